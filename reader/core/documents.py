@@ -1,0 +1,81 @@
+"""Documents: normalising text, reading metadata from a page's first lines, guessing its script."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "Metadata",
+    "content_hash",
+    "detect_script",
+    "extract_metadata",
+    "normalize_text",
+    "seed_paths",
+]
+
+DATE_LINE = re.compile(
+    r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[\s\u00a0]+\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
+SOURCE = re.compile(r"(?:来源|來源)\s*[:：]\s*(?P<source>[^\s|｜\u00a0]*)")
+HEADER_WINDOW = 60
+"""How many lines from the top may hold the title and date line: past the site navigation."""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    published: str
+    source: str
+
+
+def normalize_text(text: str) -> str:
+    """The stored form of a text: no leading BOM, LF line endings. Offsets count in this form."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def extract_metadata(text: str, fallback_title: str = "") -> Metadata:
+    """Title, date and source from a news page dump.
+
+    News pages put the date line (``时间:2021-09-29 08:13 来源:``) right under the headline, after
+    the site's navigation; the headline is the nearest non-empty line above it.
+    """
+    lines = text.split("\n", HEADER_WINDOW)[:HEADER_WINDOW]
+    for index, line in enumerate(lines):
+        match = DATE_LINE.search(line)
+        if not match or len(line.strip()) > 120:
+            continue
+        title = next((above.strip() for above in reversed(lines[:index]) if above.strip()), "")
+        source_match = SOURCE.search(line)
+        return Metadata(
+            title=title or fallback_title,
+            published=" ".join(match.group("date").split()),
+            source=source_match.group("source").strip() if source_match else "",
+        )
+    first = next((line.strip() for line in lines if line.strip()), "")
+    return Metadata(title=fallback_title or first[:80], published="", source="")
+
+
+def detect_script(text: str, sample: int = 20_000) -> str:
+    """``"simplified"`` or ``"traditional"``, by which side of OpenCC's s↔t tables the text uses."""
+    from reader.core.convert import script_votes
+
+    simplified, traditional = script_votes(text[:sample])
+    return "traditional" if traditional > simplified else "simplified"
+
+
+def seed_paths() -> list[Path]:
+    """The sample articles a new user sees first: inside the package when installed, else the checkout's."""
+    here = Path(__file__).resolve().parent.parent
+    for folder in (here / "seeds", here.parent / "seeds"):
+        if folder.is_dir():
+            return sorted(folder.glob("*.txt"))
+    return []

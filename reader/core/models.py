@@ -1,0 +1,58 @@
+"""The values the store hands out: plain frozen dataclasses, no database handles inside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Tag:
+    id: int
+    name: str
+    color: str
+    """A ``#rrggbb`` background colour, picked when the tag is created."""
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """What the library lists: everything but the text."""
+
+    id: int
+    title: str
+    source: str
+    published: str
+    path: str
+    script: str
+    """``"simplified"`` or ``"traditional"``: the script the original is written in."""
+    annotation_count: int = 0
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    title: str
+    source: str
+    published: str
+    path: str
+    script: str
+    text: str
+    """The stored original: the file's text with line endings and BOM normalised."""
+    encoding: str = "utf-8"
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: int
+    document_id: int
+    start: int
+    """Code-point offset into the stored original text."""
+    end: int
+    quote: str
+    """The original passage, kept so the annotation can be re-anchored if the text changes."""
+    comment: str = ""
+    tags: tuple[Tag, ...] = field(default_factory=tuple)
+    created_at: str = ""
+    updated_at: str = ""
+    status: str = "active"
+    """``"active"``, or ``"orphan"`` when a changed text no longer holds its passage."""
