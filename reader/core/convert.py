@@ -38,7 +38,7 @@ SCRIPT_CYCLE: tuple[tuple[str | None, str], ...] = (
     ("s2hk", "香港"),
     ("s2twp", "臺灣用語"),
 )
-"""What ``s`` cycles through in the reading pane: (OpenCC config or None for the original, label)."""
+"""What ``s`` cycles through: (OpenCC config, or None for the original; header label)."""
 
 
 @dataclass(frozen=True)

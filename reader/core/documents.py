@@ -73,7 +73,7 @@ def detect_script(text: str, sample: int = 20_000) -> str:
 
 
 def seed_paths() -> list[Path]:
-    """The sample articles a new user sees first: inside the package when installed, else the checkout's."""
+    """The sample articles: in the package when installed, else in the checkout."""
     here = Path(__file__).resolve().parent.parent
     for folder in (here / "seeds", here.parent / "seeds"):
         if folder.is_dir():
