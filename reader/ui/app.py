@@ -1,0 +1,46 @@
+"""The Textual app, built by one factory for the CLI and the tests alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App
+
+from reader.core.library import ImportError_, import_file, import_seeds
+from reader.core.store import Store
+from reader.ui.screens.main import MainScreen
+
+
+class ReaderApp(App[None]):
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+
+    def __init__(
+        self, store: Store, open_document: int | None = None, messages: Iterable[str] = ()
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.open_document = open_document
+        self.startup_messages = list(messages)
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen(self.store, self.open_document))
+        for message in self.startup_messages:
+            self.notify(message, severity="error", timeout=15)
+
+
+def make_app(store: Store, files: Iterable[Path] = ()) -> ReaderApp:
+    """The app on ``store``: the sample articles if the library is empty, then ``files`` imported."""
+    messages: list[str] = []
+    if store.document_count() == 0:
+        import_seeds(store)
+    first: int | None = None
+    for path in files:
+        try:
+            result = import_file(store, Path(path))
+        except ImportError_ as error:
+            messages.append(str(error))
+            continue
+        first = first or result.document_id
+    return ReaderApp(store, first, messages)

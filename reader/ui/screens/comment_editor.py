@@ -1,0 +1,42 @@
+"""Writing a comment on a passage: a multi-line editor."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, TextArea
+
+
+class CommentEditor(ModalScreen[str | None]):
+    """Returns the comment text, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, comment: str = "", passage: str = "") -> None:
+        super().__init__()
+        self.comment = comment
+        self.passage = passage
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Comment", id="dialog-title")
+            if self.passage:
+                yield Label(f"「{self.passage[:80]}」", classes="quote")
+            yield TextArea(self.comment, id="comment", soft_wrap=True, show_line_numbers=False)
+            yield Label("Ctrl+S save · Esc cancel · Enter starts a new line", classes="hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

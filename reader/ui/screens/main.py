@@ -1,0 +1,320 @@
+"""The reading screen: library, article, annotations. It orchestrates; the store does the work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from reader.core.convert import SCRIPT_CYCLE
+from reader.core.export import write_csv
+from reader.core.models import Annotation, Document
+from reader.core.store import Store, StoreError
+from reader.ui.keys import help_rows
+from reader.ui.screens.comment_editor import CommentEditor
+from reader.ui.screens.confirm import ConfirmDialog
+from reader.ui.screens.export_dialog import ExportDialog
+from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.tag_picker import TagPicker
+from reader.ui.widgets.annotation_panel import AnnotationPanel
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.library_list import LibraryList
+
+SCRIPT_SETTING = "script"
+"""Settings key of the script last chosen: an OpenCC config, or "original"."""
+
+LAST_DOCUMENT_SETTING = "last_document"
+
+T = TypeVar("T")
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("s", "cycle_script", "Script", id="script"),
+        Binding("t", "tag", "Tag", id="tag"),
+        Binding("c", "comment", "Comment", id="comment"),
+        Binding("right_square_bracket", "next_annotation(1)", "Next note", show=False),
+        Binding("left_square_bracket", "next_annotation(-1)", "Previous note", show=False),
+        Binding("e", "export", "Export", id="export"),
+        Binding("r", "reload", "Reload", show=False),
+        Binding("question_mark", "help", "Keys", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, store: Store, open_document: int | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.document: Document | None = None
+        self.annotations: list[Annotation] = []
+        self._requested_document = open_document
+        self.view = ArticleView(id="article")
+        saved = store.get_setting(SCRIPT_SETTING, "original")
+        configs = [config for config, _ in SCRIPT_CYCLE]
+        self.config: str | None = saved if saved in configs else None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            yield LibraryList(id="library")
+            yield self.view
+            yield AnnotationPanel(id="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#library").border_title = "Library"
+        self.query_one("#panel").border_title = "Annotations"
+        documents = self.store.list_documents()
+        last = self.store.get_setting(LAST_DOCUMENT_SETTING)
+        known = {d.id for d in documents}
+        wanted = self._requested_document or (int(last) if last and last.isdigit() else None)
+        chosen = wanted if wanted in known else (documents[0].id if documents else None)
+        self.query_one(LibraryList).show_documents(documents, chosen)
+        if chosen is not None:
+            self.open_document(chosen)
+        self.view.focus()
+
+    # Opening and showing
+
+    def open_document(self, document_id: int) -> None:
+        self._save_position()
+        self.document = self.store.get_document(document_id)
+        self.annotations = self.store.annotations_for(document_id)
+        self.store.set_setting(LAST_DOCUMENT_SETTING, str(document_id))
+        self.view.show_document(
+            self.document.text,
+            config=self.config,
+            annotations=self.annotations,
+            boilerplate=self._boilerplate(self.document.text),
+            top_offset=self.store.reading_position(document_id),
+        )
+        self._show_panel()
+        self._update_title()
+
+    @staticmethod
+    def _boilerplate(text: str) -> list[tuple[int, int]]:
+        try:
+            from reader.core.boilerplate import boilerplate_spans
+        except ImportError:
+            return []
+        return boilerplate_spans(text)
+
+    def _update_title(self) -> None:
+        label = dict(SCRIPT_CYCLE)[self.config]
+        self.title = self.document.title if self.document else "reader"
+        self.sub_title = f"{label}" + (f" · {self.config}" if self.config else "")
+
+    def _show_panel(self) -> None:
+        self.query_one(AnnotationPanel).show_annotations(self.annotations, self._quote)
+
+    def _quote(self, annotation: Annotation) -> str:
+        return self.view.passage(annotation.start, annotation.end)
+
+    def _annotations_changed(self, focus_id: int | None = None) -> None:
+        assert self.document is not None
+        self.annotations = self.store.annotations_for(self.document.id)
+        self.view.set_annotations(self.annotations)
+        self._show_panel()
+        if focus_id is not None:
+            self.query_one(AnnotationPanel).highlight_annotation(focus_id)
+        self.query_one(LibraryList).show_documents(self.store.list_documents(), self.document.id)
+
+    def _save_position(self) -> None:
+        if self.document is not None and self.view.layout_ is not None:
+            self.store.set_reading_position(self.document.id, self.view.top_offset())
+
+    def on_unmount(self) -> None:
+        try:
+            self._save_position()
+        except StoreError:
+            pass  # read-only or gone: the reading position is a convenience, not user data
+
+    @on(LibraryList.DocumentChosen)
+    def open_chosen_document(self, event: LibraryList.DocumentChosen) -> None:
+        self.open_document(event.document_id)
+        self.view.focus()
+
+    @on(ArticleView.TopMoved)
+    def remember_position_soon(self) -> None:
+        # Scrolling fires many events: write the position once the reader settles.
+        if getattr(self, "_position_timer", None) is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(0.5, self._save_position)
+
+    @on(ArticleView.CursorMoved)
+    def follow_cursor_in_panel(self, event: ArticleView.CursorMoved) -> None:
+        under = self.view.annotations_at(event.offset)
+        if under:
+            self.query_one(AnnotationPanel).highlight_annotation(under[0].id)
+
+    # Script
+
+    def action_cycle_script(self) -> None:
+        configs = [config for config, _ in SCRIPT_CYCLE]
+        self.config = configs[(configs.index(self.config) + 1) % len(configs)]
+        self.store.set_setting(SCRIPT_SETTING, self.config or "original")
+        self.view.set_config(self.config)
+        self._show_panel()
+        self._update_title()
+
+    # Annotating
+
+    def _target(self) -> tuple[tuple[int, int] | None, Annotation | None]:
+        """What ``t`` and ``c`` act on: the selection, else the annotation under the cursor."""
+        selection = self.view.selection
+        if selection is not None:
+            return selection, None
+        under = self.view.annotations_at(self.view.cursor)
+        return None, (under[0] if under else None)
+
+    def action_tag(self) -> None:
+        if self.document is None:
+            return
+        selection, annotation = self._target()
+        if selection is None and annotation is None:
+            self.notify("Select a passage first: v, then arrows (or drag with the mouse).")
+            return
+        self._edit_tags(selection, annotation)
+
+    @work
+    async def _edit_tags(
+        self, selection: tuple[int, int] | None, annotation: Annotation | None
+    ) -> None:
+        assert self.document is not None
+        chosen = [tag.name for tag in annotation.tags] if annotation else []
+        passage = self.view.passage(*(selection or (annotation.start, annotation.end)))  # type: ignore[union-attr]
+        names = await self.app.push_screen_wait(
+            TagPicker(self.store.list_tags(), chosen, title=f"Tag 「{passage[:40]}」")
+        )
+        if names is None:
+            return
+        if annotation is not None:
+            saved = self._write(lambda: self.store.set_tags(annotation.id, names))
+        elif names:
+            assert selection is not None
+            saved = self._write(
+                lambda: self.store.create_annotation(self.document.id, *selection, tags=names)  # type: ignore[union-attr]
+            )
+            self.view.clear_selection()
+        else:
+            return
+        if saved is not None:
+            self._annotations_changed(saved.id)
+
+    def action_comment(self) -> None:
+        if self.document is None:
+            return
+        selection, annotation = self._target()
+        if selection is None and annotation is None:
+            self.notify("Select a passage (v) or put the cursor on a highlighted passage.")
+            return
+        self._edit_comment(selection, annotation)
+
+    @work
+    async def _edit_comment(
+        self, selection: tuple[int, int] | None, annotation: Annotation | None
+    ) -> None:
+        assert self.document is not None
+        span = selection or (annotation.start, annotation.end)  # type: ignore[union-attr]
+        comment = await self.app.push_screen_wait(
+            CommentEditor(annotation.comment if annotation else "", self.view.passage(*span))
+        )
+        if comment is None:
+            return
+        if annotation is not None:
+            saved = self._write(lambda: self.store.set_comment(annotation.id, comment))
+        else:
+            saved = self._write(
+                lambda: self.store.create_annotation(self.document.id, *span, comment=comment)  # type: ignore[union-attr]
+            )
+            self.view.clear_selection()
+        if saved is not None:
+            self._annotations_changed(saved.id)
+
+    def _write(self, change: Callable[[], T]) -> T | None:
+        """Run one store change; a failure is shown, never swallowed, and nothing is half-done."""
+        try:
+            return change()
+        except StoreError as error:
+            self.notify(str(error), title="Not saved", severity="error", timeout=10)
+        return None
+
+    @on(AnnotationPanel.Requested)
+    def act_on_annotation(self, event: AnnotationPanel.Requested) -> None:
+        annotation = next((a for a in self.annotations if a.id == event.annotation_id), None)
+        if annotation is None:
+            return
+        if event.action == "jump":
+            if annotation.status == "active":
+                self.view.select(annotation.start, annotation.end)
+                self.view.clear_selection()
+                self.view.focus()
+        elif event.action == "tags":
+            self._edit_tags(None, annotation)
+        elif event.action == "comment":
+            self._edit_comment(None, annotation)
+        elif event.action == "delete":
+            self._delete(annotation)
+
+    @work
+    async def _delete(self, annotation: Annotation) -> None:
+        quote = self.view.passage(annotation.start, annotation.end)
+        if await self.app.push_screen_wait(
+            ConfirmDialog(f"Delete the annotation on 「{quote[:40]}」?")
+        ):
+            if self._write(lambda: self.store.delete_annotation(annotation.id) or True):
+                self._annotations_changed()
+
+    def action_next_annotation(self, direction: int) -> None:
+        cursor = self.view.cursor
+        ordered = [a for a in self.annotations if a.status == "active"]
+        candidates = (
+            [a for a in ordered if a.start > cursor]
+            if direction > 0
+            else [a for a in reversed(ordered) if a.start < cursor]
+        )
+        if candidates:
+            self.view.move_cursor(candidates[0].start)
+
+    # Export, reload, help
+
+    @work
+    async def action_export(self) -> None:
+        path = await self.app.push_screen_wait(ExportDialog())
+        if path is None:
+            return
+        self._export_to(path)
+
+    def _export_to(self, path: Path) -> None:
+        try:
+            with path.open("w", encoding="utf-8", newline="") as out:
+                count = write_csv(self.store, out, script=self.config)
+        except OSError as error:
+            self.notify(
+                f"{path}: {error.strerror or error}", title="Export failed", severity="error"
+            )
+            return
+        extra = f" (with passage_converted in {self.config})" if self.config else ""
+        self.notify(f"Exported {count} annotations to {path}{extra}", title="Export")
+
+    def action_reload(self) -> None:
+        """Show changes another program made to the database."""
+        if self.document is None:
+            return
+        self._annotations_changed()
+
+    def action_help(self) -> None:
+        rows = [
+            *help_rows("anywhere", self.BINDINGS),
+            *help_rows("article", ArticleView.BINDINGS),
+            *help_rows("annotations", AnnotationPanel.BINDINGS),
+            ("anywhere", "Tab / Shift+Tab", "Move between library, article and annotations"),
+            ("article", "mouse drag", "Select a passage"),
+        ]
+        self.app.push_screen(HelpScreen(rows))

@@ -1,0 +1,124 @@
+"""Choosing tags from the codebook: type to filter, Enter applies, a new name makes a new tag."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.core.models import Tag
+
+
+class TagPicker(ModalScreen[list[str] | None]):
+    """Returns the chosen tag names (new ones included), or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("tab", "add_and_continue", "Add another", priority=True),
+        Binding("down", "move(1)", "Next", show=False, priority=True),
+        Binding("up", "move(-1)", "Previous", show=False, priority=True),
+    ]
+
+    def __init__(
+        self, codebook: Sequence[Tag], chosen: Sequence[str] = (), title: str = ""
+    ) -> None:
+        super().__init__()
+        self.codebook = list(codebook)
+        self.chosen: list[str] = list(chosen)
+        self.heading = title or "Tag the passage"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.heading, id="dialog-title")
+            yield Static(id="chosen")
+            yield Input(placeholder="type a tag: filter the codebook, or a new name", id="filter")
+            yield OptionList(id="matches")
+            yield Label(
+                "Enter apply · Tab add another · ↑↓ choose · Backspace on empty removes · Esc cancel",
+                classes="hint",
+            )
+
+    def on_mount(self) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        query = self.query_one("#filter", Input).value.strip()
+        chips = Text()
+        for name in self.chosen:
+            color = next((tag.color for tag in self.codebook if tag.name == name), "#d0d0d0")
+            chips.append(f" {name} ", style=f"black on {color}")
+            chips.append(" ")
+        self.query_one("#chosen", Static).update(chips or Text("(no tags yet)", style="dim"))
+        matches = self.query_one("#matches", OptionList)
+        options = []
+        for tag in self.codebook:
+            if query.casefold() in tag.name.casefold():
+                mark = "✓ " if tag.name in self.chosen else "  "
+                prompt = Text(mark)
+                prompt.append(f" {tag.name} ", style=f"black on {tag.color}")
+                options.append(Option(prompt, id=tag.name))
+        if query and all(tag.name != query for tag in self.codebook):
+            options.append(Option(Text(f"+ new tag “{query}”", style="bold"), id=f"new:{query}"))
+        matches.set_options(options)
+        if options:
+            matches.highlighted = 0
+
+    @on(Input.Changed, "#filter")
+    def filter_codebook(self) -> None:
+        self._refresh()
+
+    def _take_highlighted(self) -> bool:
+        """Add (or, if already chosen, remove) the highlighted tag. False when nothing is there."""
+        matches = self.query_one("#matches", OptionList)
+        option = matches.highlighted_option
+        field = self.query_one("#filter", Input)
+        if option is None or option.id is None or not field.value.strip():
+            return False
+        name = option.id.removeprefix("new:")
+        if name in self.chosen:
+            self.chosen.remove(name)
+        else:
+            self.chosen.append(name)
+        field.value = ""
+        return True
+
+    @on(Input.Submitted, "#filter")
+    def apply(self) -> None:
+        self._take_highlighted()
+        self.dismiss(self.chosen)
+
+    @on(OptionList.OptionSelected, "#matches")
+    def apply_clicked(self, event: OptionList.OptionSelected) -> None:
+        field = self.query_one("#filter", Input)
+        if not field.value.strip() and event.option.id:
+            field.value = event.option.id.removeprefix("new:")
+        self._take_highlighted()
+        self._refresh()
+        field.focus()
+
+    def action_add_and_continue(self) -> None:
+        self._take_highlighted()
+        self._refresh()
+
+    def action_move(self, delta: int) -> None:
+        matches = self.query_one("#matches", OptionList)
+        if matches.option_count:
+            current = matches.highlighted or 0
+            matches.highlighted = (current + delta) % matches.option_count
+
+    def on_key(self, event) -> None:
+        field = self.query_one("#filter", Input)
+        if event.key == "backspace" and not field.value and self.chosen:
+            self.chosen.pop()
+            self._refresh()
+            event.stop()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

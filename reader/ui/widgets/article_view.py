@@ -1,0 +1,426 @@
+"""The reading pane: a Line-API view that converts and wraps only what is on screen."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from reader.core.layout import DocumentLayout, WrappedLayout
+from reader.core.models import Annotation
+
+EAGER_WRAP_CHARS = 100_000
+"""Documents up to this size are wrapped whole at once, so their scrollbar is exact from the start."""
+
+NO_TAG_COLOR = "#d0d0d0"
+"""Background of an annotation that has a comment but no tag yet."""
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Shows one document in one script, with a cursor, a selection and highlighted annotations.
+
+    Every position it reports is a code-point offset into the stored original text, whatever
+    script is on screen: the offset maps of the conversion translate in both directions.
+    """
+
+    COMPONENT_CLASSES = {
+        "article-view--cursor",
+        "article-view--selection",
+        "article-view--boilerplate",
+    }
+
+    BINDINGS = [
+        Binding("up,k", "move_rows(-1)", "Up", show=False),
+        Binding("down,j", "move_rows(1)", "Down", show=False),
+        Binding("left", "move_chars(-1)", "Left", show=False),
+        Binding("right", "move_chars(1)", "Right", show=False),
+        Binding("shift+up", "extend_rows(-1)", "Extend up", show=False),
+        Binding("shift+down", "extend_rows(1)", "Extend down", show=False),
+        Binding("shift+left", "extend_chars(-1)", "Extend left", show=False),
+        Binding("shift+right", "extend_chars(1)", "Extend right", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("home", "to_edge(False)", "Top", show=False),
+        Binding("end", "to_edge(True)", "Bottom", show=False),
+        Binding("v", "toggle_selection", "Select", id="select"),
+        Binding("escape", "cancel_selection", "Cancel selection", show=False),
+    ]
+
+    class CursorMoved(Message):
+        """The cursor (or the selection) moved: panels that follow it can update."""
+
+        def __init__(self, view: ArticleView, offset: int) -> None:
+            super().__init__()
+            self.view = view
+            self.offset = offset
+
+    class TopMoved(Message):
+        """The first visible line moved: the reading position worth remembering."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.document: DocumentLayout | None = None
+        self.layout_: WrappedLayout | None = None
+        self.config: str | None = None
+        self.cursor = 0
+        """Original offset of the character under the cursor."""
+        self.anchor: int | None = None
+        """Where the selection started, while one is being made."""
+        self._annotations: list[Annotation] = []
+        self._annotation_starts: list[int] = []
+        self._boilerplate: list[tuple[int, int]] = []
+        self._dragging = False
+        self._top_offset = 0
+
+    # Loading
+
+    def show_document(
+        self,
+        text: str,
+        *,
+        config: str | None,
+        annotations: Sequence[Annotation] = (),
+        boilerplate: Sequence[tuple[int, int]] = (),
+        top_offset: int = 0,
+    ) -> None:
+        self.document = DocumentLayout(text)
+        self.config = config
+        self.anchor = None
+        self._annotations_changed(annotations)
+        self._boilerplate = sorted(boilerplate)
+        self.cursor = min(max(top_offset, 0), len(text))
+        self._top_offset = self.cursor
+        self._relayout()
+        self._convert_rest()
+
+    def set_config(self, config: str | None) -> None:
+        """Switch script, keeping the same passage at the top of the screen."""
+        if self.document is None:
+            return
+        self._top_offset = self.top_offset()
+        self.config = config
+        self._relayout()
+        self._convert_rest()
+
+    def set_annotations(self, annotations: Sequence[Annotation]) -> None:
+        self._annotations_changed(annotations)
+        self.refresh()
+
+    def _annotations_changed(self, annotations: Sequence[Annotation]) -> None:
+        self._annotations = sorted(
+            (a for a in annotations if a.status == "active"), key=lambda a: (a.start, a.end)
+        )
+        self._annotation_starts = [a.start for a in self._annotations]
+
+    def _relayout(self) -> None:
+        if self.document is None:
+            return
+        width = max(self.scrollable_content_region.width, 10)
+        self.layout_ = WrappedLayout(self.document, self.config, width)
+        if len(self.document.text) <= EAGER_WRAP_CHARS:
+            for index in range(len(self.document.blocks)):
+                self.layout_.rows_of(index)
+        y, _ = self.layout_.locate(self._top_offset)
+        self.virtual_size = Size(width, self.layout_.height)
+        self.scroll_to(y=y, animate=False, immediate=True)
+        self.refresh()
+
+    @work(thread=True, exclusive=True, group="convert")
+    def _convert_rest(self) -> None:
+        """Convert the blocks after (then before) the screen while the user reads."""
+        document, config = self.document, self.config
+        if document is None or config is None:
+            return
+        worker = get_current_worker()
+        here = document.block_at(self._top_offset)
+        order = [*range(here, len(document.blocks)), *range(here - 1, -1, -1)]
+        for index in order:
+            if worker.is_cancelled or self.config != config or self.document is not document:
+                return
+            document.converted(config, index)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.layout_ is not None and self.layout_.width != self.scrollable_content_region.width:
+            self._top_offset = self.top_offset()
+            self._relayout()
+
+    # Positions
+
+    def top_offset(self) -> int:
+        """Original offset of the first character on screen."""
+        if self.layout_ is None:
+            return 0
+        return self.layout_.offset_at(round(self.scroll_y), 0)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.layout_ is not None and round(old_value) != round(new_value):
+            self.virtual_size = Size(self.virtual_size.width, self.layout_.height)
+            self.post_message(self.TopMoved(self.top_offset()))
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected original span [start, end), widened to whole conversion units."""
+        if self.anchor is None or self.document is None:
+            return None
+        start, end = sorted((self.anchor, self.cursor))
+        end = min(end + 1, len(self.document.text))
+        return self._widen(start, end) if end > start else None
+
+    def _widen(self, start: int, end: int) -> tuple[int, int]:
+        """Grow a span to whole units of the current conversion (内存 is one unit of 記憶體)."""
+        assert self.document is not None
+        document = self.document
+        first, last = document.block_at(start), document.block_at(max(end - 1, start))
+        first_block, last_block = document.blocks[first], document.blocks[last]
+        first_map = document.converted(self.config, first).offsets
+        last_map = document.converted(self.config, last).offsets
+        local_start = min(start - first_block.start, first_block.end - first_block.start)
+        local_end = min(end - last_block.start, last_block.end - last_block.start)
+        dst_start, _ = first_map.to_dst(local_start, local_start)
+        src_start, _ = first_map.to_src(dst_start, dst_start)
+        _, dst_end = last_map.to_dst(max(local_end - 1, 0), local_end)
+        _, src_end = last_map.to_src(max(dst_end - 1, 0), dst_end)
+        return first_block.start + src_start, last_block.start + max(src_end, 0)
+
+    def passage(self, start: int, end: int) -> str:
+        """The original span [start, end) as it reads in the script on screen."""
+        if self.document is None or end <= start:
+            return ""
+        document = self.document
+        parts: list[str] = []
+        for index in range(document.block_at(start), document.block_at(end - 1) + 1):
+            block = document.blocks[index]
+            local_start, local_end = max(start, block.start), min(end, block.end)
+            if local_end > local_start:
+                converted = document.converted(self.config, index)
+                dst_start, dst_end = converted.offsets.to_dst(
+                    local_start - block.start, local_end - block.start
+                )
+                parts.append(converted.text[dst_start:dst_end])
+            if block.end < end and document.text[block.end : block.end + 1] == "\n":
+                parts.append("\n")
+        return "".join(parts)
+
+    def annotations_at(self, offset: int) -> list[Annotation]:
+        """Annotations covering an original offset, innermost first."""
+        index = bisect.bisect_right(self._annotation_starts, offset)
+        found = [a for a in self._annotations[:index] if a.start <= offset < a.end]
+        return sorted(found, key=lambda a: a.end - a.start)
+
+    # Cursor and selection
+
+    def move_cursor(self, offset: int, *, extend: bool = False) -> None:
+        if self.document is None or self.layout_ is None:
+            return
+        if extend and self.anchor is None:
+            self.anchor = self.cursor
+        self.cursor = min(max(offset, 0), max(len(self.document.text) - 1, 0))
+        self._keep_cursor_visible()
+        self.refresh()
+        self.post_message(self.CursorMoved(self, self.cursor))
+
+    def _keep_cursor_visible(self) -> None:
+        assert self.layout_ is not None
+        y, _ = self.layout_.locate(self.cursor)
+        height = self.scrollable_content_region.height
+        self.virtual_size = Size(self.virtual_size.width, self.layout_.height)
+        if y < self.scroll_y:
+            self.scroll_to(y=y, animate=False, immediate=True)
+        elif y >= self.scroll_y + height:
+            self.scroll_to(y=y - height + 1, animate=False, immediate=True)
+
+    def _step_chars(self, delta: int) -> int:
+        """The offset one character left or right on screen (a unit like 記憶體 is one step)."""
+        assert self.layout_ is not None
+        y, x = self.layout_.locate(self.cursor)
+        if delta > 0:
+            start, end = self._widen(self.cursor, self.cursor + 1)
+            return end if end > self.cursor else self.cursor + 1
+        if self.cursor == 0:
+            return 0
+        start, _ = self._widen(self.cursor - 1, self.cursor)
+        return start
+
+    def _step_rows(self, delta: int) -> int:
+        assert self.layout_ is not None
+        y, x = self.layout_.locate(self.cursor)
+        target = min(max(y + delta, 0), max(self.layout_.height - 1, 0))
+        return self.layout_.offset_at(target, x)
+
+    # After ``v`` plain arrows extend the selection too, as in vim's visual mode.
+
+    def action_move_chars(self, delta: int) -> None:
+        self.move_cursor(self._step_chars(delta), extend=self.anchor is not None)
+
+    def action_move_rows(self, delta: int) -> None:
+        self.move_cursor(self._step_rows(delta), extend=self.anchor is not None)
+
+    def action_extend_chars(self, delta: int) -> None:
+        self.move_cursor(self._step_chars(delta), extend=True)
+
+    def action_extend_rows(self, delta: int) -> None:
+        self.move_cursor(self._step_rows(delta), extend=True)
+
+    def action_page(self, direction: int) -> None:
+        if self.layout_ is None:
+            return
+        height = max(self.scrollable_content_region.height - 1, 1)
+        y, x = self.layout_.locate(self.cursor)
+        self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
+        target = min(max(y + direction * height, 0), max(self.layout_.height - 1, 0))
+        self.move_cursor(self.layout_.offset_at(target, x), extend=self.anchor is not None)
+
+    def action_to_edge(self, end: bool) -> None:
+        if self.document is None:
+            return
+        self.move_cursor(len(self.document.text) if end else 0, extend=self.anchor is not None)
+
+    def action_toggle_selection(self) -> None:
+        self.anchor = None if self.anchor is not None else self.cursor
+        self.refresh()
+        self.post_message(self.CursorMoved(self, self.cursor))
+
+    def action_cancel_selection(self) -> None:
+        self._collapse()
+        self.refresh()
+
+    def _collapse(self) -> None:
+        self.anchor = None
+
+    def clear_selection(self) -> None:
+        self._collapse()
+        self.refresh()
+
+    def select(self, start: int, end: int) -> None:
+        """Select the original span [start, end) and bring it on screen."""
+        self.anchor = start
+        self.move_cursor(max(end - 1, start), extend=True)
+
+    # Mouse
+
+    def _offset_under(self, event: events.MouseEvent) -> int | None:
+        if self.layout_ is None:
+            return None
+        position = event.get_content_offset_capture(self)
+        return self.layout_.offset_at(round(self.scroll_y) + position.y, position.x)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = self._offset_under(event)
+        if offset is None:
+            return
+        self.focus()
+        self._dragging = True
+        self.capture_mouse()
+        self.anchor = None
+        self.move_cursor(offset)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        offset = self._offset_under(event)
+        if offset is not None and (offset != self.cursor or self.anchor is not None):
+            self.move_cursor(offset, extend=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+    # Rendering
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if self.layout_ is None or self.document is None:
+            return Strip.blank(width, base)
+        row = self.layout_.row_at(round(self.scroll_y) + y)
+        if row is None:
+            return Strip.blank(width, base)
+        converted = self.document.converted(self.config, row.block)
+        block = self.document.blocks[row.block]
+        styles = self._styles_for_block(row.block, block.start, block.end)
+        cursor_dst = self._cursor_dst(row.block) if self.has_focus else None
+        cursor_style = self.get_component_rich_style("article-view--cursor")
+        segments: list[Segment] = []
+        text = converted.text
+        run_start = row.start
+        run_style: Style | None = None
+        for index in range(row.start, row.end + 1):
+            style = None
+            if index < row.end:
+                style = styles(index)
+                if index == cursor_dst:
+                    style = style + cursor_style
+            if index == row.end or style != run_style:
+                if index > run_start and run_style is not None:
+                    segments.append(Segment(text[run_start:index], base + run_style))
+                run_start, run_style = index, style
+        if cursor_dst == row.end == len(text) and row.end == self.layout_.rows_of(row.block)[-1][1]:
+            segments.append(Segment(" ", base + cursor_style))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _cursor_dst(self, block_index: int) -> int | None:
+        assert self.document is not None
+        if self.document.block_at(self.cursor) != block_index:
+            return None
+        block = self.document.blocks[block_index]
+        local = min(self.cursor - block.start, block.end - block.start)
+        dst, _ = self.document.converted(self.config, block_index).offsets.to_dst(local, local)
+        return dst
+
+    def _styles_for_block(self, index: int, start: int, end: int):
+        """A function giving the style of each converted character of one block."""
+        assert self.document is not None
+        offsets = self.document.converted(self.config, index).offsets
+        spans: list[tuple[int, int, Style]] = []
+
+        def add(src_start: int, src_end: int, style: Style) -> None:
+            local_start = max(src_start, start) - start
+            local_end = min(src_end, end) - start
+            if local_end > local_start:
+                dst_start, dst_end = offsets.to_dst(local_start, local_end)
+                spans.append((dst_start, dst_end, style))
+
+        dim = self.get_component_rich_style("article-view--boilerplate")
+        for span_start, span_end in self._boilerplate:
+            if span_start < end and span_end > start:
+                add(span_start, span_end, dim)
+        covering = bisect.bisect_right(self._annotation_starts, end)
+        coverage: list[tuple[int, int]] = []
+        for annotation in self._annotations[:covering]:
+            if annotation.end <= start:
+                continue
+            color = annotation.tags[0].color if annotation.tags else NO_TAG_COLOR
+            add(annotation.start, annotation.end, Style(bgcolor=color, color="black"))
+            coverage.append((annotation.start, annotation.end))
+        # Where annotations overlap, underline: the inner one's colour wins, the overlap shows.
+        for i, (a_start, a_end) in enumerate(coverage):
+            for b_start, b_end in coverage[i + 1 :]:
+                if b_start < a_end and a_start < b_end:
+                    add(max(a_start, b_start), min(a_end, b_end), Style(underline=True))
+        selection = self.selection
+        if selection is not None:
+            add(*selection, self.get_component_rich_style("article-view--selection"))
+
+        def style_at(dst: int) -> Style:
+            style = Style()
+            for span_start, span_end, span_style in spans:
+                if span_start <= dst < span_end:
+                    style += span_style
+            return style
+
+        return style_at
