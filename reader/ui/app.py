@@ -31,7 +31,7 @@ class ReaderApp(App[None]):
 
 
 def make_app(store: Store, files: Iterable[Path] = ()) -> ReaderApp:
-    """The app on ``store``: the sample articles if the library is empty, then ``files`` imported."""
+    """The app on ``store``: samples if the library is empty, then ``files`` imported."""
     messages: list[str] = []
     if store.document_count() == 0:
         import_seeds(store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -130,10 +131,9 @@ class MainScreen(Screen[None]):
             self.store.set_reading_position(self.document.id, self.view.top_offset())
 
     def on_unmount(self) -> None:
-        try:
+        # Read-only or gone: the reading position is a convenience, not user data.
+        with suppress(StoreError):
             self._save_position()
-        except StoreError:
-            pass  # read-only or gone: the reading position is a convenience, not user data
 
     @on(LibraryList.DocumentChosen)
     def open_chosen_document(self, event: LibraryList.DocumentChosen) -> None:
@@ -265,11 +265,11 @@ class MainScreen(Screen[None]):
     @work
     async def _delete(self, annotation: Annotation) -> None:
         quote = self.view.passage(annotation.start, annotation.end)
-        if await self.app.push_screen_wait(
-            ConfirmDialog(f"Delete the annotation on 「{quote[:40]}」?")
-        ):
-            if self._write(lambda: self.store.delete_annotation(annotation.id) or True):
-                self._annotations_changed()
+        question = ConfirmDialog(f"Delete the annotation on 「{quote[:40]}」?")
+        if not await self.app.push_screen_wait(question):
+            return
+        if self._write(lambda: self.store.delete_annotation(annotation.id) or True):
+            self._annotations_changed()
 
     def action_next_annotation(self, direction: int) -> None:
         cursor = self.view.cursor

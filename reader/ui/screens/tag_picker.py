@@ -41,7 +41,7 @@ class TagPicker(ModalScreen[list[str] | None]):
             yield Input(placeholder="type a tag: filter the codebook, or a new name", id="filter")
             yield OptionList(id="matches")
             yield Label(
-                "Enter apply · Tab add another · ↑↓ choose · Backspace on empty removes · Esc cancel",
+                "Enter apply · Tab add another · ↑↓ choose · Esc cancel",
                 classes="hint",
             )
 

@@ -17,7 +17,7 @@ QUOTE_CHARS = 60
 
 
 class AnnotationPanel(OptionList):
-    """Lists annotations; posts what the user wants done with one and leaves the doing to the screen."""
+    """Lists annotations; posts what the user wants done with one, the screen does it."""
 
     BINDINGS = [
         Binding("t", "request('tags')", "Tags", id="panel-tags"),

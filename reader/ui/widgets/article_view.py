@@ -19,7 +19,7 @@ from reader.core.layout import DocumentLayout, WrappedLayout
 from reader.core.models import Annotation
 
 EAGER_WRAP_CHARS = 100_000
-"""Documents up to this size are wrapped whole at once, so their scrollbar is exact from the start."""
+"""Documents up to this size are wrapped whole at once: their scrollbar is exact from the start."""
 
 NO_TAG_COLOR = "#d0d0d0"
 """Background of an annotation that has a comment but no tag yet."""
@@ -245,10 +245,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _step_chars(self, delta: int) -> int:
         """The offset one character left or right on screen (a unit like 記憶體 is one step)."""
-        assert self.layout_ is not None
-        y, x = self.layout_.locate(self.cursor)
         if delta > 0:
-            start, end = self._widen(self.cursor, self.cursor + 1)
+            _, end = self._widen(self.cursor, self.cursor + 1)
             return end if end > self.cursor else self.cursor + 1
         if self.cursor == 0:
             return 0
