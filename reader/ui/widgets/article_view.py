@@ -84,6 +84,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._boilerplate: list[tuple[int, int]] = []
         self._dragging = False
         self._top_offset = 0
+        self._placed = False
+        """Whether the view has been laid out at its real size (the first resize)."""
 
     # Loading
 
@@ -133,10 +135,15 @@ class ArticleView(ScrollView, can_focus=True):
         if len(self.document.text) <= EAGER_WRAP_CHARS:
             for index in range(len(self.document.blocks)):
                 self.layout_.rows_of(index)
-        y, _ = self.layout_.locate(self._top_offset)
         self.virtual_size = Size(width, self.layout_.height)
-        self.scroll_to(y=y, animate=False, immediate=True)
+        # The new virtual size takes effect on the next refresh: scroll after it.
+        self.call_after_refresh(self._scroll_to_offset, self._top_offset)
         self.refresh()
+
+    def _scroll_to_offset(self, offset: int) -> None:
+        if self.layout_ is not None:
+            y, _ = self.layout_.locate(offset)
+            self.scroll_to(y=y, animate=False, immediate=True)
 
     @work(thread=True, exclusive=True, group="convert")
     def _convert_rest(self) -> None:
@@ -153,9 +160,12 @@ class ArticleView(ScrollView, can_focus=True):
             document.converted(config, index)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.layout_ is not None and self.layout_.width != self.scrollable_content_region.width:
+        if self.layout_ is None or self.layout_.width == self.scrollable_content_region.width:
+            return
+        if self._placed:  # before the first real size, keep the position asked for
             self._top_offset = self.top_offset()
-            self._relayout()
+        self._placed = True
+        self._relayout()
 
     # Positions
 

@@ -1,0 +1,175 @@
+"""The whole loop a user lives, driven through the real app with Textual's Pilot."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from rich.style import Style
+
+from reader.core.convert import SCRIPT_CYCLE
+from reader.core.store import Store
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.article_view import ArticleView
+
+SIZE = (140, 45)
+S2TWP_PRESSES = [config for config, _ in SCRIPT_CYCLE].index("s2twp")
+
+
+async def highlighted_text(pilot, view: ArticleView, color: str) -> str:
+    """The characters painted on the tag's background colour in the visible rows.
+
+    The cursor is drawn only while the view has focus; it would paint over one character.
+    """
+    view.screen.query_one("#library").focus()
+    await pilot.pause()
+    wanted = Style(bgcolor=color).bgcolor
+    painted = []
+    for y in range(view.scrollable_content_region.height):
+        for segment in view.render_line(y):
+            if segment.style is not None and segment.style.bgcolor == wanted:
+                painted.append(segment.text)
+    return "".join(painted)
+
+
+async def put_cursor(pilot, view: ArticleView, offset: int) -> None:
+    view.move_cursor(offset)
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(store: Store) -> ReaderApp:
+    return make_app(store)
+
+
+async def test_select_tag_comment_switch_and_export(
+    app: ReaderApp, store: Store, tmp_path: Path
+) -> None:
+    document = store.list_documents()[0]
+    text = store.get_document(document.id).text
+    start = text.index("全局谋划")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        view = screen.view
+        # Select 全局谋划 with the keyboard: v at the first character, then three steps right.
+        await put_cursor(pilot, view, start)
+        await pilot.press("v", "right", "right", "right")
+        assert view.selection == (start, start + 4)
+        # Tag it with a new tag typed into the picker.
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(*"规划", "enter")
+        await pilot.pause()
+        [annotation] = store.annotations_for(document.id)
+        assert (annotation.start, annotation.end, annotation.quote) == (start, start + 4, "全局谋划")
+        color = annotation.tags[0].color
+        assert await highlighted_text(pilot, view, color) == "全局谋划"
+        # Comment on the annotation under the cursor.
+        await put_cursor(pilot, view, start + 1)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"要点", "enter", *"第二行", "ctrl+s")
+        await pilot.pause()
+        assert store.get_annotation(annotation.id).comment == "要点\n第二行"
+        # Switch to Taiwan phrasing: the highlight covers the converted passage, longer now.
+        await pilot.press(*["s"] * S2TWP_PRESSES)
+        await pilot.pause()
+        assert screen.config == "s2twp"
+        assert "臺灣用語" in screen.sub_title
+        assert await highlighted_text(pilot, view, color) == "全域性謀劃"
+        # Export through the dialog.
+        target = tmp_path / "export.csv"
+        await pilot.press("e")
+        await pilot.pause()
+        dialog_input = app.screen.query_one("Input")
+        dialog_input.value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    with target.open(encoding="utf-8", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["passage"] == "全局谋划"
+    assert row["passage_converted"] == "全域性謀劃"
+    assert row["tags"] == "规划"
+    assert row["comment"] == "要点\n第二行"
+
+
+async def test_selection_in_s2twp_maps_back_to_the_original(app: ReaderApp, store: Store) -> None:
+    document = store.list_documents()[0]
+    text = store.get_document(document.id).text
+    start = text.index("全局谋划")
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.view
+        await pilot.press(*["s"] * S2TWP_PRESSES)
+        await put_cursor(pilot, view, start)
+        # 全域性謀劃 is five characters on screen, but 域性 came from 局 and moves as one with it.
+        await pilot.press("v")
+        presses = 0
+        while view.cursor < start + 3 and presses < 5:
+            await pilot.press("right")
+            presses += 1
+        assert view.cursor == start + 3
+        assert presses < 4
+        assert view.selection == (start, start + 4)
+        assert view.passage(*view.selection) == "全域性謀劃"
+
+
+async def test_mouse_drag_selects_a_passage(app: ReaderApp, store: Store) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.view
+        await pilot.pause()
+        # Row 0 of the simplified sample is navigation: 无障碍 一网搜 ...; drag over 一网搜.
+        await pilot.mouse_down(view, offset=(9, 1))
+        await pilot.hover(view, offset=(13, 1))
+        await pilot.mouse_up(view, offset=(13, 1))
+        assert view.selection is not None
+        assert view.passage(*view.selection) == "一网搜"
+
+
+async def test_script_and_reading_position_survive_a_restart(db_path: Path, store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.view
+        await pilot.press("s", "s")
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause(0.7)
+        top = view.top_offset()
+        assert top > 0
+    store.close()
+    again = make_app(Store(db_path))
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.screen.config == "s2t"
+        assert again.screen.view.top_offset() == top
+
+
+async def test_delete_asks_first(app: ReaderApp, store: Store) -> None:
+    document = store.list_documents()[0]
+    text = store.get_document(document.id).text
+    start = text.index("新篇章")
+    store.create_annotation(document.id, start, start + 3, tags=["历史"])
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.screen.query_one("#panel")
+        panel.focus()
+        panel.highlighted = 0
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert len(store.annotations_for(document.id)) == 1
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert store.annotations_for(document.id) == []
+
+
+async def test_help_lists_every_key(app: ReaderApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one("DataTable")
+        keys = {table.get_row_at(i)[1] for i in range(table.row_count)}
+        assert {"s", "t", "c", "e", "v", "?"} <= keys
