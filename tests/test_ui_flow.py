@@ -64,7 +64,11 @@ async def test_select_tag_comment_switch_and_export(
         await pilot.press(*"规划", "enter")
         await pilot.pause()
         [annotation] = store.annotations_for(document.id)
-        assert (annotation.start, annotation.end, annotation.quote) == (start, start + 4, "全局谋划")
+        assert (annotation.start, annotation.end, annotation.quote) == (
+            start,
+            start + 4,
+            "全局谋划",
+        )
         color = annotation.tags[0].color
         assert await highlighted_text(pilot, view, color) == "全局谋划"
         # Comment on the annotation under the cursor.

@@ -14,9 +14,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from reader.core.convert import SCRIPT_CYCLE
+from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.export import write_csv
-from reader.core.models import Annotation, Document
+from reader.core.models import Annotation, Document, DocumentSummary
 from reader.core.store import Store, StoreError
 from reader.ui.keys import help_rows
 from reader.ui.screens.comment_editor import CommentEditor
@@ -76,7 +76,7 @@ class MainScreen(Screen[None]):
         known = {d.id for d in documents}
         wanted = self._requested_document or (int(last) if last and last.isdigit() else None)
         chosen = wanted if wanted in known else (documents[0].id if documents else None)
-        self.query_one(LibraryList).show_documents(documents, chosen)
+        self._show_library(documents, chosen)
         if chosen is not None:
             self.open_document(chosen)
         self.view.focus()
@@ -124,7 +124,12 @@ class MainScreen(Screen[None]):
         self._show_panel()
         if focus_id is not None:
             self.query_one(AnnotationPanel).highlight_annotation(focus_id)
-        self.query_one(LibraryList).show_documents(self.store.list_documents(), self.document.id)
+        self._show_library(self.store.list_documents(), self.document.id)
+
+    def _show_library(self, documents: list[DocumentSummary], current: int | None) -> None:
+        engine = converter(self.config) if self.config else None
+        in_script = engine.convert if engine else str
+        self.query_one(LibraryList).show_documents(documents, current, in_script)
 
     def _save_position(self) -> None:
         if self.document is not None and self.view.layout_ is not None:
@@ -161,6 +166,7 @@ class MainScreen(Screen[None]):
         self.store.set_setting(SCRIPT_SETTING, self.config or "original")
         self.view.set_config(self.config)
         self._show_panel()
+        self._show_library(self.store.list_documents(), self.document and self.document.id)
         self._update_title()
 
     # Annotating

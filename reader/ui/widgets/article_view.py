@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -80,6 +81,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.anchor: int | None = None
         """Where the selection started, while one is being made."""
         self._annotations: list[Annotation] = []
+        self._longest = 0
+        self._block_styles: dict[tuple[object, ...], Callable[[int], Style]] = {}
+        """Style lookups per block, for as long as what they depend on stays the same."""
         self._annotation_starts: list[int] = []
         self._boilerplate: list[tuple[int, int]] = []
         self._dragging = False
@@ -126,6 +130,8 @@ class ArticleView(ScrollView, can_focus=True):
             (a for a in annotations if a.status == "active"), key=lambda a: (a.start, a.end)
         )
         self._annotation_starts = [a.start for a in self._annotations]
+        self._longest = max((a.end - a.start for a in self._annotations), default=0)
+        self._block_styles.clear()
 
     def _relayout(self) -> None:
         if self.document is None:
@@ -158,6 +164,7 @@ class ArticleView(ScrollView, can_focus=True):
             if worker.is_cancelled or self.config != config or self.document is not document:
                 return
             document.converted(config, index)
+            time.sleep(0)  # let the UI thread have the GIL between blocks
 
     def on_resize(self, event: events.Resize) -> None:
         if self.layout_ is None or self.layout_.width == self.scrollable_content_region.width:
@@ -359,8 +366,12 @@ class ArticleView(ScrollView, can_focus=True):
         if row is None:
             return Strip.blank(width, base)
         converted = self.document.converted(self.config, row.block)
-        block = self.document.blocks[row.block]
-        styles = self._styles_for_block(row.block, block.start, block.end)
+        key = (row.block, self.config, self.selection, self.document)
+        styles = self._block_styles.get(key)
+        if styles is None:
+            if len(self._block_styles) > 256:
+                self._block_styles.clear()
+            styles = self._block_styles[key] = self._styles_for_block(row.block)
         cursor_dst = self._cursor_dst(row.block) if self.has_focus else None
         cursor_style = self.get_component_rich_style("article-view--cursor")
         segments: list[Segment] = []
@@ -390,9 +401,10 @@ class ArticleView(ScrollView, can_focus=True):
         dst, _ = self.document.converted(self.config, block_index).offsets.to_dst(local, local)
         return dst
 
-    def _styles_for_block(self, index: int, start: int, end: int):
+    def _styles_for_block(self, index: int) -> Callable[[int], Style]:
         """A function giving the style of each converted character of one block."""
         assert self.document is not None
+        start, end = self.document.blocks[index].start, self.document.blocks[index].end
         offsets = self.document.converted(self.config, index).offsets
         spans: list[tuple[int, int, Style]] = []
 
@@ -407,9 +419,10 @@ class ArticleView(ScrollView, can_focus=True):
         for span_start, span_end in self._boilerplate:
             if span_start < end and span_end > start:
                 add(span_start, span_end, dim)
-        covering = bisect.bisect_right(self._annotation_starts, end)
+        first = bisect.bisect_left(self._annotation_starts, start - self._longest)
+        last = bisect.bisect_right(self._annotation_starts, end)
         coverage: list[tuple[int, int]] = []
-        for annotation in self._annotations[:covering]:
+        for annotation in self._annotations[first:last]:
             if annotation.end <= start:
                 continue
             color = annotation.tags[0].color if annotation.tags else NO_TAG_COLOR

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.message import Message
@@ -22,20 +22,27 @@ class LibraryList(OptionList):
             super().__init__()
             self.document_id = document_id
 
-    def show_documents(self, documents: Sequence[DocumentSummary], current: int | None) -> None:
-        self.set_options(Option(self._prompt(d), id=str(d.id)) for d in documents)
+    def show_documents(
+        self,
+        documents: Sequence[DocumentSummary],
+        current: int | None,
+        in_script: Callable[[str], str] = str,
+    ) -> None:
+        """List ``documents``, their titles and sources shown through ``in_script``."""
+        self.set_options(Option(self._prompt(d, in_script), id=str(d.id)) for d in documents)
         if current is not None:
             for index, document in enumerate(documents):
                 if document.id == current:
                     self.highlighted = index
 
     @staticmethod
-    def _prompt(document: DocumentSummary) -> Text:
+    def _prompt(document: DocumentSummary, in_script: Callable[[str], str]) -> Text:
         badge = SCRIPT_BADGES.get(document.script, "?")
         prompt = Text()
         prompt.append(f"\u00a0{badge}\u00a0", style="bold reverse")
-        prompt.append(f"\u00a0{document.title or '(untitled)'}\n", style="bold")
-        details = " · ".join(part for part in (document.published, document.source) if part)
+        prompt.append(f"\u00a0{in_script(document.title) or '(untitled)'}\n", style="bold")
+        source = in_script(document.source)
+        details = " · ".join(part for part in (document.published, source) if part)
         prompt.append(f"    {details or '—'}", style="dim")
         count = document.annotation_count
         prompt.append(f"  ✎ {count}" if count else "", style="italic")
