@@ -12,14 +12,18 @@ CORE = Path(reader.core.__file__).parent
 
 
 def test_core_imports_no_textual() -> None:
-    modules = sorted(f"reader.core.{path.stem}" for path in CORE.glob("*.py") if path.stem != "__init__")
+    modules = sorted(
+        f"reader.core.{path.stem}" for path in CORE.glob("*.py") if path.stem != "__init__"
+    )
     assert "reader.core.store" in modules
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -32,5 +36,7 @@ def test_convert_command_starts_without_textual_or_sqlite() -> None:
         "assert result.output == '漢字', result.output\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'sqlite_utils'}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"

@@ -27,7 +27,12 @@ def test_samples_import_with_their_metadata(store: Store) -> None:
     documents = store.list_documents()
     assert [(d.title, d.published, d.source, d.script) for d in documents] == [
         ("【汽开区】长春国际汽车城党工委、管委会正式揭牌", "2021-09-29 08:13", "", "simplified"),
-        ("長春汽開區:攜手中國一汽 共建現代化國際汽車城", "2020-01-13 14:25:37", "吉林日報", "traditional"),
+        (
+            "長春汽開區:攜手中國一汽 共建現代化國際汽車城",
+            "2020-01-13 14:25:37",
+            "吉林日報",
+            "traditional",
+        ),
     ]
     stored = store.get_document(documents[0].id)
     assert stored.text == SIMPLIFIED_SEED.read_text(encoding="utf-8")
@@ -65,7 +70,9 @@ def _annotate(store: Store) -> tuple[int, str]:
     document = store.list_documents()[0]
     text = store.get_document(document.id).text
     start = text.index("全局谋划")
-    store.create_annotation(document.id, start, start + 4, tags=["规划"], comment='他说:"好",\n然后')
+    store.create_annotation(
+        document.id, start, start + 4, tags=["规划"], comment='他说:"好",\n然后'
+    )
     return document.id, text
 
 
