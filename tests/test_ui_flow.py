@@ -177,3 +177,22 @@ async def test_help_lists_every_key(app: ReaderApp) -> None:
         table = app.screen.query_one("DataTable")
         keys = {table.get_row_at(i)[1] for i in range(table.row_count)}
         assert {"s", "t", "c", "e", "v", "?"} <= keys
+
+
+async def test_navigation_folds_and_unfolds(app: ReaderApp, store: Store) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.view
+        await pilot.pause()
+        assert view.render_line(0).text.startswith("无障碍")
+        await pilot.press("n")
+        await pilot.pause()
+        assert "site navigation" in view.render_line(0).text
+        assert view.render_line(1).text.startswith("【汽开区】")
+        # The cursor steps over the fold as one character.
+        view.move_cursor(0)
+        await pilot.press("right")
+        title = store.get_document(store.list_documents()[0].id).text.index("【汽开区】")
+        assert view.cursor == title
+        await pilot.press("n")
+        await pilot.pause()
+        assert store.get_setting("fold_boilerplate") == "no"

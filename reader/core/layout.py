@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import get_character_cell_size
@@ -165,15 +166,43 @@ class DocumentLayout:
 
 
 class WrappedLayout:
-    """A document in one script at one width: rows, found by screen line, built lazily."""
+    """A document in one script at one width: rows, found by screen line, built lazily.
 
-    def __init__(self, document: DocumentLayout, config: str | None, width: int) -> None:
+    Blocks lying wholly inside a ``folded`` span (a page's site navigation, say) are not shown:
+    the first of them becomes one marker row, the rest take no rows at all.
+    """
+
+    def __init__(
+        self,
+        document: DocumentLayout,
+        config: str | None,
+        width: int,
+        folded: Sequence[tuple[int, int]] = (),
+    ) -> None:
         self.document = document
         self.config = config
         self.width = max(width, 2)
         count = len(document.blocks)
         self._rows: list[list[tuple[int, int]] | None] = [None] * count
-        self._heights = [self._estimate(index) for index in range(count)]
+        self.fold_markers: dict[int, tuple[int, int]] = {}
+        """Block index -> the folded span [start, end) its marker row stands for."""
+        for span_start, span_end in folded:
+            inside = [
+                index
+                for index in range(document.block_at(span_start), count)
+                if document.blocks[index].start >= span_start
+                and document.blocks[index].end <= span_end
+                and document.blocks[index].start < span_end
+            ]
+            if inside:
+                self.fold_markers[inside[0]] = (span_start, span_end)
+                self._rows[inside[0]] = [(0, 0)]
+                for index in inside[1:]:
+                    self._rows[index] = []
+        self._heights = [
+            len(rows) if rows is not None else self._estimate(index)
+            for index, rows in enumerate(self._rows)
+        ]
         self._tops: list[int] | None = None
 
     def _estimate(self, index: int) -> int:
@@ -220,6 +249,7 @@ class WrappedLayout:
         if y < 0 or not self._heights:
             return None
         tops = self._block_tops()
+        # Folded blocks take no rows and share their top with the next block: take the last.
         index = bisect.bisect_right(tops, y) - 1
         rows = self.rows_of(index)
         if self._tops is None:  # wrapping changed the heights: look again
@@ -232,8 +262,18 @@ class WrappedLayout:
 
     # Offsets <-> screen positions
 
+    def folded_span_at(self, offset: int) -> tuple[int, int] | None:
+        for span in self.fold_markers.values():
+            if span[0] <= offset < span[1]:
+                return span
+        return None
+
     def locate(self, offset: int) -> tuple[int, int]:
         """Screen (y, x) of the character at an original offset."""
+        span = self.folded_span_at(offset)
+        if span is not None:  # hidden text sits on its fold marker
+            marker = next(i for i, s in self.fold_markers.items() if s == span)
+            return self.block_top(marker), 0
         index = self.document.block_at(offset)
         block = self.document.blocks[index]
         converted = self.document.converted(self.config, index)
@@ -250,6 +290,8 @@ class WrappedLayout:
         row = self.row_at(min(max(y, 0), max(self.height - 1, 0)))
         if row is None:
             return len(self.document.text)
+        if row.block in self.fold_markers:
+            return self.fold_markers[row.block][0]
         converted = self.document.converted(self.config, row.block)
         dst = row.start
         cells = 0

@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from reader.core.boilerplate import boilerplate_spans
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.export import write_csv
 from reader.core.models import Annotation, Document, DocumentSummary
@@ -32,6 +33,7 @@ SCRIPT_SETTING = "script"
 """Settings key of the script last chosen: an OpenCC config, or "original"."""
 
 LAST_DOCUMENT_SETTING = "last_document"
+FOLD_SETTING = "fold_boilerplate"
 
 T = TypeVar("T")
 
@@ -45,6 +47,7 @@ class MainScreen(Screen[None]):
         Binding("left_square_bracket", "next_annotation(-1)", "Previous note", show=False),
         Binding("e", "export", "Export", id="export"),
         Binding("r", "reload", "Reload", show=False),
+        Binding("n", "toggle_navigation", "Fold navigation", show=False),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
@@ -56,6 +59,7 @@ class MainScreen(Screen[None]):
         self.annotations: list[Annotation] = []
         self._requested_document = open_document
         self.view = ArticleView(id="article")
+        self.view.fold_boilerplate = store.get_setting(FOLD_SETTING) == "yes"
         saved = store.get_setting(SCRIPT_SETTING, "original")
         configs = [config for config, _ in SCRIPT_CYCLE]
         self.config: str | None = saved if saved in configs else None
@@ -92,19 +96,11 @@ class MainScreen(Screen[None]):
             self.document.text,
             config=self.config,
             annotations=self.annotations,
-            boilerplate=self._boilerplate(self.document.text),
+            boilerplate=boilerplate_spans(self.document.text),
             top_offset=self.store.reading_position(document_id),
         )
         self._show_panel()
         self._update_title()
-
-    @staticmethod
-    def _boilerplate(text: str) -> list[tuple[int, int]]:
-        try:
-            from reader.core.boilerplate import boilerplate_spans
-        except ImportError:
-            return []
-        return boilerplate_spans(text)
 
     def _update_title(self) -> None:
         label = dict(SCRIPT_CYCLE)[self.config]
@@ -308,6 +304,11 @@ class MainScreen(Screen[None]):
             return
         extra = f" (with passage_converted in {self.config})" if self.config else ""
         self.notify(f"Exported {count} annotations to {path}{extra}", title="Export")
+
+    def action_toggle_navigation(self) -> None:
+        folded = self.view.toggle_folding()
+        self.store.set_setting(FOLD_SETTING, "yes" if folded else "no")
+        self.notify("Site navigation and footer folded." if folded else "Shown, dimmed.")
 
     def action_reload(self) -> None:
         """Show changes another program made to the database."""

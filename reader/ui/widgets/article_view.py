@@ -89,6 +89,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._dragging = False
         self._top_offset = 0
         self._placed = False
+        self.fold_boilerplate = False
+        """Hide the site navigation and footer behind one line each, instead of dimming them."""
         """Whether the view has been laid out at its real size (the first resize)."""
 
     # Loading
@@ -121,6 +123,14 @@ class ArticleView(ScrollView, can_focus=True):
         self._relayout()
         self._convert_rest()
 
+    def toggle_folding(self) -> bool:
+        """Fold or unfold the page's navigation and footer; True when now folded."""
+        if self.document is not None:
+            self._top_offset = self.top_offset()
+        self.fold_boilerplate = not self.fold_boilerplate
+        self._relayout()
+        return self.fold_boilerplate
+
     def set_annotations(self, annotations: Sequence[Annotation]) -> None:
         self._annotations_changed(annotations)
         self.refresh()
@@ -137,7 +147,8 @@ class ArticleView(ScrollView, can_focus=True):
         if self.document is None:
             return
         width = max(self.scrollable_content_region.width, 10)
-        self.layout_ = WrappedLayout(self.document, self.config, width)
+        folded = self._boilerplate if self.fold_boilerplate else ()
+        self.layout_ = WrappedLayout(self.document, self.config, width, folded)
         if len(self.document.text) <= EAGER_WRAP_CHARS:
             for index in range(len(self.document.blocks)):
                 self.layout_.rows_of(index)
@@ -262,6 +273,10 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _step_chars(self, delta: int) -> int:
         """The offset one character left or right on screen (a unit like 記憶體 is one step)."""
+        assert self.layout_ is not None
+        folded = self.layout_.folded_span_at(self.cursor)
+        if folded is not None:  # a fold is one step, whichever way
+            return folded[1] if delta > 0 else max(folded[0] - 1, 0)
         if delta > 0:
             _, end = self._widen(self.cursor, self.cursor + 1)
             return end if end > self.cursor else self.cursor + 1
@@ -365,6 +380,8 @@ class ArticleView(ScrollView, can_focus=True):
         row = self.layout_.row_at(round(self.scroll_y) + y)
         if row is None:
             return Strip.blank(width, base)
+        if row.block in self.layout_.fold_markers:
+            return self._fold_marker_line(row.block, width, base)
         converted = self.document.converted(self.config, row.block)
         key = (row.block, self.config, self.selection, self.document)
         styles = self._block_styles.get(key)
@@ -391,6 +408,17 @@ class ArticleView(ScrollView, can_focus=True):
         if cursor_dst == row.end == len(text) and row.end == self.layout_.rows_of(row.block)[-1][1]:
             segments.append(Segment(" ", base + cursor_style))
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _fold_marker_line(self, block_index: int, width: int, base: Style) -> Strip:
+        assert self.document is not None and self.layout_ is not None
+        start, end = self.layout_.fold_markers[block_index]
+        lines = self.document.text.count("\n", start, end) + 1
+        what = "site navigation" if start == 0 else "page footer"
+        label = f"⋯ {what} ({lines} line{'s' if lines > 1 else ''}) folded · n shows it"
+        style = base + self.get_component_rich_style("article-view--boilerplate")
+        if self.has_focus and self.layout_.folded_span_at(self.cursor) == (start, end):
+            style += self.get_component_rich_style("article-view--cursor")
+        return Strip([Segment(label, style + Style(italic=True))]).adjust_cell_length(width, base)
 
     def _cursor_dst(self, block_index: int) -> int | None:
         assert self.document is not None
