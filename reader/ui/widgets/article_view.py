@@ -465,11 +465,11 @@ class ArticleView(ScrollView, can_focus=True):
         if selection is not None:
             add(*selection, self.get_component_rich_style("article-view--selection"))
 
-        def style_at(dst: int) -> Style:
-            style = Style()
-            for span_start, span_end, span_style in spans:
-                if span_start <= dst < span_end:
-                    style += span_style
-            return style
-
-        return style_at
+        # One style per character, built once per block: painting is then a list lookup,
+        # however many annotations the article has.
+        plain = Style()
+        styles = [plain] * (len(self.document.converted(self.config, index).text) + 1)
+        for span_start, span_end, span_style in spans:
+            for position in range(span_start, span_end):
+                styles[position] = styles[position] + span_style
+        return styles.__getitem__
