@@ -196,3 +196,23 @@ async def test_navigation_folds_and_unfolds(app: ReaderApp, store: Store) -> Non
         await pilot.press("n")
         await pilot.pause()
         assert store.get_setting("fold_boilerplate") == "no"
+
+
+async def test_import_action_runs_in_a_worker_and_opens_the_file(
+    app: ReaderApp, store: Store
+) -> None:
+    gbk = Path(__file__).parent / "data" / "corpus" / "encodings" / "三国演义.gbk.txt"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("Input").value = str(gbk)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.document is not None
+        assert screen.document.encoding == "gbk"
+        assert store.document_count() == 3
+        assert screen.document.title == "三国演义.gbk"
+        assert screen.view.render_line(0).text.startswith("第一回\u3000宴桃园豪杰三结义")

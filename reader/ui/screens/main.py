@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.export import write_csv
+from reader.core.library import ImportError_, ImportResult, expand_paths, import_file
 from reader.core.models import Annotation, Document, DocumentSummary
 from reader.core.store import Store, StoreError
 from reader.ui.keys import help_rows
@@ -24,6 +25,7 @@ from reader.ui.screens.comment_editor import CommentEditor
 from reader.ui.screens.confirm import ConfirmDialog
 from reader.ui.screens.export_dialog import ExportDialog
 from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.import_dialog import ImportDialog
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
@@ -46,6 +48,7 @@ class MainScreen(Screen[None]):
         Binding("right_square_bracket", "next_annotation(1)", "Next note", show=False),
         Binding("left_square_bracket", "next_annotation(-1)", "Previous note", show=False),
         Binding("e", "export", "Export", id="export"),
+        Binding("i", "import", "Import", id="import"),
         Binding("r", "reload", "Reload", show=False),
         Binding("n", "toggle_navigation", "Fold navigation", show=False),
         Binding("question_mark", "help", "Keys", id="help"),
@@ -70,6 +73,7 @@ class MainScreen(Screen[None]):
             yield LibraryList(id="library")
             yield self.view
             yield AnnotationPanel(id="panel")
+        yield ProgressBar(id="import-progress", show_eta=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -304,6 +308,48 @@ class MainScreen(Screen[None]):
             return
         extra = f" (with passage_converted in {self.config})" if self.config else ""
         self.notify(f"Exported {count} annotations to {path}{extra}", title="Export")
+
+    @work
+    async def action_import(self) -> None:
+        path = await self.app.push_screen_wait(ImportDialog(base=Path.cwd()))
+        if path is not None:
+            self._import_in_background(path)
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import_in_background(self, path: Path) -> None:
+        """Import a file or a folder off the UI thread, on a connection of the worker's own."""
+        files = list(expand_paths([path]))
+        bar = self.query_one("#import-progress", ProgressBar)
+        self.app.call_from_thread(bar.update, total=len(files), progress=0)
+        self.app.call_from_thread(bar.add_class, "-active")
+        imported: list[ImportResult] = []
+        failures: list[str] = []
+        store = Store(self.store.path)
+        try:
+            for item in files:
+                if isinstance(item, ImportError_):
+                    failures.append(str(item))
+                else:
+                    try:
+                        imported.append(import_file(store, item))
+                    except ImportError_ as error:
+                        failures.append(str(error))
+                self.app.call_from_thread(bar.advance, 1)
+        finally:
+            store.close()
+            self.app.call_from_thread(bar.remove_class, "-active")
+        self.app.call_from_thread(self._show_imported, imported, failures)
+
+    def _show_imported(self, imported: list[ImportResult], failures: list[str]) -> None:
+        for failure in failures:
+            self.notify(failure, title="Not imported", severity="error", timeout=15)
+        if not imported:
+            return
+        summary = ", ".join(result.title[:20] for result in imported[:3])
+        more = f" and {len(imported) - 3} more" if len(imported) > 3 else ""
+        self.notify(f"Imported {summary}{more}", title=f"{len(imported)} imported")
+        self.open_document(imported[0].document_id)
+        self._show_library(self.store.list_documents(), imported[0].document_id)
 
     def action_toggle_navigation(self) -> None:
         folded = self.view.toggle_folding()
