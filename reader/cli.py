@@ -7,7 +7,7 @@ as fast as OpenCC's own command line.
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -61,6 +61,105 @@ def open_app(files: tuple[Path, ...], db_path: Path) -> None:
     app.run()
 
 
+class ByteSize(click.ParamType):
+    """A size such as ``200MB``, ``512K`` or a plain number of bytes."""
+
+    name = "size"
+    units = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
+             "G": 1 << 30, "GB": 1 << 30}  # fmt: skip
+
+    def convert(self, value, param, ctx) -> int:  # type: ignore[no-untyped-def]
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().replace(" ", "")
+        number = text.rstrip("KMGB")
+        unit = text[len(number) :]
+        try:
+            return int(float(number) * self.units[unit])
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size like 200MB, 512K or 1048576", param, ctx)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--encoding", help="Decode every file with this encoding instead of detecting it.")
+@click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help="With --encoding: 'replace' imports undecodable bytes as U+FFFD instead of refusing.",
+)
+@click.option(
+    "--max-size",
+    type=ByteSize(),
+    default="200MB",
+    show_default=True,
+    help="Refuse files larger than this.",
+)
+def import_command(
+    paths: tuple[str, ...], db_path: Path, encoding: str | None, errors: str, max_size: int
+) -> None:
+    """Import text files and saved web pages: files, folders (recursively) and globs.
+
+    Encodings (UTF-8/16, GB18030/GBK/GB2312, Big5/Big5-HKSCS) are detected. Importing a file
+    again adds nothing if it is unchanged; if it changed, it becomes a new version of the same
+    document and its annotations move with the text (those whose passage is gone are kept as
+    orphans). Exit status 1 if any file failed.
+
+    Example: reader import --db project.db articles/ 'saved/**/*.html'
+    """
+    from reader.core.library import ImportError_, import_paths
+
+    if errors == "replace" and encoding is None:
+        raise click.BadParameter("only valid together with --encoding", param_hint="--errors")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError as error:
+            raise click.BadParameter(f"unknown encoding {encoding!r}") from error
+    store = open_store(db_path)
+    counts: dict[str, int] = {}
+    for path, outcome in import_paths(
+        store, paths, encoding=encoding, errors=errors, max_size=max_size
+    ):
+        if isinstance(outcome, ImportError_):
+            counts["failed"] = counts.get("failed", 0) + 1
+            click.secho(f"failed       {outcome}", fg="red", err=True)
+            continue
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        click.echo(_import_line(outcome, path))
+    store.close()
+    summary = ", ".join(
+        f"{counts[key]} {key}"
+        for key in ("new", "new version", "unchanged", "failed")
+        if counts.get(key)
+    )
+    total = sum(count for key, count in counts.items() if key != "failed")
+    click.echo(f"Imported {total} file{'s' if total != 1 else ''} into {db_path}: {summary or '0'}")
+    if counts.get("failed"):
+        sys.exit(1)
+
+
+def _import_line(result, path: Path | None) -> str:  # result: ImportResult
+    """``new     #3  gb18030     simplified   红楼梦  (956,757 chars)  path``."""
+    status = result.status if result.status != "new version" else f"version {result.version}"
+    line = (
+        f"{status:<12} #{result.document_id:<4} {result.encoding:<10} {result.script:<11}"
+        f" {result.title}  ({result.chars:,} chars)"
+    )
+    if result.status == "new version":
+        line += (
+            f"  annotations: {result.kept} kept, {result.moved} moved, {result.orphaned} orphaned"
+        )
+    if result.replaced:
+        line += f"  {result.replaced} undecodable bytes replaced"
+    return f"{line}  {path}" if path else line
+
+
 @cli.command("export")
 @db_option
 @click.option(
@@ -74,30 +173,107 @@ def open_app(files: tuple[Path, ...], db_path: Path) -> None:
     type=click.Choice(CONFIGS),
     help="Add a passage_converted column in this OpenCC config.",
 )
-def export_command(db_path: Path, output: Path | None, script: str | None) -> None:
-    """Export every annotation as CSV (UTF-8, RFC 4180).
+@click.option("--tag", "tags", multiple=True, help="Only annotations with this tag (repeatable).")
+@click.option("--document", help="Only this document: an id, or part of its title.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only annotations created or changed on or after this date (YYYY-MM-DD, UTC).",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="Start with a UTF-8 byte order mark so Excel shows Chinese text correctly.",
+)
+def export_command(
+    db_path: Path,
+    output: Path | None,
+    script: str | None,
+    tags: tuple[str, ...],
+    document: str | None,
+    since: datetime | None,
+    excel: bool,
+) -> None:
+    """Export annotations as CSV (UTF-8, RFC 4180, safe to open in a spreadsheet).
 
-    Example: reader export -o coded.csv --script s2twp
+    Cells that a spreadsheet would run as a formula (starting with = + - @ tab or CR) and cells
+    starting with ' get a leading ' (OWASP); import-annotations removes it again.
+
+    Example: reader export -o coded.csv --script s2twp --tag 政策 --since 2025-01-01 --excel
     """
-    from reader.core.export import write_csv
+    from reader.core.export import find_documents, write_csv
+    from reader.core.store import StoreError
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path}: no such database")
     store = open_store(db_path)
-    if output is not None and str(output) == "-":
-        count = write_csv(store, sys.stdout, script=script)
-        return
-    target = output or Path(f"annotations-{date.today():%Y%m%d}.csv")
-    with target.open("w", encoding="utf-8", newline="") as out:
-        count = write_csv(store, out, script=script)
+    documents = None
+    if document is not None:
+        documents = find_documents(store, document)
+        if not documents:
+            raise click.ClickException(f"no document has the id or a title containing {document!r}")
+    options = {
+        "tags": tags,
+        "documents": documents,
+        "since": since.date().isoformat() if since else None,
+        "excel": excel,
+    }
+    try:
+        if output is not None and str(output) == "-":
+            write_csv(store, sys.stdout, script, **options)
+            return
+        target = output or Path(f"annotations-{date.today():%Y%m%d}.csv")
+        partial = target.with_name(target.name + ".partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                count = write_csv(store, out, script, **options)
+            partial.replace(target)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise click.ClickException(
+                f"cannot write {target}: {error.strerror or error}"
+            ) from error
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"Wrote {count} annotations to {target}", err=True)
+
+
+@cli.command("import-annotations")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def import_annotations_command(csv_file: Path, db_path: Path) -> None:
+    """Restore annotations from a CSV made by `reader export` (importing twice adds nothing).
+
+    Documents are matched by id and title, else by finding the passage's text, so the
+    documents must be in the database first (reader import FILES). Rows that cannot be
+    placed are listed and make the exit status 1.
+
+    Example: reader import-annotations coded.csv --db restored.db
+    """
+    from reader.core.restore import import_csv
+    from reader.core.store import StoreError
+
+    store = open_store(db_path)
+    try:
+        report = import_csv(store, csv_file)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    for line in report.missing:
+        click.echo(f"not restored: {line}", err=True)
+    click.echo(
+        f"Restored {report.added} annotations ({report.moved} matched by their passage),"
+        f" {report.already_present} already present, {len(report.missing)} not restored.",
+        err=True,
+    )
+    if report.missing:
+        sys.exit(1)
 
 
 @cli.command("convert")
 @click.option("-c", "--config", default="s2t", show_default=True, help="OpenCC configuration.")
-@click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
+@click.argument("source", default="-", type=click.File("rb"))
 def convert_command(config: str, source) -> None:
-    """Print a text converted with OpenCC, like OpenCC's own command line.
+    """Print a text converted with OpenCC, byte for byte what OpenCC's own command line prints.
 
     Example: reader convert --config s2twp article.txt
     """
@@ -107,6 +283,8 @@ def convert_command(config: str, source) -> None:
         engine = Converter(config)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--config") from error
-    out = sys.stdout
-    for line in source:
-        out.write(engine.convert(line))
+    # Bytes in, bytes out: line endings stay as they are (CRLF too) and undecodable bytes pass
+    # through untouched, as with OpenCC's own tool.
+    text = source.read().decode("utf-8", "surrogateescape")
+    sys.stdout.buffer.write(engine.convert(text).encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.flush()

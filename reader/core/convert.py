@@ -11,9 +11,12 @@ The contract every caller relies on (the reading pane, export, the CLI):
 from __future__ import annotations
 
 import bisect
-import difflib
+import re
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 __all__ = [
     "CONFIGS",
@@ -119,8 +122,28 @@ class Converted:
     offsets: OffsetMap
 
 
+_PIECE_CHARS = 8_192
+"""Characters per call into the C++ engine, which holds the GIL: a few milliseconds at most."""
+
+_UNCONVERTIBLE = re.compile("[\x00\ud800-\udfff]")
+"""NUL (OpenCC drops the rest of a segment after it) and lone surrogates (not UTF-8 at all)."""
+
+_SAFE_CUT = re.compile("[\n\r。！？；]")
+"""Characters no key of any OpenCC dictionary contains (tests check it against every config):
+no match can span them, so the text on each side converts as it does inside the whole."""
+
+_IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
+_IDS_REACH = 64  # OpenCC reads an Ideographic Description Sequence up to 64 code points long
+
+
 class Converter:
-    """One OpenCC configuration."""
+    """One OpenCC configuration: OpenCC's C++ engine for the text, a model of it for offsets.
+
+    The converted text always comes from the C++ engine. :meth:`convert_mapped` also replays the
+    conversion in Python (:mod:`reader.core.opencc_engine`) to learn which source characters
+    became which; where that replay disagrees with the engine on a sentence, the sentence becomes
+    one unit, so the map stays correct (only coarser) and the text stays OpenCC's.
+    """
 
     def __init__(self, config: str) -> None:
         if config not in CONFIGS:
@@ -131,28 +154,97 @@ class Converter:
 
         self.config = config
         self._engine = opencc.OpenCC(config)
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._model_loaded = False
+        self.fallbacks = 0
+        """Sentences whose offsets came from the coarse fallback (the model disagreed)."""
 
     def convert(self, text: str) -> str:
-        return self._engine.convert(text)
+        """Exactly what OpenCC's C++ engine returns (converted in pieces so the GIL breathes)."""
+        if len(text) <= _PIECE_CHARS and not _UNCONVERTIBLE.search(text):
+            return self._engine.convert(text)
+        return "".join(
+            self._engine.convert(text[start:end]) if convertible else text[start:end]
+            for start, end, convertible in self._pieces(text, _PIECE_CHARS)
+        )
 
     def convert_mapped(self, text: str) -> Converted:
-        converted = self.convert(text)
-        if len(converted) == len(text):
-            return Converted(converted, OffsetMap.identity(len(text)))
-        return Converted(converted, _align(text, converted))
+        """OpenCC's text plus the offset map between ``text`` and it (whole units, both ways)."""
+        model = self._replay()
+        parts: list[str] = []
+        units: list[Unit] = []
+        dst = 0
+        for start, end, convertible in self._pieces(text, _PIECE_CHARS):
+            piece = text[start:end]
+            if not convertible:
+                parts.append(piece)
+            else:
+                converted = self._engine.convert(piece)
+                parts.append(converted)
+                units.extend(self._align(model, piece, converted, start, dst))
+            dst += len(parts[-1])
+        return Converted("".join(parts), OffsetMap(len(text), dst, units))
 
+    def _align(self, model: Any, piece: str, converted: str, src: int, dst: int) -> list[Unit]:
+        """The units of one piece: the model's, or per sentence where the model is wrong."""
+        replayed, spans = model.convert(piece) if model is not None else (None, [])
+        if replayed == converted:
+            return [Unit(a0 + src, a1 + src, b0 + dst, b1 + dst) for a0, a1, b0, b1 in spans]
+        units: list[Unit] = []
+        for start, end, _ in self._pieces(piece, 1):
+            sentence = piece[start:end]
+            expected = self._engine.convert(sentence)
+            replayed, spans = model.convert(sentence) if model is not None else (None, [])
+            if replayed == expected:
+                units.extend(
+                    Unit(a0 + src, a1 + src, b0 + dst, b1 + dst) for a0, a1, b0, b1 in spans
+                )
+            elif end - start != 1 or len(expected) != 1:
+                self.fallbacks += 1
+                units.append(Unit(src, src + end - start, dst, dst + len(expected)))
+            src += end - start
+            dst += len(expected)
+        return units
 
-def _align(source: str, target: str) -> OffsetMap:
-    """Provisional alignment by diff, replaced by the segment-exact engine."""
-    units: list[Unit] = []
-    matcher = difflib.SequenceMatcher(None, source, target, autojunk=False)
-    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        if tag == "replace" and a2 - a1 == b2 - b1:
-            continue
-        units.append(Unit(a1, a2, b1, b2))
-    return OffsetMap(len(source), len(target), units)
+    def _replay(self) -> Any:
+        """The Python model, loaded on first use; None if this config cannot be replayed."""
+        if not self._model_loaded:
+            with self._lock:
+                if not self._model_loaded:
+                    from reader.core import opencc_engine
+
+                    try:
+                        self._model = opencc_engine.model(self.config)
+                    except opencc_engine.ModelUnsupported:
+                        self._model = None
+                    self._model_loaded = True
+        return self._model
+
+    def _pieces(self, text: str, size: int) -> Iterator[tuple[int, int, bool]]:
+        """(start, end, convertible) pieces of about ``size`` characters, cut where OpenCC
+        would convert the two sides exactly as it converts the whole: after a character no
+        dictionary key contains (and no IDS reaches across), and around NUL and surrogates."""
+        start = 0
+        for bad in _UNCONVERTIBLE.finditer(text):
+            yield from self._cuts(text, start, bad.start(), size)
+            yield bad.start(), bad.end(), False
+            start = bad.end()
+        yield from self._cuts(text, start, len(text), size)
+
+    def _cuts(self, text: str, start: int, stop: int, size: int) -> Iterator[tuple[int, int, bool]]:
+        while stop - start > size:
+            found = _SAFE_CUT.search(text, start + size - 1, stop)
+            while found and _IDS_OPERATOR.search(
+                text, max(start, found.end() - _IDS_REACH), found.end()
+            ):
+                found = _SAFE_CUT.search(text, found.end(), stop)
+            if found is None or found.end() == stop:
+                break
+            yield start, found.end(), True
+            start = found.end()
+        if start < stop:
+            yield start, stop, True
 
 
 @cache

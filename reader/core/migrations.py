@@ -60,3 +60,59 @@ def m001_initial(db: Database) -> None:
         pk="document_id",
         foreign_keys=[("document_id", "documents", "id")],
     )
+
+
+@migrations()
+def m002_document_versions(db: Database) -> None:
+    """Re-importing a changed file makes a new version: the documents row keeps the current text
+    (and its stable id, which annotations point at); earlier texts move to document_versions so
+    nothing a user imported is ever lost. Saved web pages also name an author."""
+    db["documents"].add_column("version", int, not_null_default=1)
+    db["documents"].add_column("author", str, not_null_default="")
+    db["documents"].create_index(["path"])
+    db["document_versions"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "version": int,
+            "text": str,
+            "content_hash": str,
+            "imported_at": str,
+        },
+        pk="id",
+        not_null={"text"},
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["document_versions"].create_index(["document_id", "version"], unique=True)
+
+
+@migrations()
+def m003_undo_log(db: Database) -> None:
+    """Undo history that survives a restart, and an id counter that never hands out an id twice.
+
+    Each row holds full before/after snapshots (JSON) of one annotation, so undoing a delete
+    brings back the same id, tags and comment. ``undone = 1`` rows are the redo stack.
+    SQLite reuses the largest rowid after a delete; the high-water mark in ``store_meta`` stops
+    a new annotation from taking the id a deleted (and still undoable) one had.
+    """
+    db.execute(
+        """
+        create table undo_log (
+            id integer primary key autoincrement,
+            action text not null,
+            annotation_id integer not null,
+            document_id integer not null,
+            description text not null default '',
+            before text,
+            after text,
+            undone integer not null default 0,
+            created_at text not null
+        )
+        """
+    )
+    db.execute("create index undo_log_undone on undo_log (undone, id)")
+    db.execute("create table store_meta (key text primary key, value)")
+    db.execute(
+        "insert into store_meta (key, value) values"
+        " ('annotation_id_high_water', (select coalesce(max(id), 0) from annotations))"
+    )

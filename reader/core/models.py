@@ -39,6 +39,9 @@ class Document:
     """The stored original: the file's text with line endings and BOM normalised."""
     encoding: str = "utf-8"
     content_hash: str = ""
+    version: int = 1
+    """1 on first import; each re-import of changed content at the same path adds one."""
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,32 @@ class Annotation:
     updated_at: str = ""
     status: str = "active"
     """``"active"``, or ``"orphan"`` when a changed text no longer holds its passage."""
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What an undo or redo changed, so a front end can refresh and jump to the passage."""
+
+    annotation_id: int
+    document_id: int
+    action: str
+    """The original action: ``"create"``, ``"tags"``, ``"comment"``, ``"range"`` or ``"delete"``."""
+    description: str
+    """A sentence for a status line, e.g. ``Undid: tags of “东北老工业基地” → 政策``."""
+    annotation: Annotation | None = None
+    """The annotation as it is now, or None when the undo/redo left it deleted."""
+
+
+@dataclass(frozen=True)
+class RestoredAnnotation:
+    """One annotation read back from an exported CSV, already matched to a document here."""
+
+    id: int | None
+    """The id it had when exported: kept if no annotation here has ever used it."""
+    document_id: int
+    start: int
+    end: int
+    tags: tuple[str, ...] = ()
+    comment: str = ""
+    created_at: str = ""
+    updated_at: str = ""

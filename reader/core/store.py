@@ -6,15 +6,23 @@ process loses nothing that was reported as saved.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
-from reader.core.migrations import migrations
-from reader.core.models import Annotation, Document, DocumentSummary, Tag
+from reader.core import undo
+from reader.core.dbfile import guard_errors, open_database
+from reader.core.errors import StoreError
+from reader.core.models import (
+    Annotation,
+    Document,
+    DocumentSummary,
+    RestoredAnnotation,
+    Tag,
+    UndoResult,
+)
+from reader.core.reanchor import Anchor, reanchor
 
 __all__ = ["QUOTE_CONTEXT", "TAG_COLORS", "Store", "StoreError"]
 
@@ -28,28 +36,52 @@ QUOTE_CONTEXT = 32
 """Characters of text kept before and after each passage, to re-anchor it if the text changes."""
 
 
-class StoreError(Exception):
-    """A database problem explained in words a user can act on."""
+@dataclass(frozen=True)
+class VersionReport:
+    """What a re-import did to a document's annotations."""
+
+    version: int
+    kept: int
+    """Still exactly where they were."""
+    moved: int
+    """Placed at a new offset (or on a slightly changed passage)."""
+    orphaned: int
+    """Could not be placed: status 'orphan', quote kept."""
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Store:
-    """One annotations database on disk."""
+def _short(quote: str, limit: int = 16) -> str:
+    """A passage shortened for a one-line description."""
+    flat = " ".join(quote.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
-    def __init__(self, path: str | Path) -> None:
+
+@guard_errors
+class Store:
+    """One annotations database on disk.
+
+    Safe to open from two programs at once (WAL, a busy timeout, write transactions that
+    take the lock up front); see reader.core.dbfile for what happens with broken files.
+    Public methods raise StoreError, never a raw "database is locked" or "disk full".
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        try:
-            self.db = Database(self.path)
-            self.db.execute("PRAGMA busy_timeout = 5000")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            if self.db.journal_mode != "wal":
-                self.db.enable_wal()
-            migrations.apply(self.db)
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{self.path}: not a usable reader database ({error})") from error
+        self.db = open_database(self.path, read_only=read_only)
+        self.read_only: bool = self.db.read_only
+        """True when the file or folder is not writable (or asked for): writes raise StoreError."""
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (PRAGMA data_version).
+
+        Cheap enough to poll every second: a front end compares it with the last value it saw
+        and reloads when another program (an import, a second window) changed the database.
+        Its own commits do not change it.
+        """
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         self.db.close()
@@ -67,12 +99,14 @@ class Store:
         script: str = "simplified",
         encoding: str = "utf-8",
         content_hash: str = "",
+        author: str = "",
     ) -> int:
         with self.db.atomic():
             table = self.db["documents"]
             table.insert(
                 {
                     "title": title,
+                    "author": author,
                     "source": source,
                     "published": published,
                     "path": path,
@@ -107,13 +141,117 @@ class Store:
 
     def get_document(self, document_id: int) -> Document:
         row = self.db.execute(
-            "select id, title, source, published, path, script, text, encoding, content_hash"
-            " from documents where id = ?",
+            "select id, title, source, published, path, script, text, encoding, content_hash,"
+            " version, author from documents where id = ?",
             [document_id],
         ).fetchone()
         if row is None:
             raise StoreError(f"no document with id {document_id}")
         return Document(*row)
+
+    # Document versions (re-import of a changed file)
+
+    def find_document_by_path(self, path: str) -> int | None:
+        """The document last imported from ``path``: where a changed file's new version goes."""
+        row = self.db.execute(
+            "select id from documents where path = ? order by id desc limit 1", [path]
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def add_document_version(
+        self,
+        document_id: int,
+        *,
+        text: str,
+        content_hash: str,
+        title: str,
+        source: str = "",
+        published: str = "",
+        script: str = "simplified",
+        encoding: str = "utf-8",
+        author: str = "",
+    ) -> VersionReport:
+        """Make ``text`` the document's current version and move its annotations onto it.
+
+        One transaction: the old text goes to document_versions, every active annotation is
+        re-anchored (reader.core.reanchor) inside it so none created meanwhile is missed, and
+        what cannot be placed becomes an orphan that keeps its quote and last offsets.
+        """
+        with self.db.atomic():
+            row = self.db.execute(
+                "select text, content_hash, version, imported_at from documents where id = ?",
+                [document_id],
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no document with id {document_id}")
+            old_text, old_hash, version, imported_at = row
+            self.db.execute(
+                "insert into document_versions"
+                " (document_id, version, text, content_hash, imported_at) values (?, ?, ?, ?, ?)",
+                [document_id, version, old_text, old_hash, imported_at],
+            )
+            self.db.execute(
+                "update documents set text = ?, content_hash = ?, version = ?, title = ?,"
+                " source = ?, published = ?, script = ?, encoding = ?, author = ?,"
+                " imported_at = ? where id = ?",
+                [
+                    text, content_hash, version + 1, title, source, published, script,
+                    encoding, author, now(), document_id,
+                ],
+            )  # fmt: skip
+            kept = moved = orphaned = 0
+            for annotation_id, start, end, quote, prefix, suffix in self.db.execute(
+                "select id, start_offset, end_offset, quote, prefix, suffix from annotations"
+                " where document_id = ? and status = 'active'",
+                [document_id],
+            ).fetchall():
+                placed = reanchor(text, Anchor(quote, prefix or "", suffix or "", start))
+                if placed is None:
+                    orphaned += 1
+                    self.db.execute(
+                        "update annotations set status = 'orphan', updated_at = ? where id = ?",
+                        [now(), annotation_id],
+                    )
+                    continue
+                if (placed.start, placed.end) == (start, end) and placed.exact:
+                    kept += 1
+                else:
+                    moved += 1
+                self.db.execute(
+                    "update annotations set start_offset = ?, end_offset = ?, quote = ?,"
+                    " prefix = ?, suffix = ? where id = ?",
+                    [
+                        placed.start,
+                        placed.end,
+                        text[placed.start : placed.end],
+                        text[max(0, placed.start - QUOTE_CONTEXT) : placed.start],
+                        text[placed.end : placed.end + QUOTE_CONTEXT],
+                        annotation_id,
+                    ],
+                )
+        return VersionReport(version + 1, kept, moved, orphaned)
+
+    def document_versions(self, document_id: int) -> list[tuple[int, str, str]]:
+        """Earlier versions as (version, content_hash, imported_at), oldest first."""
+        return [
+            (int(version), content_hash, imported_at)
+            for version, content_hash, imported_at in self.db.execute(
+                "select version, content_hash, imported_at from document_versions"
+                " where document_id = ? order by version",
+                [document_id],
+            ).fetchall()
+        ]
+
+    def document_version_text(self, document_id: int, version: int) -> str:
+        """The text of any version, current or earlier: nothing a re-import replaced is lost."""
+        row = self.db.execute(
+            "select text from document_versions where document_id = ? and version = ?"
+            " union all select text from documents where id = ? and version = ?",
+            [document_id, version, document_id, version],
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"document {document_id} has no version {version}")
+        return row[0]
 
     # Tags
 
@@ -147,11 +285,13 @@ class Store:
             raise StoreError(f"passage [{start}, {end}) is outside the document")
         stamp = now()
         with self.db.atomic():
-            cursor = self.db.execute(
-                "insert into annotations (document_id, start_offset, end_offset, quote, prefix,"
-                " suffix, comment, status, created_at, updated_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+            annotation_id = undo.allocate_id(self.db)
+            self.db.execute(
+                "insert into annotations (id, document_id, start_offset, end_offset, quote,"
+                " prefix, suffix, comment, status, created_at, updated_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
                 [
+                    annotation_id,
                     document_id,
                     start,
                     end,
@@ -163,8 +303,8 @@ class Store:
                     stamp,
                 ],
             )
-            annotation_id = int(cursor.lastrowid)
             self._write_tags(annotation_id, tags)
+            self._log("create", annotation_id, None, f"new annotation “{_short(text[start:end])}”")
         return self.get_annotation(annotation_id)
 
     def _write_tags(self, annotation_id: int, names: Iterable[str]) -> None:
@@ -176,27 +316,135 @@ class Store:
             )
 
     def set_tags(self, annotation_id: int, names: Iterable[str]) -> Annotation:
+        names = list(names)
         with self.db.atomic():
+            before = self._before(annotation_id)
             self._write_tags(annotation_id, names)
             self._touch(annotation_id)
+            wanted = sorted({name.strip() for name in names if name.strip()})
+            self._log(
+                "tags",
+                annotation_id,
+                before,
+                f"tags of “{_short(before['row']['quote'])}” → {', '.join(wanted) or 'none'}",
+            )
         return self.get_annotation(annotation_id)
 
     def set_comment(self, annotation_id: int, comment: str) -> Annotation:
         with self.db.atomic():
+            before = self._before(annotation_id)
             self.db.execute(
                 "update annotations set comment = ? where id = ?", [comment, annotation_id]
             )
             self._touch(annotation_id)
+            self._log(
+                "comment", annotation_id, before, f"comment on “{_short(before['row']['quote'])}”"
+            )
+        return self.get_annotation(annotation_id)
+
+    def set_range(self, annotation_id: int, start: int, end: int) -> Annotation:
+        """Move the passage to [start, end) of its document: quote, prefix and suffix follow.
+
+        A passage placed by hand is anchored again, so an orphan becomes active.
+        """
+        with self.db.atomic():
+            before = self._before(annotation_id)
+            text = self.get_document(before["row"]["document_id"]).text
+            if not 0 <= start < end <= len(text):
+                raise StoreError(f"passage [{start}, {end}) is outside the document")
+            self.db.execute(
+                "update annotations set start_offset = ?, end_offset = ?, quote = ?, prefix = ?,"
+                " suffix = ?, status = 'active' where id = ?",
+                [
+                    start,
+                    end,
+                    text[start:end],
+                    text[max(0, start - QUOTE_CONTEXT) : start],
+                    text[end : end + QUOTE_CONTEXT],
+                    annotation_id,
+                ],
+            )
+            self._touch(annotation_id)
+            self._log(
+                "range", annotation_id, before, f"passage moved to “{_short(text[start:end])}”"
+            )
         return self.get_annotation(annotation_id)
 
     def delete_annotation(self, annotation_id: int) -> None:
+        """Delete it; the undo log keeps all of it, so undo brings back the same id and tags."""
         with self.db.atomic():
+            before = undo.snapshot(self.db, annotation_id)
+            if before is None:
+                return
             self.db.execute("delete from annotation_tags where annotation_id = ?", [annotation_id])
             self.db.execute("delete from annotations where id = ?", [annotation_id])
+            self._log(
+                "delete", annotation_id, before, f"deleted “{_short(before['row']['quote'])}”"
+            )
 
     def _touch(self, annotation_id: int) -> None:
         self.db.execute(
             "update annotations set updated_at = ? where id = ?", [now(), annotation_id]
+        )
+
+    # Undo and redo
+
+    def _before(self, annotation_id: int) -> undo.Snapshot:
+        state = undo.snapshot(self.db, annotation_id)
+        if state is None:
+            raise StoreError(f"no annotation with id {annotation_id}")
+        return state
+
+    def _log(
+        self, action: str, annotation_id: int, before: undo.Snapshot | None, description: str
+    ) -> None:
+        """Log an action; called inside the action's transaction so both commit or neither."""
+        after = undo.snapshot(self.db, annotation_id)
+        state = after or before
+        assert state is not None
+        undo.record(
+            self.db,
+            action=action,
+            annotation_id=annotation_id,
+            document_id=state["row"]["document_id"],
+            description=description,
+            before=before,
+            after=after,
+            stamp=now(),
+        )
+
+    def undo(self) -> UndoResult | None:
+        """Undo the newest annotation action (from any session), or None if there is none."""
+        return self._step(undone=False)
+
+    def redo(self) -> UndoResult | None:
+        """Redo the last undone action; None when nothing was undone since the last action."""
+        return self._step(undone=True)
+
+    def can_undo(self) -> bool:
+        return undo.latest(self.db, undone=False) is not None
+
+    def can_redo(self) -> bool:
+        return undo.latest(self.db, undone=True) is not None
+
+    def _step(self, *, undone: bool) -> UndoResult | None:
+        with self.db.atomic():
+            entry = undo.latest(self.db, undone=undone)
+            if entry is None:
+                return None
+            state = entry.after if undone else entry.before
+            undo.restore(
+                self.db, entry.annotation_id, state, write_tags=self._write_tags, stamp=now()
+            )
+            undo.mark(self.db, entry.id, undone=not undone)
+        annotation = self.get_annotation(entry.annotation_id) if state is not None else None
+        verb = "Redid" if undone else "Undid"
+        return UndoResult(
+            annotation_id=entry.annotation_id,
+            document_id=entry.document_id,
+            action=entry.action,
+            description=f"{verb}: {entry.description}",
+            annotation=annotation,
         )
 
     def get_annotation(self, annotation_id: int) -> Annotation:
@@ -239,6 +487,63 @@ class Store:
                 updated_at=row[7],
                 status=row[8],
             )
+
+    def restore_annotations(self, items: Iterable[RestoredAnnotation]) -> list[int | None]:
+        """Put exported annotations back, all in one transaction; not an undoable action.
+
+        Returns, per item, the new annotation's id, or None when an annotation on the same
+        passage of that document is already there (so importing the same CSV twice adds
+        nothing). The exported id is kept when no annotation has ever had it.
+        """
+        results: list[int | None] = []
+        texts: dict[int, str] = {}
+        with self.db.atomic():
+            for item in items:
+                if self.db.execute(
+                    "select 1 from annotations where document_id = ? and start_offset = ?"
+                    " and end_offset = ?",
+                    [item.document_id, item.start, item.end],
+                ).fetchone():
+                    results.append(None)
+                    continue
+                if item.document_id not in texts:
+                    texts[item.document_id] = self.get_document(item.document_id).text
+                text = texts[item.document_id]
+                if not 0 <= item.start < item.end <= len(text):
+                    raise StoreError(f"passage [{item.start}, {item.end}) is outside the document")
+                wanted = item.id
+                if (
+                    wanted is None
+                    or wanted <= undo.high_water(self.db)
+                    or self.db.execute(
+                        "select 1 from annotations where id = ?", [wanted]
+                    ).fetchone()
+                ):
+                    annotation_id = undo.allocate_id(self.db)
+                else:
+                    annotation_id = wanted
+                    undo.reserve_id(self.db, wanted)
+                stamp = now()
+                self.db.execute(
+                    "insert into annotations (id, document_id, start_offset, end_offset, quote,"
+                    " prefix, suffix, comment, status, created_at, updated_at)"
+                    " values (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+                    [
+                        annotation_id,
+                        item.document_id,
+                        item.start,
+                        item.end,
+                        text[item.start : item.end],
+                        text[max(0, item.start - QUOTE_CONTEXT) : item.start],
+                        text[item.end : item.end + QUOTE_CONTEXT],
+                        item.comment,
+                        item.created_at or stamp,
+                        item.updated_at or stamp,
+                    ],
+                )
+                self._write_tags(annotation_id, item.tags)
+                results.append(annotation_id)
+        return results
 
     # Settings and reading positions
 

@@ -1,0 +1,247 @@
+"""Turning a file's bytes into the text a reader would see, without asking which encoding it is.
+
+Chinese legacy encodings defeat the usual "try codecs until one decodes" approach: every Big5
+file also decodes without error as GB18030 (into nonsense), and GBK text decodes as Big5-HKSCS.
+So a clean decode is only a candidate; candidates are ranked by how much of their text is common
+Chinese characters (GB2312 level 1 and Big5's frequent-character block), which nonsense decodes
+score poorly on. charset-normalizer covers whatever is not Chinese.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+__all__ = [
+    "DecodeError",
+    "Decoded",
+    "chinese_score",
+    "decode_bytes",
+    "sniff_binary",
+]
+
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+"""Longest first: the UTF-32 LE BOM starts with the UTF-16 LE one."""
+
+FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("gb2312", "gbk", "gb18030"),
+    ("big5", "cp950", "big5hkscs"),
+)
+"""Each family narrowest first, so the reported encoding is the smallest one the file fits."""
+
+SCORE_SAMPLE = 100_000
+"""Characters of a candidate decode that are scored: enough for a stable ratio, fast on novels."""
+
+MIN_CHINESE_SCORE = 0.5
+"""Below this share of common characters a Chinese decode is taken to be nonsense."""
+
+DAMAGE_SHARE = 0.02
+"""A UTF-8 reading with at most this share of bad characters is damaged UTF-8, not another code."""
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+BINARY_CONTROL_SHARE = 0.01
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any encoding we could establish; the message says where."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    """Decoded text, BOM removed, line endings untouched (normalising is the caller's job)."""
+    encoding: str
+    """Python codec name of what the file was, e.g. ``utf-8``, ``gb18030``, ``big5hkscs``."""
+    bom: bool = False
+    replaced: int = 0
+    """How many undecodable bytes became U+FFFD (only with ``errors="replace"``)."""
+
+
+@cache
+def common_chinese() -> frozenset[str]:
+    """GB2312's 3,755 level-1 characters plus Big5's 5,401 frequent ones: what real text uses."""
+    found: set[str] = set()
+    ranges = (
+        ("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)),
+        ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]),
+    )
+    for codec, leads, trails in ranges:
+        for lead in leads:
+            for trail in trails:
+                with contextlib.suppress(UnicodeDecodeError):
+                    found.add(bytes((lead, trail)).decode(codec))
+    return frozenset(found)
+
+
+def chinese_score(text: str) -> float:
+    """Share of the sample's non-ASCII characters that are common Chinese characters."""
+    common = common_chinese()
+    sample = text[:SCORE_SAMPLE]
+    wide = [char for char in sample if ord(char) > 0x7F]
+    if not wide:
+        return 0.0
+    return sum(char in common for char in wide) / len(wide)
+
+
+def sniff_binary(raw: bytes) -> str | None:
+    """Why the bytes look like a binary file rather than text, or None.
+
+    Called only for bytes without a UTF-16/32 BOM, where a NUL byte never occurs in text.
+    """
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        return f"binary file (NUL byte at offset {nul})"
+    return None
+
+
+def _strict(raw: bytes, codec: str) -> str | UnicodeDecodeError:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as error:
+        return error
+
+
+def _describe(error: UnicodeDecodeError, codec: str) -> str:
+    chunk = error.object[error.start : error.start + 2]
+    shown = " ".join(f"{byte:#04x}" for byte in chunk)
+    return f"{codec} fails at byte {error.start} ({shown})"
+
+
+def decode_bytes(raw: bytes, encoding: str | None = None, errors: str = "strict") -> Decoded:
+    """The text in ``raw``: by BOM, else UTF-8, else the most Chinese-looking clean decode.
+
+    ``encoding`` overrides detection (a BOM for that same encoding is still dropped);
+    ``errors="replace"`` is only honoured with an explicit encoding, so a guess never silently
+    loses bytes.
+    """
+    if encoding is not None:
+        return _decode_as(raw, encoding, errors)
+    for bom, codec in BOMS:
+        if raw.startswith(bom):
+            result = _strict(raw, codec)
+            if isinstance(result, UnicodeDecodeError):
+                raise DecodeError(f"has a {codec} byte-order mark but {_describe(result, codec)}")
+            return Decoded(result.removeprefix("\ufeff"), _bom_name(bom, codec), bom=True)
+    reason = sniff_binary(raw)
+    if reason:
+        raise DecodeError(reason)
+    utf8 = _strict(raw, "utf-8")
+    if isinstance(utf8, str):
+        if _mostly_controls(utf8):
+            raise DecodeError("binary file (control characters throughout)")
+        return Decoded(utf8, "utf-8")
+    candidates: list[tuple[float, str, str]] = []
+    failures: list[UnicodeDecodeError] = [utf8]
+    names = ["utf-8"]
+    for family in FAMILIES:
+        for codec in family:
+            result = _strict(raw, codec)
+            if isinstance(result, str):
+                candidates.append((chinese_score(result), codec, result))
+                break
+            failures.append(result)
+            names.append(codec)
+    best = max(candidates, default=None, key=lambda candidate: candidate[0])
+    if best is not None and best[0] >= MIN_CHINESE_SCORE:
+        return Decoded(best[2], best[1])
+    damaged = _damaged(raw, dict(zip(names, failures, strict=True)))
+    if damaged is not None:
+        # Chinese text with some bad bytes: a single-byte code page would "decode" it into
+        # mojibake without error, so refuse and say where the damage is.
+        error, name = damaged
+        raise DecodeError(
+            f"looks like {name} but {_describe(error, name)}"
+            " (use --encoding with --errors replace to import it anyway)"
+        )
+    guessed = _charset_normalizer_guess(raw)
+    if guessed is not None:
+        return guessed
+    if best is not None:
+        # Decodes cleanly but reads as nonsense: still better than refusing a valid file.
+        return Decoded(best[2], best[1])
+    tried = [(error, name) for error, name in zip(failures, names, strict=True) if error]
+    error, name = max(tried, key=lambda pair: pair[0].start)
+    others = ", ".join(other for _, other in tried if other != name)
+    raise DecodeError(
+        f"no encoding decodes it cleanly: {_describe(error, name)} (also tried {others})"
+    )
+
+
+def _damaged(
+    raw: bytes, failures: dict[str, UnicodeDecodeError]
+) -> tuple[UnicodeDecodeError, str] | None:
+    """The encoding that failed but reads as real text apart from a few bad bytes, if any."""
+    sample = raw[: SCORE_SAMPLE * 2]
+    utf8 = sample.decode("utf-8", errors="replace")
+    wide = sum(ord(char) > 0x7F for char in utf8)
+    if wide and utf8.count("\ufffd") <= DAMAGE_SHARE * wide:
+        return failures["utf-8"], "utf-8"
+    for family in FAMILIES:
+        widest = family[-1]
+        if widest in failures:
+            lossy = sample.decode(widest, errors="replace")
+            if chinese_score(lossy) >= MIN_CHINESE_SCORE:
+                return failures[widest], widest
+    return None
+
+
+def _bom_name(bom: bytes, codec: str) -> str:
+    if codec == "utf-8-sig":
+        return "utf-8-sig"
+    endian = "le" if bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF32_LE) else "be"
+    return f"{codec}-{endian}"
+
+
+def _decode_as(raw: bytes, encoding: str, errors: str) -> Decoded:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError as error:
+        raise DecodeError(f"unknown encoding {encoding!r}") from error
+    if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+        codec = "utf-8-sig"
+    if errors == "replace":
+        text = raw.decode(codec, errors="replace")
+        strict = _strict(raw, codec)
+        replaced = 0 if isinstance(strict, str) else text.count("\ufffd") - _count_real(raw, codec)
+        return Decoded(text.removeprefix("\ufeff"), codec, replaced=max(replaced, 0))
+    result = _strict(raw, codec)
+    if isinstance(result, UnicodeDecodeError):
+        raise DecodeError(
+            f"not valid {codec}: {_describe(result, codec).removeprefix(codec + ' ')}"
+            " (add --errors replace to import it anyway)"
+        )
+    return Decoded(result.removeprefix("\ufeff"), codec)
+
+
+def _count_real(raw: bytes, codec: str) -> int:
+    """U+FFFD characters genuinely in the file, so only substitutions get counted as replaced."""
+    marker = "\ufffd".encode(codec, errors="ignore")
+    return raw.count(marker) if marker else 0
+
+
+def _charset_normalizer_guess(raw: bytes) -> Decoded | None:
+    """charset-normalizer's verdict for text that is not Chinese, if it decodes all the bytes."""
+    from charset_normalizer import from_bytes
+
+    match = from_bytes(raw[:200_000]).best()
+    if match is None or match.encoding is None:
+        return None
+    result = _strict(raw, match.encoding)
+    if isinstance(result, UnicodeDecodeError) or _mostly_controls(result):
+        return None
+    return Decoded(result, codecs.lookup(match.encoding).name)
+
+
+def _mostly_controls(text: str) -> bool:
+    """Control characters beyond tabs and line breaks: a binary file that happened to decode."""
+    sample = text[:SCORE_SAMPLE]
+    return len(CONTROL.findall(sample)) > BINARY_CONTROL_SHARE * max(len(sample), 1)

