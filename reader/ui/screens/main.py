@@ -106,9 +106,13 @@ class MainScreen(Screen[None]):
         self._show_panel()
         self._update_title()
 
+    def _in_script(self) -> Callable[[str], str]:
+        """Converts short strings (titles, sources) to the script on screen."""
+        return converter(self.config).convert if self.config else str
+
     def _update_title(self) -> None:
         label = dict(SCRIPT_CYCLE)[self.config]
-        self.title = self.document.title if self.document else "reader"
+        self.title = self._in_script()(self.document.title) if self.document else "reader"
         self.sub_title = f"{label}" + (f" · {self.config}" if self.config else "")
 
     def _show_panel(self) -> None:
@@ -127,9 +131,7 @@ class MainScreen(Screen[None]):
         self._show_library(self.store.list_documents(), self.document.id)
 
     def _show_library(self, documents: list[DocumentSummary], current: int | None) -> None:
-        engine = converter(self.config) if self.config else None
-        in_script = engine.convert if engine else str
-        self.query_one(LibraryList).show_documents(documents, current, in_script)
+        self.query_one(LibraryList).show_documents(documents, current, self._in_script())
 
     def _save_position(self) -> None:
         if self.document is not None and self.view.layout_ is not None:
