@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,18 +85,20 @@ def annotator(db: Path, seconds: float, seed: int) -> dict:
 
 
 def exporter(db: Path, seconds: float, seed: int) -> dict:
-    from reader.core.export import write_csv
+    """Export everything, import one new annotation from a CSV, import its own rows again."""
+    from reader.core.export import COLUMNS, write_csv
     from reader.core.restore import import_csv
     from reader.core.store import Store
 
     rng = random.Random(seed)
     store = Store(db)
-    documents = [(d.id, len(store.get_document(d.id).text)) for d in store.list_documents()]
+    documents = [store.get_document(d.id) for d in store.list_documents()]
     out = db.with_name(f"export-{os.getpid()}.csv")
+    new = db.with_name(f"new-{os.getpid()}.csv")
     own = db.with_name(f"own-{os.getpid()}.csv")
     ops = exported_rows = 0
     errors: list[str] = []
-    created: Model = {}
+    created: list[tuple[int, int, int]] = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -106,10 +109,19 @@ def exporter(db: Path, seconds: float, seed: int) -> dict:
                     errors.append("export row count does not match its CSV")
             exported_rows += rows
             ops += 1
-            document_id, length = rng.choice(documents)
-            start = rng.randrange(0, length - 50)
-            annotation = store.create_annotation(document_id, start, start + 5, [B_TAG], "B")
-            created[annotation.id] = (document_id, start, start + 5, (B_TAG,), "B")
+            # Length 5: the annotator's passages are 8 long, so the two never coincide.
+            document = rng.choice(documents)
+            start = rng.randrange(0, len(document.text) - 50)
+            with new.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(COLUMNS)
+                writer.writerow(["", document.id, document.title, "", start, start + 5,
+                                 document.text[start : start + 5], B_TAG, "B", "", ""])  # fmt: skip
+            report = import_csv(store, new)
+            if (report.added, report.missing) == (1, []):
+                created.append((document.id, start, start + 5))
+            elif report.already_present != 1:
+                errors.append(f"import added {report.added}, missing {report.missing[:2]}")
             ops += 1
             with own.open("w", encoding="utf-8", newline="") as handle:
                 write_csv(store, handle, tags=[B_TAG])
@@ -120,12 +132,7 @@ def exporter(db: Path, seconds: float, seed: int) -> dict:
         except Exception:
             errors.append(traceback.format_exc(limit=3))
     store.close()
-    return {
-        "ops": ops,
-        "errors": errors,
-        "exported_rows": exported_rows,
-        "model": {str(k): v for k, v in created.items()},
-    }
+    return {"ops": ops, "errors": errors, "exported_rows": exported_rows, "created": created}
 
 
 @dataclass
@@ -174,9 +181,7 @@ def run(db: Path, seconds: float) -> Outcome:
         exported_rows=results[1]["exported_rows"],
         errors=results[0]["errors"] + results[1]["errors"],
     )
-    expected = {
-        int(k): tuple(v[:3]) + (tuple(v[3]), v[4]) for r in results for k, v in r["model"].items()
-    }
+    expected = {int(k): (*v[:3], tuple(v[3]), v[4]) for k, v in results[0]["model"].items()}
     conn = sqlite3.connect(db)
     outcome.integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
     tags: dict[int, list[str]] = {}
@@ -191,9 +196,12 @@ def run(db: Path, seconds: float) -> Outcome:
         )
     }
     conn.close()
-    outcome.lost = sum(1 for k, v in expected.items() if actual.get(k) != v) + len(
-        set(actual) - set(expected)
-    )
+    imported = sorted(v[:3] for v in actual.values() if v[3] == (B_TAG,))
+    annotated = {k: v for k, v in actual.items() if v[3] != (B_TAG,)}
+    outcome.lost = sum(1 for k, v in expected.items() if annotated.get(k) != v)
+    outcome.lost += len(set(annotated) - set(expected))
+    reported = Counter(tuple(place) for place in results[1]["created"])
+    outcome.lost += sum(((reported - Counter(imported)) + (Counter(imported) - reported)).values())
     return outcome
 
 

@@ -102,6 +102,67 @@ def child(db: Path, seed: int) -> None:
         say("K", action)
 
 
+# The app child: the same, through the real Textual app's keys (headless).
+
+UI_TAGS = ("产业", "政策", "人物")
+UI_COMMENTS = ("要点", "第一行\n第二行", "=1+1")
+
+
+def app_child(db: Path, seed: int) -> None:
+    import asyncio
+
+    asyncio.run(_drive_app(db, seed))
+
+
+async def _drive_app(db: Path, seed: int) -> None:
+    from reader.core.store import Store
+    from reader.ui.app import make_app
+
+    rng = random.Random(seed)
+    store = Store(db)
+    app = make_app(store)
+
+    # Textual captures sys.stdout while the app runs: write to the real one, unbuffered.
+    out = sys.__stdout__
+    assert out is not None
+
+    def say(kind: str, payload: object) -> None:
+        out.write(f"{kind} {json.dumps(payload, ensure_ascii=False)}\n")
+        out.flush()
+
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        view = screen.view  # type: ignore[attr-defined]
+        document = screen.document  # type: ignore[attr-defined]
+        while True:
+            existing = store.annotations_for(document.id)
+            if rng.random() < 0.6 or not existing:
+                say("B", {"op": "app-create"})
+                view.anchor = None
+                view.move_cursor(rng.randrange(0, len(document.text) - 50))
+                await pilot.pause()
+                await pilot.press("v", *["right"] * rng.randint(1, 6), "t")
+                await pilot.pause()
+                await pilot.press(*rng.choice(UI_TAGS), "enter")
+            else:
+                target = rng.choice(existing)
+                say("B", {"op": "app-comment", "id": target.id})
+                view.anchor = None
+                view.move_cursor(target.start)
+                await pilot.pause()
+                await pilot.press("c")
+                await pilot.pause()
+                await pilot.press(*rng.choice(UI_COMMENTS), "ctrl+s")
+            await pilot.pause()
+            view.anchor = None
+            state = [
+                [a.id, a.document_id, a.start, a.end, sorted(t.name for t in a.tags), a.comment]
+                for a in store.all_annotations()
+            ]
+            say("K", {"op": "state", "state": state})
+
+
 # The parent: kills children and checks what they left.
 
 
@@ -125,8 +186,10 @@ class Report:
 
 
 def apply(model: Model, action: dict) -> Model:
-    updated = dict(model)
     op = action["op"]
+    if op == "state":  # the app child reports the whole state after each action
+        return {row[0]: (row[1], row[2], row[3], tuple(row[4]), row[5]) for row in action["state"]}
+    updated = dict(model)
     if op == "create":
         if "id" not in action:
             raise ValueError("an unconfirmed create has no id yet")
@@ -173,12 +236,18 @@ def read_state(db: Path) -> tuple[str, Model, int]:
     return check, state, log
 
 
-def run_child(db: Path, seed: int, delay: float, log: Path) -> list[str]:
+def run_child(db: Path, seed: int, delay: float, log: Path, *, app: bool = False) -> list[str]:
     """Start a writer, SIGKILL it ``delay`` seconds after its first write began; its lines."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("ab") as errors:
         process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--child", str(db), str(seed)],
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--app-child" if app else "--child",
+                str(db),
+                str(seed),
+            ],
             stdout=subprocess.PIPE,
             stderr=errors,
             env=env,
@@ -212,8 +281,14 @@ def run(
     seed: int = 1,
     min_kills: int = 3,
     log: Path | None = None,
+    app: bool = False,
 ) -> Report:
-    """Kill writers on ``db`` until ``writes`` writes are confirmed (and ``min_kills`` kills)."""
+    """Kill writers on ``db`` until ``writes`` writes are confirmed (and ``min_kills`` kills).
+
+    With ``app``, the writer is the Textual app driven by its keys; its actions are checked
+    by the state it showed after each, and the undo-log count is not checked (a comment saved
+    unchanged is an action without a visible change).
+    """
     from reader.core.library import import_seeds
     from reader.core.store import Store
 
@@ -227,7 +302,8 @@ def run(
     model: Model = read_state(db)[1]
     applied = read_state(db)[2]
     while report.confirmed < writes or report.kills < min_kills:
-        lines = run_child(db, rng.randrange(1 << 30), rng.uniform(min_delay, max_delay), log)
+        delay = rng.uniform(min_delay, max_delay)
+        lines = run_child(db, rng.randrange(1 << 30), delay, log, app=app)
         report.kills += 1
         begun: dict | None = None
         confirmed_now = 0
@@ -240,9 +316,11 @@ def run(
                 report.attempted += 1
                 begun = action
             else:
-                model = apply(model, action)
+                updated = apply(model, action)
+                if not app or updated != model:
+                    confirmed_now += 1
+                model = updated
                 applied += 1
-                confirmed_now += 1
                 begun = None
         report.confirmed += confirmed_now
         check, state, log_entries = read_state(db)
@@ -250,8 +328,9 @@ def run(
             report.problems.append(f"kill {report.kills}: integrity_check says {check}")
         # The undo log says whether the in-flight action committed (it commits with it); the
         # state must then show that action whole, or not at all.
-        expected = model
-        if begun is not None and log_entries == applied + 1:
+        expected: Model | None = model
+        committed = state != model if app else log_entries == applied + 1
+        if begun is not None and committed:
             expected = _with_in_flight(model, state, begun)
             report.in_flight_applied += 1
             applied += 1
@@ -264,7 +343,7 @@ def run(
                 f"kill {report.kills}: database differs from the confirmed writes"
                 f" (in flight: {begun})"
             )
-        if log_entries != applied:
+        if not app and log_entries != applied:
             report.problems.append(
                 f"kill {report.kills}: {log_entries} undo entries for {applied} actions"
             )
@@ -275,11 +354,19 @@ def run(
 
 def _with_in_flight(model: Model, state: Model, begun: dict) -> Model | None:
     """The model with the in-flight action applied (a create takes the one new id)."""
-    if begun["op"] != "create":
+    if begun["op"] == "app-comment":
+        changed = {key for key in set(model) | set(state) if model.get(key) != state.get(key)}
+        target = begun["id"]
+        if changed == {target} and target in state and state[target][:4] == model[target][:4]:
+            return state
+        return None
+    if begun["op"] not in ("create", "app-create"):
         return apply(model, begun)
     new = set(state) - set(model)
     if len(new) != 1:
         return None
+    if begun["op"] == "app-create":
+        return {**model, next(iter(new)): state[next(iter(new))]}
     return apply(model, {**begun, "id": new.pop()})
 
 
@@ -294,19 +381,35 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=1_000)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--app-writes", type=int, default=40, help="0: skip the app run")
     parser.add_argument("--child", nargs=2, metavar=("DB", "SEED"), help=argparse.SUPPRESS)
+    parser.add_argument("--app-child", nargs=2, metavar=("DB", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(Path(args.child[0]), int(args.child[1]))
+        return
+    if args.app_child:
+        app_child(Path(args.app_child[0]), int(args.app_child[1]))
         return
     db = args.db or Path(tempfile.mkdtemp(prefix="reader-kill-")) / "annotations.db"
     started = time.perf_counter()
     report = run(db, writes=args.writes, seed=args.seed, min_kills=20)
     print(report.summary())
     print(f"({time.perf_counter() - started:.0f} s, database {db})")
-    for problem in report.problems:
-        print("PROBLEM:", problem)
-    if report.problems or report.found != report.confirmed:
+    reports = [report]
+    if args.app_writes:
+        app_db = db.with_name("app.db")
+        started = time.perf_counter()
+        app_report = run(
+            app_db, writes=args.app_writes, seed=args.seed, min_kills=5, max_delay=4.0, app=True
+        )
+        print("Textual app killed:", app_report.summary())
+        print(f"({time.perf_counter() - started:.0f} s, database {app_db})")
+        reports.append(app_report)
+    for each in reports:
+        for problem in each.problems:
+            print("PROBLEM:", problem)
+    if any(each.problems or each.found != each.confirmed for each in reports):
         sys.exit(1)
 
 

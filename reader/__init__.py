@@ -1,8 +1,16 @@
 """reader: a terminal reader and annotator for Chinese text."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("reader")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    # importlib.metadata costs ~40 ms to import: pay it only when the version is asked for,
+    # not on every `reader convert` start.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("reader")
+        except PackageNotFoundError:  # a checkout that was never installed
+            return "0.0.0"
+    raise AttributeError(name)

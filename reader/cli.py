@@ -286,5 +286,5 @@ def convert_command(config: str, source) -> None:
     # Bytes in, bytes out: line endings stay as they are (CRLF too) and undecodable bytes pass
     # through untouched, as with OpenCC's own tool.
     text = source.read().decode("utf-8", "surrogateescape")
-    sys.stdout.buffer.write(engine.convert(text).encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.write(engine.convert_whole_file(text).encode("utf-8", "surrogateescape"))
     sys.stdout.buffer.flush()

@@ -183,3 +183,19 @@ def test_undo_all_then_redo_all_round_trips(store: Store, actions: list[tuple]) 
     assert state(store) == end_state
     for annotation_id, *_ in end_state:
         store.delete_annotation(annotation_id)
+
+
+def test_undo_whose_document_is_gone_is_skipped_not_stuck(store: Store) -> None:
+    kept = store.create_annotation(store.list_documents()[0].id, 1, 5, comment="kept")
+    store.set_comment(kept.id, "changed")
+    scratch = store.add_document(text="临时文档，马上删除。", title="临时")
+    doomed = store.create_annotation(scratch, 0, 2)
+    store.delete_annotation(doomed.id)
+    store.db.execute("delete from documents where id = ?", [scratch])
+    with pytest.raises(StoreError, match="no longer in the library"):
+        store.undo()
+    result = store.undo()  # the create of the doomed one: deleting nothing is fine
+    assert result is not None and result.action == "create"
+    result = store.undo()
+    assert result is not None and result.action == "comment"
+    assert store.get_annotation(kept.id).comment == "kept"

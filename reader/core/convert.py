@@ -11,11 +11,13 @@ The contract every caller relies on (the reading pane, export, the CLI):
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 __all__ = [
@@ -123,6 +125,8 @@ class Converted:
 
 
 _PIECE_CHARS = 8_192
+_PARALLEL_CHARS = 1_000_000
+"""Below this, forking costs more than a second core saves."""
 """Characters per call into the C++ engine, which holds the GIL: a few milliseconds at most."""
 
 _UNCONVERTIBLE = re.compile("[\x00\ud800-\udfff]")
@@ -168,6 +172,51 @@ class Converter:
             self._engine.convert(text[start:end]) if convertible else text[start:end]
             for start, end, convertible in self._pieces(text, _PIECE_CHARS)
         )
+
+    def convert_whole_file(
+        self, text: str, processes: int | None = None, min_chars: int = _PARALLEL_CHARS
+    ) -> str:
+        """``convert`` for a whole file, using every core.
+
+        The C++ engine holds the GIL while it converts, so threads cannot share the work:
+        forked children convert all but the first part and send it back through a pipe. Parts
+        are cut where converting in pieces equals converting whole, so the output is the same.
+        """
+        processes = processes or os.cpu_count() or 1
+        if processes < 2 or len(text) < min_chars or not hasattr(os, "fork"):
+            return self.convert(text)
+        ends = [end for _, end, _ in self._pieces(text, len(text) // (4 * processes) + 1)]
+        cuts = [0]
+        for part in range(1, processes):
+            target = len(text) * part // processes
+            cut = min(ends, key=lambda end: abs(end - target))
+            if cuts[-1] < cut < len(text):
+                cuts.append(cut)
+        cuts.append(len(text))
+        children = [self._convert_in_child(text[a:b]) for a, b in pairwise(cuts[1:])]
+        parts = [self.convert(text[: cuts[1]])]
+        for pid, pipe in children:
+            with os.fdopen(pipe, "rb") as result:
+                parts.append(result.read().decode("utf-8", "surrogatepass"))
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                raise RuntimeError(f"a conversion process failed (status {status})")
+        return "".join(parts)
+
+    def _convert_in_child(self, text: str) -> tuple[int, int]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: convert, write, leave without running the parent's cleanup
+            status = 1
+            try:
+                os.close(read_end)
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(self.convert(text).encode("utf-8", "surrogatepass"))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        return pid, read_end
 
     def convert_mapped(self, text: str) -> Converted:
         """OpenCC's text plus the offset map between ``text`` and it (whole units, both ways)."""

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from sqlite_utils import Database
-
 from reader.core.errors import StoreError
 from reader.core.migrations import migrations
+from reader.core.sqlite import Database
 
 __all__ = ["BUSY_TIMEOUT_S", "TxDatabase", "explain", "guard_errors", "open_database"]
 

@@ -5,6 +5,7 @@ return is run as a formula by Excel, LibreOffice and Google Sheets. Following OW
 such cells get a leading single quote ``'``. So that the change can always be undone (by
 ``reader import-annotations`` or :func:`unneutralise`), cells that already start with ``'``
 get one too: strip exactly one leading ``'`` from any text cell to get the original back.
+In the ``tags`` cell each tag name is treated so on its own (split on ``"; "`` first).
 
 The rows come from one joined query whose cells SQLite already neutralises, so a 100,000-row
 export runs at the speed of the csv module itself.
@@ -26,6 +27,7 @@ __all__ = [
     "find_documents",
     "neutralise",
     "unneutralise",
+    "unneutralise_tags",
     "write_csv",
 ]
 
@@ -63,22 +65,30 @@ def unneutralise(cell: str) -> str:
     return cell[1:] if cell.startswith("'") else cell
 
 
-def _sql_neutralise(expression: str) -> str:
-    chars = ", ".join(
-        f"char({ord(c)})" if c in "\t\r" else "'" + c.replace("'", "''") + "'" for c in _ESCAPED
-    )
-    value = f"coalesce({expression}, '')"
-    return f"case when substr({value}, 1, 1) in ({chars}) then '''' || {value} else {value} end"
+def unneutralise_tags(cell: str) -> list[str]:
+    """The tag names of an exported ``tags`` cell (each name was neutralised on its own)."""
+    return [unneutralise(name) for name in cell.split(TAG_SEPARATOR) if name.strip()]
 
 
+def _sql_neutralise(column: str) -> str:
+    """The SQL for :func:`neutralise`: unicode() compares the first code point as an integer,
+    cheaper than cutting a one-character string per cell."""
+    codes = ", ".join(str(ord(c)) for c in _ESCAPED)
+    return f"case when unicode({column}) in ({codes}) then '''' || {column} else {column} end"
+
+
+# Each tag name is neutralised on its own, so the subquery runs once per row (a CASE around it
+# would run it twice) and the cell is safe whichever tag comes first; unneutralise_tags undoes it.
 _TAGS = (
-    "(select group_concat(name, '; ') from (select t.name from annotation_tags x"
-    " join tags t on t.id = x.tag_id where x.annotation_id = a.id order by t.name))"
+    "(select group_concat(name, '; ') from (select "
+    + _sql_neutralise("t.name")
+    + " as name from annotation_tags x join tags t on t.id = x.tag_id"
+    " where x.annotation_id = a.id order by t.name))"
 )
 
 _SELECT = f"""
 select a.id, a.document_id, {_sql_neutralise("d.title")}, {_sql_neutralise("d.source")},
-       a.start_offset, a.end_offset, {_sql_neutralise("a.quote")}, {_sql_neutralise(_TAGS)},
+       a.start_offset, a.end_offset, {_sql_neutralise("a.quote")}, {_TAGS},
        {_sql_neutralise("a.comment")}, a.created_at, a.updated_at
 from annotations a join documents d on d.id = a.document_id
 """
@@ -153,7 +163,7 @@ def _write_converted(store: Store, writer: Any, rows: Iterable[Sequence], script
     from reader.core.convert import converter
 
     engine = converter(script)
-    current: tuple[int, object] | None = None
+    current: tuple[int, Any] | None = None
     count = 0
     for row in rows:
         document_id, start, end = row[1], row[4], row[5]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from reader.core.sqlite import Database, Migrations
 
 migrations = Migrations("reader")
 
@@ -111,6 +111,7 @@ def m003_undo_log(db: Database) -> None:
         """
     )
     db.execute("create index undo_log_undone on undo_log (undone, id)")
+    db.execute("create index undo_log_annotation on undo_log (annotation_id)")
     db.execute("create table store_meta (key text primary key, value)")
     db.execute(
         "insert into store_meta (key, value) values"

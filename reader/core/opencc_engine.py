@@ -42,7 +42,10 @@ _IDS_FIRST, _IDS_LAST = "\u2ff0", "\u2fff"
 _IDS_MAX_DEPTH = 16
 _IDS_MAX_CODE_POINTS = 64
 _MEMO_LIMIT = 200_000
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
+_SEGMENTATION = frozenset({"segmentation"})  # marks the segmentation step
+_STARTS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+"""id(table) -> first characters of its keys (all; longer than one); tables live forever."""
 
 
 class ModelUnsupported(Exception):
@@ -64,8 +67,12 @@ def _config_dir() -> Path:
     return Path(str(config_path()))
 
 
-def _parse_dictionary(path: Path) -> tuple[dict[str, str | None], dict[str, list[str]]]:
-    """One OpenCC text dictionary as a prefix table, plus every candidate of one-character keys.
+Parsed = tuple[dict[str, str | None], dict[str, list[str]], str, str]
+
+
+def _parse_dictionary(path: Path) -> Parsed:
+    """One OpenCC text dictionary as a prefix table, every candidate of one-character keys, and
+    the first characters of its keys (all keys; keys longer than one character).
 
     The table maps each key to its default (first) value and each proper prefix of a key that is
     not itself a key to None, so a longest-match walk can stop as soon as the text leaves the
@@ -85,7 +92,9 @@ def _parse_dictionary(path: Path) -> tuple[dict[str, str | None], dict[str, list
             variants[key] = candidates
         for end in range(1, len(key)):
             table.setdefault(key[:end], None)
-    return table, variants
+    starts = "".join({key[0] for key in table})
+    longer = "".join({key[0] for key in table if len(key) > 1})
+    return table, variants, starts, longer
 
 
 def _cache_path(data_dir: Path) -> Path | None:
@@ -100,19 +109,21 @@ def _cache_path(data_dir: Path) -> Path | None:
 
 
 @cache
-def _dictionary(name: str) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+def _dictionary(name: str) -> Parsed:
     """A parsed dictionary, from a marshal cache when one is there (a third of the parse time)."""
     data_dir = _data_dir()
     cache_dir = _cache_path(data_dir)
     cached = cache_dir / f"{name}.marshal" if cache_dir else None
     if cached is not None:
         try:
-            return marshal.loads(cached.read_bytes())
+            parsed = marshal.loads(cached.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
-            pass
-    parsed = _parse_dictionary(data_dir / name)
-    if cached is not None:
-        _write_quietly(cached, marshal.dumps(parsed))
+            parsed = None
+    if parsed is None:
+        parsed = _parse_dictionary(data_dir / name)
+        if cached is not None:
+            _write_quietly(cached, marshal.dumps(parsed))
+    _STARTS[id(parsed[0])] = (frozenset(parsed[2]), frozenset(parsed[3]))
     return parsed
 
 
@@ -132,6 +143,16 @@ def _write_quietly(path: Path, payload: bytes) -> None:
 
 
 def _flatten(spec: dict) -> tuple[dict[str, str | None], ...]:
+    """:func:`_flatten_uncached`, once per distinct spec (segmentation and chain share one)."""
+    return _flatten_cached(json.dumps(spec, sort_keys=True))
+
+
+@cache
+def _flatten_cached(spec: str) -> tuple[dict[str, str | None], ...]:
+    return _flatten_uncached(json.loads(spec))
+
+
+def _flatten_uncached(spec: dict) -> tuple[dict[str, str | None], ...]:
     """A dictionary spec as tables tried in order (short-circuit); a union of tables is merged.
 
     Merging a union is exact: two keys of one length that both prefix the text are the same key,
@@ -147,11 +168,16 @@ def _flatten(spec: dict) -> tuple[dict[str, str | None], ...]:
         return tuple(table for child in children for table in child)
     if any(len(child) != 1 for child in children):
         raise ModelUnsupported("a union over short-circuit groups")
-    merged: dict[str, str | None] = {}
-    for (table,) in children:
+    merged = dict(children[0][0])
+    for (table,) in children[1:]:
         for key, value in table.items():
             if merged.get(key, _MISSING) is _MISSING or (merged[key] is None and value is not None):
                 merged[key] = value
+    starts = [_starts(table) for (table,) in children]
+    _STARTS[id(merged)] = (
+        frozenset().union(*(all_ for all_, _ in starts)),
+        frozenset().union(*(longer for _, longer in starts)),
+    )
     return (merged,)
 
 
@@ -231,9 +257,13 @@ class _Step:
         self.tables = tables
         self.variants = variants
         self.plain: dict[int, str] = {}
+        self._whole: dict[tuple[str, str], bool] = {}
+        if variants is _SEGMENTATION:  # every key start matters; values do not
+            self.complex = _char_class(char for table in tables for char in _starts(table)[0])
+            return
         complex_chars: set[str] = set()
-        starts_longer = [{key[0] for key in table if len(key) > 1} for table in tables]
-        for char in {key[0] for table in tables for key in table}:
+        starts_longer = [_starts(table)[1] for table in tables]
+        for char in {char for table in tables for char in _starts(table)[0]}:
             for table, longer in zip(tables, starts_longer, strict=True):
                 value = table.get(char, _MISSING)
                 if value is _MISSING:
@@ -244,7 +274,6 @@ class _Step:
                     self.plain[ord(char)] = value
                 break
         self.complex = _char_class(complex_chars)
-        self._whole: dict[tuple[str, str], bool] = {}
 
     def apply(self, text: str) -> tuple[str, list[Span]]:
         """Convert one segment: the output and the pieces that are not one to one."""
@@ -313,9 +342,19 @@ class _Step:
 
 def _segmentation_step(tables: tuple[dict[str, str | None], ...]) -> _Step:
     """Segmentation matches every key, so every key's first character is a position to try."""
-    step = _Step(tables)
-    step.complex = _char_class(key[0] for table in tables for key in table)
-    return step
+    return _Step(tables, _SEGMENTATION)
+
+
+def _starts(table: dict[str, str | None]) -> tuple[frozenset[str], frozenset[str]]:
+    """(first characters of all keys, of keys longer than one), per table (tables live forever)."""
+    found = _STARTS.get(id(table))
+    if found is None:
+        found = (
+            frozenset(key[0] for key in table),
+            frozenset(key[0] for key in table if len(key) > 1),
+        )
+        _STARTS[id(table)] = found
+    return found
 
 
 def compose(first: list[Span], second: list[Span]) -> list[Span]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.core.errors import StoreError
-from reader.core.export import COLUMNS, TAG_SEPARATOR, unneutralise
+from reader.core.export import COLUMNS, unneutralise, unneutralise_tags
 from reader.core.models import RestoredAnnotation
 from reader.core.store import Store
 
@@ -131,9 +131,7 @@ def _rows(path: Path, report: RestoreReport) -> Iterator[_Row]:
                     start=int(record["start"]),
                     end=int(record["end"]),
                     passage=text["passage"],
-                    tags=tuple(
-                        name for name in text.get("tags", "").split(TAG_SEPARATOR) if name.strip()
-                    ),
+                    tags=tuple(unneutralise_tags(record.get("tags") or "")),
                     comment=text.get("comment", ""),
                     created_at=record.get("created_at") or "",
                     updated_at=record.get("updated_at") or "",

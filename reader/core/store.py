@@ -6,6 +6,7 @@ process loses nothing that was reported as saved.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -428,15 +429,24 @@ class Store:
         return undo.latest(self.db, undone=True) is not None
 
     def _step(self, *, undone: bool) -> UndoResult | None:
-        with self.db.atomic():
-            entry = undo.latest(self.db, undone=undone)
-            if entry is None:
-                return None
-            state = entry.after if undone else entry.before
-            undo.restore(
-                self.db, entry.annotation_id, state, write_tags=self._write_tags, stamp=now()
-            )
-            undo.mark(self.db, entry.id, undone=not undone)
+        try:
+            with self.db.atomic():
+                entry = undo.latest(self.db, undone=undone)
+                if entry is None:
+                    return None
+                state = entry.after if undone else entry.before
+                undo.restore(
+                    self.db, entry.annotation_id, state, write_tags=self._write_tags, stamp=now()
+                )
+                undo.mark(self.db, entry.id, undone=not undone)
+        except sqlite3.IntegrityError as error:
+            # Its document is gone: drop the step rather than block every later undo on it.
+            with self.db.atomic():
+                self.db.execute("delete from undo_log where id = ?", [entry.id])
+            raise StoreError(
+                f"Cannot {'redo' if undone else 'undo'} “{entry.description}”: its document is"
+                " no longer in the library. Skipped it."
+            ) from error
         annotation = self.get_annotation(entry.annotation_id) if state is not None else None
         verb = "Redid" if undone else "Undid"
         return UndoResult(
@@ -493,7 +503,8 @@ class Store:
 
         Returns, per item, the new annotation's id, or None when an annotation on the same
         passage of that document is already there (so importing the same CSV twice adds
-        nothing). The exported id is kept when no annotation has ever had it.
+        nothing). The exported id is kept when no annotation here has it or may get it back
+        through undo.
         """
         results: list[int | None] = []
         texts: dict[int, str] = {}
@@ -512,13 +523,7 @@ class Store:
                 if not 0 <= item.start < item.end <= len(text):
                     raise StoreError(f"passage [{item.start}, {item.end}) is outside the document")
                 wanted = item.id
-                if (
-                    wanted is None
-                    or wanted <= undo.high_water(self.db)
-                    or self.db.execute(
-                        "select 1 from annotations where id = ?", [wanted]
-                    ).fetchone()
-                ):
+                if wanted is None or undo.id_used(self.db, wanted):
                     annotation_id = undo.allocate_id(self.db)
                 else:
                     annotation_id = wanted
@@ -552,6 +557,10 @@ class Store:
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
+        """Remember a preference; on a read-only store, quietly not (it is not the user's work,
+        and refusing would stop them reading a file they cannot write)."""
+        if self.read_only:
+            return
         with self.db.atomic():
             self.db.execute(
                 "insert into settings (key, value) values (?, ?)"
@@ -566,6 +575,9 @@ class Store:
         return int(row[0]) if row else 0
 
     def set_reading_position(self, document_id: int, offset: int) -> None:
+        """Remember where the reader is; skipped on a read-only store, like set_setting."""
+        if self.read_only:
+            return
         with self.db.atomic():
             self.db.execute(
                 "insert into reading_positions (document_id, offset, updated_at) values (?, ?, ?)"

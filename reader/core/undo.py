@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
+from reader.core.sqlite import Database
 
 __all__ = ["UNDO_LIMIT", "LogEntry", "allocate_id", "latest", "record", "restore", "snapshot"]
 
@@ -71,11 +71,15 @@ def reserve_id(db: Database, annotation_id: int) -> None:
     )
 
 
-def high_water(db: Database) -> int:
-    row = db.execute(
-        "select value from store_meta where key = 'annotation_id_high_water'"
-    ).fetchone()
-    return int(row[0]) if row else 0
+def id_used(db: Database, annotation_id: int) -> bool:
+    """Whether an annotation has this id, or the undo log could bring one back with it."""
+    return bool(
+        db.execute(
+            "select exists(select 1 from annotations where id = ?)"
+            " or exists(select 1 from undo_log where annotation_id = ?)",
+            [annotation_id, annotation_id],
+        ).fetchone()[0]
+    )
 
 
 def record(
