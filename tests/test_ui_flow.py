@@ -216,3 +216,54 @@ async def test_import_action_runs_in_a_worker_and_opens_the_file(
         assert store.document_count() == 3
         assert screen.document.title == "三国演义.gbk"
         assert screen.view.render_line(0).text.startswith("第一回\u3000宴桃园豪杰三结义")
+
+
+async def test_undo_and_redo_from_the_keyboard(app: ReaderApp, store: Store) -> None:
+    document = store.list_documents()[0]
+    text = store.get_document(document.id).text
+    start = text.index("新篇章")
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.view
+        await put_cursor(pilot, view, start)
+        await pilot.press("v", "right", "right", "t")
+        await pilot.pause()
+        await pilot.press(*"历史", "enter")
+        await pilot.pause()
+        [annotation] = store.annotations_for(document.id)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"注", "ctrl+s")
+        await pilot.pause()
+        assert store.get_annotation(annotation.id).comment == "注"
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.get_annotation(annotation.id).comment == ""
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.annotations_for(document.id) == []
+        assert app.screen.view.annotations_at(start) == []
+        await pilot.press("ctrl+r", "ctrl+r")
+        await pilot.pause()
+        again = store.get_annotation(annotation.id)
+        assert (again.quote, again.comment, [t.name for t in again.tags]) == (
+            "新篇章",
+            "注",
+            ["历史"],
+        )
+        assert [a.id for a in app.screen.view.annotations_at(start)] == [annotation.id]
+
+
+async def test_changes_from_another_program_show_up(
+    app: ReaderApp, store: Store, db_path: Path
+) -> None:
+    document = store.list_documents()[0]
+    text = store.get_document(document.id).text
+    start = text.index("新篇章")
+    async with app.run_test(size=SIZE) as pilot:
+        other = Store(db_path)
+        other.create_annotation(document.id, start, start + 3, tags=["外部"])
+        other.close()
+        await pilot.pause(2.5)  # one poll of the database's data_version
+        panel = app.screen.query_one("#panel")
+        assert panel.option_count == 1
+        assert [a.start for a in app.screen.view.annotations_at(start)] == [start]

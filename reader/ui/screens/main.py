@@ -18,7 +18,7 @@ from reader.core.boilerplate import boilerplate_spans
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.export import write_csv
 from reader.core.library import ImportError_, ImportResult, expand_paths, import_file
-from reader.core.models import Annotation, Document, DocumentSummary
+from reader.core.models import Annotation, Document, DocumentSummary, UndoResult
 from reader.core.store import Store, StoreError
 from reader.ui.keys import help_rows
 from reader.ui.screens.comment_editor import CommentEditor
@@ -36,6 +36,8 @@ SCRIPT_SETTING = "script"
 
 LAST_DOCUMENT_SETTING = "last_document"
 FOLD_SETTING = "fold_boilerplate"
+POLL_SECONDS = 2.0
+"""How often to look (one cheap PRAGMA) for changes another program made to the database."""
 
 T = TypeVar("T")
 
@@ -47,6 +49,9 @@ class MainScreen(Screen[None]):
         Binding("c", "comment", "Comment", id="comment"),
         Binding("right_square_bracket", "next_annotation(1)", "Next note", show=False),
         Binding("left_square_bracket", "next_annotation(-1)", "Previous note", show=False),
+        Binding("m", "move_annotation", "Move note to selection", show=False),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("ctrl+r", "redo", "Redo", id="redo"),
         Binding("e", "export", "Export", id="export"),
         Binding("i", "import", "Import", id="import"),
         Binding("r", "reload", "Reload", show=False),
@@ -88,6 +93,15 @@ class MainScreen(Screen[None]):
         if chosen is not None:
             self.open_document(chosen)
         self.view.focus()
+        if self.store.read_only:
+            self.notify(
+                f"{self.store.path} cannot be written: reading only, nothing can be saved.",
+                title="Read-only",
+                severity="warning",
+                timeout=15,
+            )
+        self._seen_version = self.store.data_version()
+        self.set_interval(POLL_SECONDS, self._check_other_writers)
 
     # Opening and showing
 
@@ -114,6 +128,8 @@ class MainScreen(Screen[None]):
         label = dict(SCRIPT_CYCLE)[self.config]
         self.title = self._in_script()(self.document.title) if self.document else "reader"
         self.sub_title = f"{label}" + (f" · {self.config}" if self.config else "")
+        if self.store.read_only:
+            self.sub_title += " · read-only"
 
     def _show_panel(self) -> None:
         self.query_one(AnnotationPanel).show_annotations(self.annotations, self._quote)
@@ -361,8 +377,51 @@ class MainScreen(Screen[None]):
     def action_reload(self) -> None:
         """Show changes another program made to the database."""
         if self.document is None:
+            self._show_library(self.store.list_documents(), None)
             return
         self._annotations_changed()
+
+    def _check_other_writers(self) -> None:
+        with suppress(StoreError):
+            version = self.store.data_version()
+            if version != self._seen_version and self.app.screen is self:
+                self._seen_version = version
+                self.action_reload()
+
+    def on_app_focus(self) -> None:
+        self._check_other_writers()
+
+    # Undo and redo
+
+    def action_undo(self) -> None:
+        self._show_undone(self._write(self.store.undo), "Nothing to undo.", "Undo")
+
+    def action_redo(self) -> None:
+        self._show_undone(self._write(self.store.redo), "Nothing to redo.", "Redo")
+
+    def _show_undone(self, result: UndoResult | None, nothing: str, title: str) -> None:
+        if result is None:
+            if not self.store.read_only:  # read-only: _write has said why already
+                self.notify(nothing)
+            return
+        if self.document is None or result.document_id != self.document.id:
+            self.open_document(result.document_id)
+        self._annotations_changed(result.annotation_id)
+        if result.annotation is not None and result.annotation.status == "active":
+            self.view.move_cursor(result.annotation.start)
+        self.notify(result.description, title=title)
+
+    def action_move_annotation(self) -> None:
+        """Give the annotation highlighted in the panel the passage selected in the article."""
+        selection = self.view.selection
+        option = self.query_one(AnnotationPanel).highlighted_option
+        if selection is None or option is None or option.id is None:
+            self.notify("Highlight an annotation in the panel and select its new passage first.")
+            return
+        saved = self._write(lambda: self.store.set_range(int(option.id), *selection))
+        if saved is not None:
+            self.view.clear_selection()
+            self._annotations_changed(saved.id)
 
     def action_help(self) -> None:
         rows = [
