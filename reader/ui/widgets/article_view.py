@@ -22,6 +22,10 @@ from reader.core.models import Annotation
 EAGER_WRAP_CHARS = 100_000
 """Documents up to this size are wrapped whole at once: their scrollbar is exact from the start."""
 
+BACKGROUND_START_S = 0.5
+BACKGROUND_PAUSE_S = 0.004
+"""Background conversion pacing: a block costs a few ms, so this leaves the UI half the time."""
+
 NO_TAG_COLOR = "#d0d0d0"
 """Background of an annotation that has a comment but no tag yet."""
 
@@ -169,13 +173,17 @@ class ArticleView(ScrollView, can_focus=True):
         if document is None or config is None:
             return
         worker = get_current_worker()
+        # A busy thread starves the UI thread of the GIL (it waits a switch interval for every
+        # hand-back), so stay out of the way: start once the new screen is painted, and pause
+        # between blocks. The screen itself never waits for this work.
+        time.sleep(BACKGROUND_START_S)
         here = document.block_at(self._top_offset)
         order = [*range(here, len(document.blocks)), *range(here - 1, -1, -1)]
         for index in order:
             if worker.is_cancelled or self.config != config or self.document is not document:
                 return
             document.converted(config, index)
-            time.sleep(0)  # let the UI thread have the GIL between blocks
+            time.sleep(BACKGROUND_PAUSE_S)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.layout_ is None or self.layout_.width == self.scrollable_content_region.width:

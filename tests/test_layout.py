@@ -1,0 +1,62 @@
+"""Blocks and wrapping: what the reading pane shows must be the text, whole, in any width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from reader.core.convert import converter
+from reader.core.layout import DocumentLayout, WrappedLayout, split_blocks, wrap
+
+ONE_LINE = Path(__file__).parent / "data" / "corpus" / "long" / "紅樓夢.traditional.one-line.txt"
+
+
+def test_blocks_cover_the_text_and_cut_after_sentences() -> None:
+    text = ONE_LINE.read_text(encoding="utf-8")
+    assert "\n" not in text.strip()
+    blocks = split_blocks(text, limit=600)
+    assert len(blocks) > 20
+    assert "".join(text[b.start : b.end] for b in blocks) == text
+    for block in blocks[:-1]:
+        assert text[block.end - 1] in "。！？；!?;…”’」』）)》〉\"'", text[
+            block.end - 5 : block.end
+        ]
+
+
+def test_converting_block_by_block_equals_converting_whole() -> None:
+    text = ONE_LINE.read_text(encoding="utf-8")
+    document = DocumentLayout(text)
+    for config in ("t2s", "s2twp"):
+        pieces = [document.converted(config, i).text for i in range(len(document.blocks))]
+        assert "".join(pieces) == converter(config).convert(text)
+
+
+@pytest.mark.parametrize("width", [2, 7, 40, 64])
+def test_wrapping_keeps_every_character_and_fits(simplified_text: str, width: int) -> None:
+    for line in simplified_text.split("\n")[:60]:
+        rows = wrap(line, width)
+        assert "".join(line[a:b] for a, b in rows) == line  # nothing lost, nothing inserted
+        for a, b in rows:
+            assert cell_len(line[a:b]) <= max(width, 2)
+
+
+def test_wrapping_keeps_closing_punctuation_off_the_start_of_a_row() -> None:
+    rows = wrap(
+        "一二三四五。六七", 10
+    )  # five wide characters fill the row; 。 would start the next
+    assert [("一二三四五。六七")[a:b] for a, b in rows] == ["一二三四", "五。六七"]
+
+
+def test_screen_positions_and_offsets_agree_in_a_longer_script(simplified_text: str) -> None:
+    document = DocumentLayout(simplified_text)
+    layout = WrappedLayout(document, "s2twp", 40)
+    start = simplified_text.index("全局谋划")
+    y, x = layout.locate(start + 2)  # 谋, after 全域性 (5 cells + 1 more than 全局)
+    assert layout.offset_at(y, x) == start + 2
+    y0, x0 = layout.locate(start)
+    if y == y0:
+        assert x - x0 == cell_len("全域性") == 6
+    else:  # wrapped between them
+        assert (y, x) == (y0 + 1, 6 - (40 - x0))
