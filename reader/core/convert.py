@@ -14,6 +14,7 @@ import bisect
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -127,6 +128,8 @@ class Converted:
 _PIECE_CHARS = 8_192
 _PARALLEL_CHARS = 1_000_000
 """Below this, forking costs more than a second core saves."""
+_FORK_WORTH_S = 0.1
+"""Conversion time left below which a fork and a pipe cost more than they save."""
 """Characters per call into the C++ engine, which holds the GIL: a few milliseconds at most."""
 
 _UNCONVERTIBLE = re.compile("[\x00\ud800-\udfff]")
@@ -174,27 +177,39 @@ class Converter:
         )
 
     def convert_whole_file(
-        self, text: str, processes: int | None = None, min_chars: int = _PARALLEL_CHARS
+        self,
+        text: str,
+        processes: int | None = None,
+        min_chars: int = _PARALLEL_CHARS,
+        fork_worth_s: float = _FORK_WORTH_S,
     ) -> str:
-        """``convert`` for a whole file, using every core.
+        """``convert`` for a whole file, using every core when that pays.
 
         The C++ engine holds the GIL while it converts, so threads cannot share the work:
-        forked children convert all but the first part and send it back through a pipe. Parts
+        forked children convert parts and send them back through a pipe. The first eighth is
+        converted here first and timed: the character configs (t2tw ...) finish a novel
+        faster than a fork and a pipe cost, the phrase configs (s2t, s2twp ...) do not. Parts
         are cut where converting in pieces equals converting whole, so the output is the same.
         """
         processes = processes or os.cpu_count() or 1
         if processes < 2 or len(text) < min_chars or not hasattr(os, "fork"):
             return self.convert(text)
-        ends = [end for _, end, _ in self._pieces(text, len(text) // (4 * processes) + 1)]
-        cuts = [0]
+        ends = [end for _, end, _ in self._pieces(text, len(text) // (8 * processes) + 1)]
+        head_end = min(ends, key=lambda end: abs(end - len(text) // 8))
+        started = time.perf_counter()
+        head = self.convert(text[:head_end])
+        projected = (time.perf_counter() - started) * (len(text) - head_end) / max(head_end, 1)
+        if projected < fork_worth_s or head_end >= len(text):
+            return head + self.convert(text[head_end:])
+        cuts = [head_end]
         for part in range(1, processes):
-            target = len(text) * part // processes
+            target = head_end + (len(text) - head_end) * part // processes
             cut = min(ends, key=lambda end: abs(end - target))
             if cuts[-1] < cut < len(text):
                 cuts.append(cut)
         cuts.append(len(text))
         children = [self._convert_in_child(text[a:b]) for a, b in pairwise(cuts[1:])]
-        parts = [self.convert(text[: cuts[1]])]
+        parts = [head, self.convert(text[cuts[0] : cuts[1]])]
         for pid, pipe in children:
             with os.fdopen(pipe, "rb") as result:
                 parts.append(result.read().decode("utf-8", "surrogatepass"))
