@@ -235,7 +235,8 @@ def export_command(
             ) from error
     except StoreError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Wrote {count} annotations to {target}", err=True)
+    noun = "annotation" if count == 1 else "annotations"
+    click.echo(f"Wrote {count} {noun} to {target}", err=True)
 
 
 @cli.command("import-annotations")
