@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from reader.core import undo  # noqa: E402
 from reader.core.documents import content_hash, normalize_text, seed_paths  # noqa: E402
-from reader.core.store import QUOTE_CONTEXT, Store, now  # noqa: E402
+from reader.core.store import Store, now, passage_anchor  # noqa: E402
 
 CODEBOOK = (
     "产业政策", "地方政府", "国有企业", "汽车产业", "招商引资", "城市规划", "人才", "科技创新",
@@ -91,9 +91,7 @@ def build(path: Path, documents: int, annotations: int, seed: int = 7) -> None:
                         document_id,
                         start,
                         end,
-                        text[start:end],
-                        text[max(0, start - QUOTE_CONTEXT) : start],
-                        text[end : end + QUOTE_CONTEXT],
+                        *passage_anchor(text, start, end),
                         comment,
                         stamp,
                         stamp,

@@ -25,7 +25,7 @@ from reader.core.models import (
 )
 from reader.core.reanchor import Anchor, reanchor
 
-__all__ = ["QUOTE_CONTEXT", "TAG_COLORS", "Store", "StoreError"]
+__all__ = ["QUOTE_CONTEXT", "TAG_COLORS", "Store", "StoreError", "passage_anchor"]
 
 TAG_COLORS = (
     "#f4d35e", "#8ecae6", "#f4a261", "#a7c957", "#e5989b", "#b8b8ff",
@@ -48,6 +48,15 @@ class VersionReport:
     """Placed at a new offset (or on a slightly changed passage)."""
     orphaned: int
     """Could not be placed: status 'orphan', quote kept."""
+
+
+def passage_anchor(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """(quote, prefix, suffix) of a passage: what re-anchoring looks for if the text changes."""
+    return (
+        text[start:end],
+        text[max(0, start - QUOTE_CONTEXT) : start],
+        text[end : end + QUOTE_CONTEXT],
+    )
 
 
 def now() -> str:
@@ -224,9 +233,7 @@ class Store:
                     [
                         placed.start,
                         placed.end,
-                        text[placed.start : placed.end],
-                        text[max(0, placed.start - QUOTE_CONTEXT) : placed.start],
-                        text[placed.end : placed.end + QUOTE_CONTEXT],
+                        *passage_anchor(text, placed.start, placed.end),
                         annotation_id,
                     ],
                 )
@@ -296,9 +303,7 @@ class Store:
                     document_id,
                     start,
                     end,
-                    text[start:end],
-                    text[max(0, start - QUOTE_CONTEXT) : start],
-                    text[end : end + QUOTE_CONTEXT],
+                    *passage_anchor(text, start, end),
                     comment,
                     stamp,
                     stamp,
@@ -359,9 +364,7 @@ class Store:
                 [
                     start,
                     end,
-                    text[start:end],
-                    text[max(0, start - QUOTE_CONTEXT) : start],
-                    text[end : end + QUOTE_CONTEXT],
+                    *passage_anchor(text, start, end),
                     annotation_id,
                 ],
             )
@@ -538,9 +541,7 @@ class Store:
                         item.document_id,
                         item.start,
                         item.end,
-                        text[item.start : item.end],
-                        text[max(0, item.start - QUOTE_CONTEXT) : item.start],
-                        text[item.end : item.end + QUOTE_CONTEXT],
+                        *passage_anchor(text, item.start, item.end),
                         item.comment,
                         item.created_at or stamp,
                         item.updated_at or stamp,
