@@ -189,63 +189,56 @@ class MainScreen(Screen[None]):
 
     # Annotating
 
-    def _target(self) -> tuple[tuple[int, int] | None, Annotation | None]:
-        """What ``t`` and ``c`` act on: the selection, else the annotation under the cursor."""
+    def _target(self) -> tuple[tuple[int, int], Annotation | None] | None:
+        """What ``t`` and ``c`` act on: the selection (a new annotation), else the annotation
+        under the cursor; None when there is neither."""
         selection = self.view.selection
         if selection is not None:
             return selection, None
         under = self.view.annotations_at(self.view.cursor)
-        return None, (under[0] if under else None)
+        return ((under[0].start, under[0].end), under[0]) if under else None
 
     def action_tag(self) -> None:
-        if self.document is None:
-            return
-        selection, annotation = self._target()
-        if selection is None and annotation is None:
+        target = self._target()
+        if target is None:
             self.notify("Select a passage first: v, then arrows (or drag with the mouse).")
             return
-        self._edit_tags(selection, annotation)
+        self._edit_tags(*target)
 
     @work
-    async def _edit_tags(
-        self, selection: tuple[int, int] | None, annotation: Annotation | None
-    ) -> None:
-        assert self.document is not None
+    async def _edit_tags(self, span: tuple[int, int], annotation: Annotation | None) -> None:
+        if self.document is None:
+            return
+        document_id = self.document.id
         chosen = [tag.name for tag in annotation.tags] if annotation else []
-        passage = self.view.passage(*(selection or (annotation.start, annotation.end)))  # type: ignore[union-attr]
+        passage = self.view.passage(*span)
         names = await self.app.push_screen_wait(
             TagPicker(self.store.list_tags(), chosen, title=f"Tag 「{passage[:40]}」")
         )
-        if names is None:
+        if names is None or (annotation is None and not names):
             return
         if annotation is not None:
             saved = self._write(lambda: self.store.set_tags(annotation.id, names))
-        elif names:
-            assert selection is not None
+        else:
             saved = self._write(
-                lambda: self.store.create_annotation(self.document.id, *selection, tags=names)  # type: ignore[union-attr]
+                lambda: self.store.create_annotation(document_id, *span, tags=names)
             )
             self.view.clear_selection()
-        else:
-            return
         if saved is not None:
             self._annotations_changed(saved.id)
 
     def action_comment(self) -> None:
-        if self.document is None:
-            return
-        selection, annotation = self._target()
-        if selection is None and annotation is None:
+        target = self._target()
+        if target is None:
             self.notify("Select a passage (v) or put the cursor on a highlighted passage.")
             return
-        self._edit_comment(selection, annotation)
+        self._edit_comment(*target)
 
     @work
-    async def _edit_comment(
-        self, selection: tuple[int, int] | None, annotation: Annotation | None
-    ) -> None:
-        assert self.document is not None
-        span = selection or (annotation.start, annotation.end)  # type: ignore[union-attr]
+    async def _edit_comment(self, span: tuple[int, int], annotation: Annotation | None) -> None:
+        if self.document is None:
+            return
+        document_id = self.document.id
         comment = await self.app.push_screen_wait(
             CommentEditor(annotation.comment if annotation else "", self.view.passage(*span))
         )
@@ -255,7 +248,7 @@ class MainScreen(Screen[None]):
             saved = self._write(lambda: self.store.set_comment(annotation.id, comment))
         else:
             saved = self._write(
-                lambda: self.store.create_annotation(self.document.id, *span, comment=comment)  # type: ignore[union-attr]
+                lambda: self.store.create_annotation(document_id, *span, comment=comment)
             )
             self.view.clear_selection()
         if saved is not None:
@@ -280,9 +273,9 @@ class MainScreen(Screen[None]):
                 self.view.clear_selection()
                 self.view.focus()
         elif event.action == "tags":
-            self._edit_tags(None, annotation)
+            self._edit_tags((annotation.start, annotation.end), annotation)
         elif event.action == "comment":
-            self._edit_comment(None, annotation)
+            self._edit_comment((annotation.start, annotation.end), annotation)
         elif event.action == "delete":
             self._delete(annotation)
 
