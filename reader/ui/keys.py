@@ -13,21 +13,29 @@ KEY_NAMES = {
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "escape": "Esc",
+    "home": "Home",
+    "end": "End",
+    "space": "Space",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
     "delete": "Del",
 }
 
 
 def key_label(keys: str) -> str:
+    """``"shift+up,k"`` -> ``"Shift+↑ / k"``."""
     labels = []
     for key in keys.split(","):
-        key = key.strip()
-        labels.append(KEY_NAMES.get(key, key.replace("ctrl+", "Ctrl+").replace("shift+", "Shift+")))
+        *modifiers, name = key.strip().split("+")
+        labels.append("+".join([*(m.capitalize() for m in modifiers), KEY_NAMES.get(name, name)]))
     return " / ".join(labels)
 
 
 def help_rows(where: str, bindings: Iterable[BindingType]) -> list[tuple[str, str, str]]:
     return [
-        (where, key_label(binding.key), binding.description)
+        (where, key_label(binding.key), binding.tooltip or binding.description)
         for binding in bindings
         if isinstance(binding, Binding) and binding.description
     ]

@@ -20,9 +20,23 @@ class AnnotationPanel(OptionList):
     """Lists annotations; posts what the user wants done with one, the screen does it."""
 
     BINDINGS = [
-        Binding("t", "request('tags')", "Tags", id="panel-tags"),
-        Binding("c", "request('comment')", "Comment", id="panel-comment"),
-        Binding("d,delete", "request('delete')", "Delete", id="panel-delete"),
+        Binding(
+            "t",
+            "request('tags')",
+            "Tags",
+            tooltip="Edit the highlighted annotation's tags",
+            id="panel-tags",
+        ),
+        Binding(
+            "c", "request('comment')", "Comment", tooltip="Edit its comment", id="panel-comment"
+        ),
+        Binding(
+            "d,delete",
+            "request('delete')",
+            "Delete",
+            tooltip="Delete it (asks first)",
+            id="panel-delete",
+        ),
     ]
 
     class Requested(Message):
