@@ -157,7 +157,7 @@ async def test_delete_asks_first(app: ReaderApp, store: Store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         panel = app.screen.query_one("#panel")
         panel.focus()
-        panel.highlighted = 0
+        panel.highlight(0)
         await pilot.press("d")
         await pilot.pause()
         await pilot.press("n")
@@ -265,5 +265,30 @@ async def test_changes_from_another_program_show_up(
         other.close()
         await pilot.pause(2.5)  # one poll of the database's data_version
         panel = app.screen.query_one("#panel")
-        assert panel.option_count == 1
+        assert panel.count == 1
         assert [a.start for a in app.screen.view.annotations_at(start)] == [start]
+
+
+async def test_overlapping_annotations_stay_visible(app: ReaderApp, store: Store) -> None:
+    document = store.list_documents()[0]
+    text = store.get_document(document.id).text
+    start = text.index("全局谋划")
+    outer = store.create_annotation(document.id, start - 1, start + 4, tags=["外层"])
+    inner = store.create_annotation(document.id, start + 1, start + 3, tags=["内层"])
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.view
+        await pilot.pause()
+        view.move_cursor(start)
+        view.screen.query_one("#library").focus()
+        await pilot.pause()
+        painted: dict[str, list[tuple[str, bool]]] = {}
+        for y in range(view.scrollable_content_region.height):
+            for segment in view.render_line(y):
+                if segment.style is not None and segment.style.bgcolor is not None:
+                    painted.setdefault(segment.style.bgcolor.name, []).append(
+                        (segment.text, bool(segment.style.underline))
+                    )
+        outer_color = Style(bgcolor=outer.tags[0].color).bgcolor.name
+        inner_color = Style(bgcolor=inner.tags[0].color).bgcolor.name
+        assert painted[inner_color] == [("局谋", True)]  # the inner one wins, underlined
+        assert painted[outer_color] == [("从全", False), ("划", False)]

@@ -461,11 +461,11 @@ class MainScreen(Screen[None]):
     def action_move_annotation(self) -> None:
         """Give the annotation highlighted in the panel the passage selected in the article."""
         selection = self.view.selection
-        option = self.query_one(AnnotationPanel).highlighted_option
-        if selection is None or option is None or option.id is None:
+        annotation_id = self.query_one(AnnotationPanel).highlighted_annotation_id
+        if selection is None or annotation_id is None:
             self.notify("Highlight an annotation in the panel and select its new passage first.")
             return
-        saved = self._write(lambda: self.store.set_range(int(option.id), *selection))
+        saved = self._write(lambda: self.store.set_range(annotation_id, *selection))
         if saved is not None:
             self.view.clear_selection()
             self._annotations_changed(saved.id)

@@ -7,36 +7,20 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from reader.core.models import Annotation
-
-QUOTE_CHARS = 60
-"""How much of a passage the panel shows before eliding the rest."""
+from reader.ui.widgets.item_list import ItemList
 
 
-class AnnotationPanel(OptionList):
+class AnnotationPanel(ItemList):
     """Lists annotations; posts what the user wants done with one, the screen does it."""
 
+    ITEM_HEIGHT = 4  # quote, tags, comment, blank
+
     BINDINGS = [
-        Binding(
-            "t",
-            "request('tags')",
-            "Tags",
-            tooltip="Edit the highlighted annotation's tags",
-            id="panel-tags",
-        ),
-        Binding(
-            "c", "request('comment')", "Comment", tooltip="Edit its comment", id="panel-comment"
-        ),
-        Binding(
-            "d,delete",
-            "request('delete')",
-            "Delete",
-            tooltip="Delete it (asks first)",
-            id="panel-delete",
-        ),
+        Binding("t", "request('tags')", "Tags", tooltip="Edit the highlighted annotation's tags"),
+        Binding("c", "request('comment')", "Comment", tooltip="Edit its comment"),
+        Binding("d,delete", "request('delete')", "Delete", tooltip="Delete it (asks first)"),
     ]
 
     class Requested(Message):
@@ -47,53 +31,58 @@ class AnnotationPanel(OptionList):
             self.action = action
             self.annotation_id = annotation_id
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.annotations: list[Annotation] = []
+        self._quote: Callable[[Annotation], str] = lambda annotation: annotation.quote
+
     def show_annotations(
         self, annotations: Sequence[Annotation], quote_in_script: Callable[[Annotation], str]
     ) -> None:
-        """Show ``annotations``, each quoted in the script on screen via ``quote_in_script``."""
-        highlighted = self.highlighted_option.id if self.highlighted_option else None
-        self.set_options(
-            Option(self._prompt(a, quote_in_script(a)), id=str(a.id))
-            for a in annotations
-            if a.status == "active"
-        )
-        orphans = [a for a in annotations if a.status == "orphan"]
-        for orphan in orphans:
-            self.add_option(Option(self._prompt(orphan, orphan.quote), id=str(orphan.id)))
-        if highlighted is not None:
-            self.highlight_annotation(int(highlighted))
+        """Show ``annotations`` in text order, orphans last, each quoted via ``quote_in_script``
+        (called only for the items that come on screen)."""
+        kept = self.highlighted_annotation_id
+        self.annotations = [a for a in annotations if a.status == "active"]
+        self.annotations += [a for a in annotations if a.status != "active"]
+        self._quote = quote_in_script
+        self.reset(len(self.annotations))
+        if kept is not None:
+            self.highlight_annotation(kept)
+
+    @property
+    def highlighted_annotation_id(self) -> int | None:
+        if self.highlighted is None or self.highlighted >= len(self.annotations):
+            return None
+        return self.annotations[self.highlighted].id
 
     def highlight_annotation(self, annotation_id: int) -> None:
-        try:
-            self.highlighted = self.get_option_index(str(annotation_id))
-        except OptionDoesNotExist:  # deleted meanwhile: leave the highlight where it is
-            return
+        for index, annotation in enumerate(self.annotations):
+            if annotation.id == annotation_id:
+                self.highlight(index)
+                return
 
-    @staticmethod
-    def _prompt(annotation: Annotation, quote: str) -> Text:
-        prompt = Text()
-        if annotation.status == "orphan":
-            prompt.append("⚠ orphan: its passage is no longer in the text\n", style="bold red")
-        shown = quote.replace("\n", " ⏎ ")
-        if len(shown) > QUOTE_CHARS:
-            shown = shown[: QUOTE_CHARS - 1] + "…"
-        prompt.append(f"「{shown}」\n")
+    def item_lines(self, index: int, width: int) -> list[Text]:
+        annotation = self.annotations[index]
+        if annotation.status == "active":
+            quote = Text(f"「{self._quote(annotation)}」".replace("\n", " ⏎ "))
+        else:
+            quote = Text("⚠ orphan: ", style="bold red")
+            quote.append(f"「{annotation.quote}」".replace("\n", " ⏎ "))
+        tags = Text()
         for tag in annotation.tags:
-            prompt.append(f" {tag.name} ", style=f"black on {tag.color}")
-            prompt.append(" ")
+            tags.append(f" {tag.name} ", style=f"black on {tag.color}")
+            tags.append(" ")
         if not annotation.tags:
-            prompt.append("(no tags)", style="dim")
-        if annotation.comment:
-            comment = annotation.comment.replace("\n", " ")
-            prompt.append(f"\n💬 {comment[:QUOTE_CHARS]}", style="italic")
-        return prompt
+            tags.append("(no tags)", style="dim")
+        comment = Text(f"💬 {annotation.comment}".replace("\n", " ") if annotation.comment else "")
+        comment.stylize("italic")
+        return [quote, tags, comment]
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_item_list_chosen(self, event: ItemList.Chosen) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Requested("jump", int(event.option.id)))
+        self.post_message(self.Requested("jump", self.annotations[event.index].id))
 
     def action_request(self, action: str) -> None:
-        option = self.highlighted_option
-        if option is not None and option.id is not None:
-            self.post_message(self.Requested(action, int(option.id)))
+        annotation_id = self.highlighted_annotation_id
+        if annotation_id is not None:
+            self.post_message(self.Requested(action, annotation_id))

@@ -123,6 +123,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._annotations: list[Annotation] = []
         self._longest = 0
         self._block_styles: dict[tuple[object, ...], Callable[[int], Style]] = {}
+        self._style_cache: dict[tuple[object, ...], Style] = {}
         """Style lookups per block, for as long as what they depend on stays the same."""
         self._annotation_starts: list[int] = []
         self._boilerplate: list[tuple[int, int]] = []
@@ -474,46 +475,61 @@ class ArticleView(ScrollView, can_focus=True):
         return dst
 
     def _styles_for_block(self, index: int) -> Callable[[int], Style]:
-        """A function giving the style of each converted character of one block."""
+        """A function giving the style of each converted character of one block.
+
+        Built once per block as one style per character, so painting is a list lookup however
+        many annotations the article has. Where annotations overlap, the innermost one's colour
+        wins and the overlap is underlined, so both stay visible.
+        """
         assert self.document is not None
-        start, end = self.document.blocks[index].start, self.document.blocks[index].end
-        offsets = self.document.converted(self.config, index).offsets
-        spans: list[tuple[int, int, Style]] = []
+        block = self.document.blocks[index]
+        converted = self.document.converted(self.config, index)
+        length = len(converted.text)
+        colors: list[str | None] = [None] * length
+        depth = [0] * length
+        dimmed = [False] * length
+        selected = [False] * length
 
-        def add(src_start: int, src_end: int, style: Style) -> None:
-            local_start = max(src_start, start) - start
-            local_end = min(src_end, end) - start
-            if local_end > local_start:
-                dst_start, dst_end = offsets.to_dst(local_start, local_end)
-                spans.append((dst_start, dst_end, style))
+        def on_screen(src_start: int, src_end: int) -> range:
+            local_start = max(src_start, block.start) - block.start
+            local_end = min(src_end, block.end) - block.start
+            if local_end <= local_start:
+                return range(0)
+            return range(*converted.offsets.to_dst(local_start, local_end))
 
-        dim = self.get_component_rich_style("article-view--boilerplate")
-        for span_start, span_end in self._boilerplate:
-            if span_start < end and span_end > start:
-                add(span_start, span_end, dim)
-        first = bisect.bisect_left(self._annotation_starts, start - self._longest)
-        last = bisect.bisect_right(self._annotation_starts, end)
-        coverage: list[tuple[int, int]] = []
-        for annotation in self._annotations[first:last]:
-            if annotation.end <= start:
-                continue
+        for span in self._boilerplate:
+            for position in on_screen(*span):
+                dimmed[position] = True
+        first = bisect.bisect_left(self._annotation_starts, block.start - self._longest)
+        last = bisect.bisect_right(self._annotation_starts, block.end)
+        here = [a for a in self._annotations[first:last] if a.end > block.start]
+        for annotation in sorted(here, key=lambda a: a.start - a.end):  # longest first
             color = annotation.tags[0].color if annotation.tags else NO_TAG_COLOR
-            add(annotation.start, annotation.end, Style(bgcolor=color, color="black"))
-            coverage.append((annotation.start, annotation.end))
-        # Where annotations overlap, underline: the inner one's colour wins, the overlap shows.
-        for i, (a_start, a_end) in enumerate(coverage):
-            for b_start, b_end in coverage[i + 1 :]:
-                if b_start < a_end and a_start < b_end:
-                    add(max(a_start, b_start), min(a_end, b_end), Style(underline=True))
-        selection = self.selection
-        if selection is not None:
-            add(*selection, self.get_component_rich_style("article-view--selection"))
-
-        # One style per character, built once per block: painting is then a list lookup,
-        # however many annotations the article has.
-        plain = Style()
-        styles = [plain] * (len(self.document.converted(self.config, index).text) + 1)
-        for span_start, span_end, span_style in spans:
-            for position in range(span_start, span_end):
-                styles[position] = styles[position] + span_style
+            for position in on_screen(annotation.start, annotation.end):
+                colors[position] = color
+                depth[position] += 1
+        if self.selection is not None:
+            for position in on_screen(*self.selection):
+                selected[position] = True
+        styles = [
+            self._character_style(colors[i], depth[i] > 1, dimmed[i], selected[i])
+            for i in range(length)
+        ]
+        styles.append(Style())
         return styles.__getitem__
+
+    def _character_style(
+        self, color: str | None, overlap: bool, dimmed: bool, selected: bool
+    ) -> Style:
+        key = (color, overlap, dimmed, selected)
+        style = self._style_cache.get(key)
+        if style is None:
+            style = Style()
+            if dimmed:
+                style += self.get_component_rich_style("article-view--boilerplate")
+            if color is not None:
+                style += Style(bgcolor=color, color="black", underline=overlap)
+            if selected:
+                style += self.get_component_rich_style("article-view--selection")
+            self._style_cache[key] = style
+        return style

@@ -6,21 +6,27 @@ from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from reader.core.models import DocumentSummary
+from reader.ui.widgets.item_list import ItemList
 
 SCRIPT_BADGES = {"simplified": "简", "traditional": "繁"}
 
 
-class LibraryList(OptionList):
+class LibraryList(ItemList):
     """Lists the documents; choosing one posts :class:`LibraryList.DocumentChosen`."""
+
+    ITEM_HEIGHT = 4  # two lines of title, one of details, one blank
 
     class DocumentChosen(Message):
         def __init__(self, document_id: int) -> None:
             super().__init__()
             self.document_id = document_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.documents: list[DocumentSummary] = []
+        self._in_script: Callable[[str], str] = str
 
     def show_documents(
         self,
@@ -29,26 +35,27 @@ class LibraryList(OptionList):
         in_script: Callable[[str], str] = str,
     ) -> None:
         """List ``documents``, their titles and sources shown through ``in_script``."""
-        self.set_options(Option(self._prompt(d, in_script), id=str(d.id)) for d in documents)
-        if current is not None:
-            for index, document in enumerate(documents):
-                if document.id == current:
-                    self.highlighted = index
+        self.documents = list(documents)
+        self._in_script = in_script
+        index = next((i for i, d in enumerate(self.documents) if d.id == current), None)
+        self.reset(len(self.documents), index)
 
-    @staticmethod
-    def _prompt(document: DocumentSummary, in_script: Callable[[str], str]) -> Text:
+    def item_lines(self, index: int, width: int) -> list[Text]:
+        document = self.documents[index]
         badge = SCRIPT_BADGES.get(document.script, "?")
-        prompt = Text()
-        prompt.append(f"\u00a0{badge}\u00a0", style="bold reverse")
-        prompt.append(f"\u00a0{in_script(document.title) or '(untitled)'}\n", style="bold")
-        source = in_script(document.source)
-        details = " · ".join(part for part in (document.published, source) if part)
-        prompt.append(f"    {details or '—'}", style="dim")
-        count = document.annotation_count
-        prompt.append(f"  ✎ {count}" if count else "", style="italic")
-        return prompt
+        title = Text()
+        title.append(f" {badge} ", style="bold reverse")
+        title.append(f" {self._in_script(document.title) or '(untitled)'}", style="bold")
+        lines = list(title.wrap(self.app.console, width))[:2]
+        while len(lines) < 2:
+            lines.append(Text())
+        source = self._in_script(document.source)
+        details = Text("    " + (" · ".join(p for p in (document.published, source) if p) or "—"))
+        details.stylize("dim")
+        if document.annotation_count:
+            details.append(f"  ✎ {document.annotation_count}", style="italic")
+        return [*lines, details]
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_item_list_chosen(self, event: ItemList.Chosen) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.DocumentChosen(int(event.option.id)))
+        self.post_message(self.DocumentChosen(self.documents[event.index].id))
