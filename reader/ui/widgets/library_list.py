@@ -44,8 +44,9 @@ class LibraryList(ItemList):
         document = self.documents[index]
         badge = SCRIPT_BADGES.get(document.script, "?")
         title = Text()
-        title.append(f" {badge} ", style="bold reverse")
-        title.append(f" {self._in_script(document.title) or '(untitled)'}", style="bold")
+        # No-break spaces: wrap the title after the badge, not before it.
+        title.append(f"\u00a0{badge}\u00a0", style="bold reverse")
+        title.append(f"\u00a0{self._in_script(document.title) or '(untitled)'}", style="bold")
         lines = list(title.wrap(self.app.console, width))[:2]
         while len(lines) < 2:
             lines.append(Text())
