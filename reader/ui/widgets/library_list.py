@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual.message import Message
 
+from reader.core.layout import wrap
 from reader.core.models import DocumentSummary
 from reader.ui.widgets.item_list import ItemList
 
@@ -43,11 +44,10 @@ class LibraryList(ItemList):
     def item_lines(self, index: int, width: int) -> list[Text]:
         document = self.documents[index]
         badge = SCRIPT_BADGES.get(document.script, "?")
-        title = Text()
-        # No-break spaces: wrap the title after the badge, not before it.
-        title.append(f"\u00a0{badge}\u00a0", style="bold reverse")
-        title.append(f"\u00a0{self._in_script(document.title) or '(untitled)'}", style="bold")
-        lines = list(title.wrap(self.app.console, width))[:2]
+        # Wrapped as the article is (a CJK title may break between any two characters).
+        heading = f" {badge}  {self._in_script(document.title) or '(untitled)'}"
+        lines = [Text(heading[a:b], style="bold") for a, b in wrap(heading, width)[:2]]
+        lines[0].stylize("reverse", 0, 3)
         while len(lines) < 2:
             lines.append(Text())
         source = self._in_script(document.source)
