@@ -51,7 +51,8 @@ class LibraryList(ItemList):
         while len(lines) < 2:
             lines.append(Text())
         source = self._in_script(document.source)
-        details = Text("    " + (" · ".join(p for p in (document.published, source) if p) or "—"))
+        day = document.published.split(" ")[0]  # the time of day does not fit beside the source
+        details = Text("    " + (" · ".join(p for p in (day, source) if p) or "—"))
         details.stylize("dim")
         if document.annotation_count:
             details.append(f"  ✎ {document.annotation_count}", style="italic")
