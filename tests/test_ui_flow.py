@@ -292,3 +292,28 @@ async def test_overlapping_annotations_stay_visible(app: ReaderApp, store: Store
         inner_color = Style(bgcolor=inner.tags[0].color).bgcolor.name
         assert painted[inner_color] == [("局谋", True)]  # the inner one wins, underlined
         assert painted[outer_color] == [("从全", False), ("划", False)]
+
+
+async def test_an_orphan_is_listed_and_can_be_reattached(db_path: Path, tmp_path: Path) -> None:
+    from reader.core.library import import_file
+
+    article = tmp_path / "article.txt"
+    article.write_text("第一段：全局谋划。\n第二段：以一域服务全局。\n", encoding="utf-8")
+    store = Store(db_path)
+    document_id = import_file(store, article).document_id
+    store.create_annotation(document_id, 4, 8, tags=["规划"])  # 全局谋划
+    article.write_text("第一段：统筹安排。\n第二段：以一域服务全局。\n", encoding="utf-8")
+    assert import_file(store, article).orphaned == 1
+    app = make_app(store, [article])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        panel = screen.query_one("#panel")
+        assert [a.status for a in panel.annotations] == ["orphan"]
+        assert "orphan" in "".join(t.plain for t in panel.item_lines(0, 40))
+        panel.highlight(0)
+        screen.view.select(4, 8)  # 统筹安排
+        await pilot.press("m")
+        await pilot.pause()
+        [moved] = store.annotations_for(document_id)
+        assert (moved.status, moved.quote) == ("active", "统筹安排")
+    store.close()
