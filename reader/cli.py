@@ -7,7 +7,7 @@ as fast as OpenCC's own command line.
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -201,7 +201,12 @@ def export_command(
 
     Example: reader export -o coded.csv --script s2twp --tag 政策 --since 2025-01-01 --excel
     """
-    from reader.core.export import find_documents, write_csv
+    from reader.core.export import (
+        default_export_name,
+        export_to_file,
+        find_documents,
+        write_csv,
+    )
     from reader.core.store import StoreError
 
     if not db_path.exists():
@@ -222,17 +227,8 @@ def export_command(
         if output is not None and str(output) == "-":
             write_csv(store, sys.stdout, script, **options)
             return
-        target = output or Path(f"annotations-{date.today():%Y%m%d}.csv")
-        partial = target.with_name(target.name + ".partial")
-        try:
-            with partial.open("w", encoding="utf-8", newline="") as out:
-                count = write_csv(store, out, script, **options)
-            partial.replace(target)
-        except OSError as error:
-            partial.unlink(missing_ok=True)
-            raise click.ClickException(
-                f"cannot write {target}: {error.strerror or error}"
-            ) from error
+        target = output or Path(default_export_name())
+        count = export_to_file(store, target, script, **options)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     noun = "annotation" if count == 1 else "annotations"

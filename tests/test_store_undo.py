@@ -199,3 +199,30 @@ def test_undo_whose_document_is_gone_is_skipped_not_stuck(store: Store) -> None:
     result = store.undo()
     assert result is not None and result.action == "comment"
     assert store.get_annotation(kept.id).comment == "kept"
+
+
+def test_undo_after_a_reimport_keeps_the_annotation_on_its_passage(tmp_path: Path) -> None:
+    from reader.core.library import import_file
+
+    article = tmp_path / "article.txt"
+    article.write_text("开头。政策文本在这里。\n结尾。\n", encoding="utf-8")
+    store = Store(tmp_path / "a.db")
+    document_id = import_file(store, article).document_id
+    text = store.get_document(document_id).text
+    start = text.index("政策文本")
+    annotation = store.create_annotation(document_id, start, start + 4, tags=["政策"])
+    store.set_comment(annotation.id, "要点")
+    article.write_text("新加的一段话在最前面。\n开头。政策文本在这里。\n结尾。\n", encoding="utf-8")
+    assert import_file(store, article).moved == 1
+    moved = store.get_annotation(annotation.id)
+    store.undo()  # the comment: the passage must stay where re-anchoring put it
+    after = store.get_annotation(annotation.id)
+    new_text = store.get_document(document_id).text
+    assert after.comment == ""
+    assert (after.start, after.end) == (moved.start, moved.end)
+    assert new_text[after.start : after.end] == after.quote == "政策文本"
+    store.undo()  # the creation: gone
+    store.redo()  # back, but its snapshot's offsets are from the old text: an orphan, not a guess
+    again = store.get_annotation(annotation.id)
+    assert (again.status, again.quote) == ("orphan", "政策文本")
+    store.close()

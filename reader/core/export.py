@@ -16,14 +16,19 @@ from __future__ import annotations
 import csv
 import sqlite3
 from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from reader.core.dbfile import explain
+from reader.core.errors import StoreError
 from reader.core.store import Store
 
 __all__ = [
     "COLUMNS",
     "FORMULA_TRIGGERS",
+    "default_export_name",
+    "export_to_file",
     "find_documents",
     "neutralise",
     "unneutralise",
@@ -43,7 +48,10 @@ COLUMNS = (
     "comment",
     "created_at",
     "updated_at",
+    "status",
 )
+"""``status`` is ``active``, or ``orphan`` for an annotation whose passage a changed text no
+longer holds: its start/end refer to the earlier version and only its passage is certain."""
 
 TEXT_COLUMNS = ("document_title", "document_source", "passage", "tags", "comment")
 """The columns that may hold user text, and so are neutralised (ids and dates cannot start
@@ -89,7 +97,7 @@ _TAGS = (
 _SELECT = f"""
 select a.id, a.document_id, {_sql_neutralise("d.title")}, {_sql_neutralise("d.source")},
        a.start_offset, a.end_offset, {_sql_neutralise("a.quote")}, {_TAGS},
-       {_sql_neutralise("a.comment")}, a.created_at, a.updated_at
+       {_sql_neutralise("a.comment")}, a.created_at, a.updated_at, a.status
 from annotations a join documents d on d.id = a.document_id
 """
 _ORDER = " order by a.document_id, a.start_offset, a.end_offset, a.id"
@@ -159,6 +167,30 @@ def write_csv(
         raise explain(error, store.path) from error
 
 
+def default_export_name(today: date | None = None) -> str:
+    return f"annotations-{(today or date.today()):%Y%m%d}.csv"
+
+
+def export_to_file(store: Store, target: Path, script: str | None = None, **filters: Any) -> int:
+    """:func:`write_csv` into ``target``, through ``target.partial`` renamed at the end.
+
+    A failed export (disk full, a database error) leaves neither half a file under the real
+    name nor a damaged earlier export: the old file stays until the new one is complete.
+    """
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            count = write_csv(store, out, script, **filters)
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"Cannot write {target}: {error.strerror or error}.") from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
 def _write_converted(store: Store, writer: Any, rows: Iterable[Sequence], script: str) -> int:
     from reader.core.convert import converter
 
@@ -171,8 +203,11 @@ def _write_converted(store: Store, writer: Any, rows: Iterable[Sequence], script
         # differently from the same passage read in place.
         if current is None or current[0] != document_id:
             current = (document_id, engine.convert_mapped(store.get_document(document_id).text))
-        converted = current[1]
-        a, b = converted.offsets.to_dst(start, end)
-        writer.writerow([*row, neutralise(converted.text[a:b])])
+        if row[COLUMNS.index("status")] != "active":  # stale offsets: nothing to convert there
+            writer.writerow([*row, ""])
+        else:
+            converted = current[1]
+            a, b = converted.offsets.to_dst(start, end)
+            writer.writerow([*row, neutralise(converted.text[a:b])])
         count += 1
     return count

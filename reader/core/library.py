@@ -22,7 +22,7 @@ from reader.core.documents import (
     normalize_text,
     seed_paths,
 )
-from reader.core.store import Store
+from reader.core.store import Store, StoreError
 from reader.core.webpage import WebPageError, extract_article, looks_like_html
 
 __all__ = [
@@ -283,6 +283,8 @@ def import_paths(
             yield item, import_file(store, item, **options)  # type: ignore[arg-type]
         except ImportError_ as error:
             yield item, error
+        except StoreError as error:  # e.g. read-only: say so for this file, go on with the rest
+            yield item, ImportError_(f"{item}: {error}")
 
 
 def import_seeds(store: Store) -> list[ImportResult]:

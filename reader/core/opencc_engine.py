@@ -114,6 +114,7 @@ def _dictionary(name: str) -> Parsed:
     data_dir = _data_dir()
     cache_dir = _cache_path(data_dir)
     cached = cache_dir / f"{name}.marshal" if cache_dir else None
+    parsed = None
     if cached is not None:
         try:
             parsed = marshal.loads(cached.read_bytes())

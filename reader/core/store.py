@@ -288,11 +288,13 @@ class Store:
         tags: Iterable[str] = (),
         comment: str = "",
     ) -> Annotation:
-        text = self.get_document(document_id).text
-        if not 0 <= start < end <= len(text):
-            raise StoreError(f"passage [{start}, {end}) is outside the document")
         stamp = now()
         with self.db.atomic():
+            # Read the text inside the transaction: a re-import committed meanwhile must not
+            # give the quote of one version and the offsets of another.
+            text = self.get_document(document_id).text
+            if not 0 <= start < end <= len(text):
+                raise StoreError(f"passage [{start}, {end}) is outside the document")
             annotation_id = undo.allocate_id(self.db)
             self.db.execute(
                 "insert into annotations (id, document_id, start_offset, end_offset, quote,"

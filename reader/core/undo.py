@@ -146,6 +146,7 @@ def restore(
     row = {key: value for key, value in state["row"].items() if key in existing}
     row["id"] = annotation_id
     row["updated_at"] = stamp
+    _keep_on_its_text(db, annotation_id, row)
     names = list(row)
     updates = ", ".join(f"[{name}] = excluded.[{name}]" for name in names if name != "id")
     db.execute(
@@ -156,6 +157,31 @@ def restore(
     )
     write_tags(annotation_id, state["tags"])
     reserve_id(db, annotation_id)
+
+
+POSITION = ("start_offset", "end_offset", "quote", "prefix", "suffix", "status")
+
+
+def _keep_on_its_text(db: Database, annotation_id: int, row: dict[str, Any]) -> None:
+    """Never put a snapshot's offsets on a text they were not taken from.
+
+    If the document was re-imported since the snapshot (its passage is no longer at those
+    offsets), keep where re-anchoring put the annotation; if it no longer exists, bring it back
+    as an orphan with its quote, for the user to re-attach.
+    """
+    found = db.execute(
+        "select text from documents where id = ?", [row.get("document_id")]
+    ).fetchone()
+    start, end = row.get("start_offset"), row.get("end_offset")
+    if found is not None and found[0][start:end] == row.get("quote"):
+        return
+    current = db.execute(
+        f"select {', '.join(POSITION)} from annotations where id = ?", [annotation_id]
+    ).fetchone()
+    if current is not None:
+        row.update(zip(POSITION, current, strict=True))
+    else:
+        row["status"] = "orphan"
 
 
 def _dump(state: Snapshot | None) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.app import App
 
 from reader.core.library import ImportError_, import_file, import_seeds
-from reader.core.store import Store
+from reader.core.store import Store, StoreError
 from reader.ui.screens.main import MainScreen
 
 
@@ -33,14 +33,17 @@ class ReaderApp(App[None]):
 def make_app(store: Store, files: Iterable[Path] = ()) -> ReaderApp:
     """The app on ``store``: samples if the library is empty, then ``files`` imported."""
     messages: list[str] = []
-    if store.document_count() == 0:
-        import_seeds(store)
     first: int | None = None
-    for path in files:
-        try:
-            result = import_file(store, Path(path))
-        except ImportError_ as error:
-            messages.append(str(error))
-            continue
-        first = first or result.document_id
+    try:
+        if store.document_count() == 0 and not store.read_only:
+            import_seeds(store)
+        for path in files:
+            try:
+                result = import_file(store, Path(path))
+            except ImportError_ as error:
+                messages.append(str(error))
+                continue
+            first = first or result.document_id
+    except StoreError as error:  # read-only or busy: open on what is there, and say why
+        messages.append(str(error))
     return ReaderApp(store, first, messages)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -11,9 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-
-def default_export_name(today: date | None = None) -> str:
-    return f"annotations-{(today or date.today()):%Y%m%d}.csv"
+from reader.core.export import default_export_name
 
 
 class ExportDialog(ModalScreen[Path | None]):

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
 from reader.core.convert import SCRIPT_CYCLE, converter
-from reader.core.export import write_csv
+from reader.core.export import export_to_file
 from reader.core.library import ImportError_, ImportResult, expand_paths, import_file
 from reader.core.models import Annotation, Document, DocumentSummary, UndoResult
 from reader.core.store import Store, StoreError
@@ -364,12 +364,9 @@ class MainScreen(Screen[None]):
 
     def _export_to(self, path: Path) -> None:
         try:
-            with path.open("w", encoding="utf-8", newline="") as out:
-                count = write_csv(self.store, out, script=self.config)
-        except OSError as error:
-            self.notify(
-                f"{path}: {error.strerror or error}", title="Export failed", severity="error"
-            )
+            count = export_to_file(self.store, path, self.config)
+        except StoreError as error:
+            self.notify(str(error), title="Export failed", severity="error", timeout=15)
             return
         extra = f" (with passage_converted in {self.config})" if self.config else ""
         self.notify(f"Exported {count} annotations to {path}{extra}", title="Export")
@@ -389,19 +386,22 @@ class MainScreen(Screen[None]):
         self.app.call_from_thread(bar.add_class, "-active")
         imported: list[ImportResult] = []
         failures: list[str] = []
-        store = Store(self.store.path)
         try:
-            for item in files:
-                if isinstance(item, ImportError_):
-                    failures.append(str(item))
-                else:
+            store = Store(self.store.path, read_only=self.store.read_only)
+            try:
+                for path_or_error in files:
                     try:
-                        imported.append(import_file(store, item))
-                    except ImportError_ as error:
+                        if isinstance(path_or_error, ImportError_):
+                            raise path_or_error
+                        imported.append(import_file(store, path_or_error))
+                    except (ImportError_, StoreError) as error:
                         failures.append(str(error))
-                self.app.call_from_thread(bar.advance, 1)
+                    self.app.call_from_thread(bar.advance, 1)
+            finally:
+                store.close()
+        except StoreError as error:  # the database itself: busy, read-only, gone
+            failures.append(str(error))
         finally:
-            store.close()
             self.app.call_from_thread(bar.remove_class, "-active")
         self.app.call_from_thread(self._show_imported, imported, failures)
 
@@ -426,6 +426,11 @@ class MainScreen(Screen[None]):
         if self.document is None:
             self._show_library(self.store.list_documents(), None)
             return
+        current = self.store.get_document(self.document.id)
+        if current.content_hash != self.document.content_hash:
+            # A new version was imported: its annotations were re-anchored to the new text.
+            self.open_document(current.id)
+            self.notify(f"“{current.title}” changed: now showing version {current.version}.")
         self._annotations_changed()
 
     def _check_other_writers(self) -> None:
