@@ -317,3 +317,20 @@ async def test_an_orphan_is_listed_and_can_be_reattached(db_path: Path, tmp_path
         [moved] = store.annotations_for(document_id)
         assert (moved.status, moved.quote) == ("active", "统筹安排")
     store.close()
+
+
+async def test_several_tags_at_once_from_the_codebook_and_new(app: ReaderApp, store: Store) -> None:
+    document = store.list_documents()[0]
+    text = store.get_document(document.id).text
+    start = text.index("新篇章")
+    store.create_annotation(document.id, 0, 3, tags=["政策"])  # puts 政策 in the codebook
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.view
+        await put_cursor(pilot, view, start)
+        await pilot.press("v", "right", "right", "t")
+        await pilot.pause()
+        await pilot.press(*"政", "tab", *"新:标签", "enter")  # filter to 政策, then a new one
+        await pilot.pause()
+        [annotation] = [a for a in store.annotations_for(document.id) if a.start == start]
+        assert [tag.name for tag in annotation.tags] == ["政策", "新:标签"]
+        assert len({tag.color for tag in annotation.tags}) == 2

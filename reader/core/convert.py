@@ -107,14 +107,12 @@ class OffsetMap:
         if index < 0:
             return offset
         unit = self.units[index]
-        a_start, a_end, b_start, b_end = (
-            (unit.src_start, unit.src_end, unit.dst_start, unit.dst_end)
+        a_end, b_start, b_end = (
+            (unit.src_end, unit.dst_start, unit.dst_end)
             if forward
-            else (unit.dst_start, unit.dst_end, unit.src_start, unit.src_end)
+            else (unit.dst_end, unit.src_start, unit.src_end)
         )
-        if offset < a_end or (at_end and offset == a_end):
-            if offset == a_start and not at_end:
-                return b_start
+        if offset < a_end or (at_end and offset == a_end):  # inside the unit: widen to it
             return b_end if at_end else b_start
         return b_end + (offset - a_end)
 
@@ -126,11 +124,11 @@ class Converted:
 
 
 _PIECE_CHARS = 8_192
+"""Characters per call into the C++ engine, which holds the GIL: a few milliseconds at most."""
 _PARALLEL_CHARS = 1_000_000
 """Below this, forking costs more than a second core saves."""
 _FORK_WORTH_S = 0.1
 """Conversion time left below which a fork and a pipe cost more than they save."""
-"""Characters per call into the C++ engine, which holds the GIL: a few milliseconds at most."""
 
 _UNCONVERTIBLE = re.compile("[\x00\ud800-\udfff]")
 """NUL (OpenCC drops the rest of a segment after it) and lone surrogates (not UTF-8 at all)."""

@@ -142,9 +142,8 @@ class DocumentLayout:
 
     def converted(self, config: str | None, index: int) -> Converted:
         """A block in a script, converted on first use and kept."""
-        cache = self._converted.get(config)
-        if cache is None:
-            cache = self._converted[config] = [None] * len(self.blocks)
+        # setdefault: the background thread and the UI thread may both get here first.
+        cache = self._converted.setdefault(config, [None] * len(self.blocks))
         found = cache[index]
         if found is None:
             source = self.block_text(index)
@@ -155,10 +154,6 @@ class DocumentLayout:
             )
             cache[index] = found
         return found
-
-    def is_converted(self, config: str | None, index: int) -> bool:
-        cache = self._converted.get(config)
-        return config is None or (cache is not None and cache[index] is not None)
 
 
 class WrappedLayout:

@@ -189,7 +189,13 @@ class MainScreen(Screen[None]):
         self.query_one(AnnotationPanel).show_annotations(self.annotations, self._quote)
 
     def _quote(self, annotation: Annotation) -> str:
-        return self.view.passage(annotation.start, annotation.end)
+        return self._passage((annotation.start, annotation.end), annotation)
+
+    def _passage(self, span: tuple[int, int], annotation: Annotation | None) -> str:
+        """A passage as it reads on screen; an orphan's offsets are stale, so its saved quote."""
+        if annotation is not None and annotation.status != "active":
+            return annotation.quote
+        return self.view.passage(*span)
 
     def _annotations_changed(self, focus_id: int | None = None) -> None:
         assert self.document is not None
@@ -198,6 +204,7 @@ class MainScreen(Screen[None]):
         self._show_panel()
         if focus_id is not None:
             self.query_one(AnnotationPanel).highlight_annotation(focus_id)
+        self.refresh_bindings()
         self._show_library(self.store.list_documents(), self.document.id)
 
     def _show_library(self, documents: list[DocumentSummary], current: int | None) -> None:
@@ -265,7 +272,7 @@ class MainScreen(Screen[None]):
             return
         document_id = self.document.id
         chosen = [tag.name for tag in annotation.tags] if annotation else []
-        passage = self.view.passage(*span)
+        passage = self._passage(span, annotation)
         names = await self.app.push_screen_wait(
             TagPicker(self.store.list_tags(), chosen, title=f"Tag 「{passage[:40]}」")
         )
@@ -294,7 +301,7 @@ class MainScreen(Screen[None]):
             return
         document_id = self.document.id
         comment = await self.app.push_screen_wait(
-            CommentEditor(annotation.comment if annotation else "", self.view.passage(*span))
+            CommentEditor(annotation.comment if annotation else "", self._passage(span, annotation))
         )
         if comment is None:
             return
@@ -335,7 +342,7 @@ class MainScreen(Screen[None]):
 
     @work
     async def _delete(self, annotation: Annotation) -> None:
-        quote = self.view.passage(annotation.start, annotation.end)
+        quote = self._passage((annotation.start, annotation.end), annotation)
         question = ConfirmDialog(f"Delete the annotation on 「{quote[:40]}」?")
         if not await self.app.push_screen_wait(question):
             return
@@ -444,6 +451,14 @@ class MainScreen(Screen[None]):
         self._check_other_writers()
 
     # Undo and redo
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out Undo / Redo in the footer when there is nothing to undo or redo."""
+        if action == "undo":
+            return self.store.can_undo() or None
+        if action == "redo":
+            return self.store.can_redo() or None
+        return True
 
     def action_undo(self) -> None:
         self._show_undone(self._write(self.store.undo), "Nothing to undo.", "Undo")

@@ -65,7 +65,7 @@ class TagPicker(ModalScreen[list[str] | None]):
                 prompt.append(f" {tag.name} ", style=f"black on {tag.color}")
                 options.append(Option(prompt, id=tag.name))
         if query and all(tag.name != query for tag in self.codebook):
-            options.append(Option(Text(f"+ new tag “{query}”", style="bold"), id=f"new:{query}"))
+            options.append(Option(Text(f"+ new tag “{query}”", style="bold"), id=None))
         matches.set_options(options)
         if options:
             matches.highlighted = 0
@@ -79,9 +79,10 @@ class TagPicker(ModalScreen[list[str] | None]):
         matches = self.query_one("#matches", OptionList)
         option = matches.highlighted_option
         field = self.query_one("#filter", Input)
-        if option is None or option.id is None or not field.value.strip():
+        if option is None or not field.value.strip():
             return False
-        name = option.id.removeprefix("new:")
+        # Existing tags carry their name as the option id; the "new tag" option has none.
+        name = option.id if option.id is not None else field.value.strip()
         if name in self.chosen:
             self.chosen.remove(name)
         else:
@@ -98,7 +99,7 @@ class TagPicker(ModalScreen[list[str] | None]):
     def apply_clicked(self, event: OptionList.OptionSelected) -> None:
         field = self.query_one("#filter", Input)
         if not field.value.strip() and event.option.id:
-            field.value = event.option.id.removeprefix("new:")
+            field.value = event.option.id
         self._take_highlighted()
         self._refresh()
         field.focus()

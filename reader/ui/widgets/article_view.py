@@ -89,7 +89,7 @@ class ArticleView(ScrollView, can_focus=True):
         ),
         Binding(
             "escape",
-            "cancel_selection",
+            "clear_selection",
             "Cancel selection",
             tooltip="Cancel the selection",
             show=False,
@@ -99,17 +99,12 @@ class ArticleView(ScrollView, can_focus=True):
     class CursorMoved(Message):
         """The cursor (or the selection) moved: panels that follow it can update."""
 
-        def __init__(self, view: ArticleView, offset: int) -> None:
-            super().__init__()
-            self.view = view
-            self.offset = offset
-
-    class TopMoved(Message):
-        """The first visible line moved: the reading position worth remembering."""
-
         def __init__(self, offset: int) -> None:
             super().__init__()
             self.offset = offset
+
+    class TopMoved(Message):
+        """The first visible line moved: the reading position is worth remembering soon."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -123,16 +118,17 @@ class ArticleView(ScrollView, can_focus=True):
         self._annotations: list[Annotation] = []
         self._longest = 0
         self._block_styles: dict[tuple[object, ...], Callable[[int], Style]] = {}
-        self._style_cache: dict[tuple[object, ...], Style] = {}
         """Style lookups per block, for as long as what they depend on stays the same."""
+        self._style_cache: dict[tuple[object, ...], Style] = {}
+        """One Style per (colour, overlap, dimmed, selected): characters share them."""
         self._annotation_starts: list[int] = []
         self._boilerplate: list[tuple[int, int]] = []
         self._dragging = False
         self._top_offset = 0
         self._placed = False
+        """Whether the view has been laid out at its real size (the first resize)."""
         self.fold_boilerplate = False
         """Hide the site navigation and footer behind one line each, instead of dimming them."""
-        """Whether the view has been laid out at its real size (the first resize)."""
 
     # Loading
 
@@ -242,7 +238,7 @@ class ArticleView(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         if self.layout_ is not None and round(old_value) != round(new_value):
             self.virtual_size = Size(self.virtual_size.width, self.layout_.height)
-            self.post_message(self.TopMoved(self.top_offset()))
+            self.post_message(self.TopMoved())
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -304,7 +300,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.cursor = min(max(offset, 0), max(len(self.document.text) - 1, 0))
         self._keep_cursor_visible()
         self.refresh()
-        self.post_message(self.CursorMoved(self, self.cursor))
+        self.post_message(self.CursorMoved(self.cursor))
 
     def _keep_cursor_visible(self) -> None:
         assert self.layout_ is not None
@@ -367,17 +363,10 @@ class ArticleView(ScrollView, can_focus=True):
     def action_toggle_selection(self) -> None:
         self.anchor = None if self.anchor is not None else self.cursor
         self.refresh()
-        self.post_message(self.CursorMoved(self, self.cursor))
-
-    def action_cancel_selection(self) -> None:
-        self._collapse()
-        self.refresh()
-
-    def _collapse(self) -> None:
-        self.anchor = None
+        self.post_message(self.CursorMoved(self.cursor))
 
     def clear_selection(self) -> None:
-        self._collapse()
+        self.anchor = None
         self.refresh()
 
     def select(self, start: int, end: int) -> None:
