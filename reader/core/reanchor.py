@@ -53,7 +53,8 @@ class Placement:
     exact: bool
 
 
-def _occurrences(text: str, needle: str) -> list[int]:
+def occurrences(text: str, needle: str) -> list[int]:
+    """Every offset where ``needle`` starts in ``text``, overlapping ones included."""
     found: list[int] = []
     index = text.find(needle)
     while index >= 0:
@@ -102,7 +103,7 @@ def _unique_best(scored: list[tuple[float, int, int]], old_start: int) -> tuple[
 def _exact(text: str, anchor: Anchor) -> Placement | bool | None:
     """An exact placement, None if ambiguous or unsupported, False if the quote is not there."""
     quote = anchor.quote
-    starts = _occurrences(text, quote)
+    starts = occurrences(text, quote)
     if not starts:
         return False
     scored = [
@@ -127,7 +128,7 @@ def _bracketed(text: str, anchor: Anchor) -> list[tuple[float, int, int]]:
         return []
     longest = 2 * len(anchor.quote) + BRACKET_CONTEXT
     found: list[tuple[float, int, int]] = []
-    for before in _occurrences(text, prefix):
+    for before in occurrences(text, prefix):
         start = before + len(prefix)
         end = text.find(suffix, start, start + longest + len(suffix))
         if end < 0:

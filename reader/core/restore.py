@@ -16,6 +16,7 @@ from pathlib import Path
 from reader.core.errors import StoreError
 from reader.core.export import COLUMNS, unneutralise, unneutralise_tags
 from reader.core.models import RestoredAnnotation
+from reader.core.reanchor import occurrences
 from reader.core.store import Store
 
 __all__ = ["RestoreReport", "import_csv"]
@@ -95,13 +96,7 @@ class _Documents:
 
 
 def _nearest(text: str, passage: str, near: int) -> int | None:
-    best: int | None = None
-    at = text.find(passage)
-    while at != -1:
-        if best is None or abs(at - near) < abs(best - near):
-            best = at
-        at = text.find(passage, at + 1)
-    return best
+    return min(occurrences(text, passage), key=lambda at: abs(at - near), default=None)
 
 
 def _rows(path: Path, report: RestoreReport) -> Iterator[_Row]:

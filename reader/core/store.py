@@ -59,6 +59,11 @@ def passage_anchor(text: str, start: int, end: int) -> tuple[str, str, str]:
     )
 
 
+def _check_span(text: str, start: int, end: int) -> None:
+    if not 0 <= start < end <= len(text):
+        raise StoreError(f"passage [{start}, {end}) is outside the document")
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -293,27 +298,39 @@ class Store:
             # Read the text inside the transaction: a re-import committed meanwhile must not
             # give the quote of one version and the offsets of another.
             text = self.get_document(document_id).text
-            if not 0 <= start < end <= len(text):
-                raise StoreError(f"passage [{start}, {end}) is outside the document")
             annotation_id = undo.allocate_id(self.db)
-            self.db.execute(
-                "insert into annotations (id, document_id, start_offset, end_offset, quote,"
-                " prefix, suffix, comment, status, created_at, updated_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
-                [
-                    annotation_id,
-                    document_id,
-                    start,
-                    end,
-                    *passage_anchor(text, start, end),
-                    comment,
-                    stamp,
-                    stamp,
-                ],
-            )
+            self._insert(annotation_id, document_id, text, start, end, comment, stamp, stamp)
             self._write_tags(annotation_id, tags)
             self._log("create", annotation_id, None, f"new annotation “{_short(text[start:end])}”")
         return self.get_annotation(annotation_id)
+
+    def _insert(
+        self,
+        annotation_id: int,
+        document_id: int,
+        text: str,
+        start: int,
+        end: int,
+        comment: str,
+        created_at: str,
+        updated_at: str,
+    ) -> None:
+        _check_span(text, start, end)
+        self.db.execute(
+            "insert into annotations (id, document_id, start_offset, end_offset, quote,"
+            " prefix, suffix, comment, status, created_at, updated_at)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+            [
+                annotation_id,
+                document_id,
+                start,
+                end,
+                *passage_anchor(text, start, end),
+                comment,
+                created_at,
+                updated_at,
+            ],
+        )
 
     def _write_tags(self, annotation_id: int, names: Iterable[str]) -> None:
         self.db.execute("delete from annotation_tags where annotation_id = ?", [annotation_id])
@@ -358,8 +375,7 @@ class Store:
         with self.db.atomic():
             before = self._before(annotation_id)
             text = self.get_document(before["row"]["document_id"]).text
-            if not 0 <= start < end <= len(text):
-                raise StoreError(f"passage [{start}, {end}) is outside the document")
+            _check_span(text, start, end)
             self.db.execute(
                 "update annotations set start_offset = ?, end_offset = ?, quote = ?, prefix = ?,"
                 " suffix = ?, status = 'active' where id = ?",
@@ -525,8 +541,7 @@ class Store:
                 if item.document_id not in texts:
                     texts[item.document_id] = self.get_document(item.document_id).text
                 text = texts[item.document_id]
-                if not 0 <= item.start < item.end <= len(text):
-                    raise StoreError(f"passage [{item.start}, {item.end}) is outside the document")
+                _check_span(text, item.start, item.end)
                 wanted = item.id
                 if wanted is None or undo.id_used(self.db, wanted):
                     annotation_id = undo.allocate_id(self.db)
@@ -534,20 +549,15 @@ class Store:
                     annotation_id = wanted
                     undo.reserve_id(self.db, wanted)
                 stamp = now()
-                self.db.execute(
-                    "insert into annotations (id, document_id, start_offset, end_offset, quote,"
-                    " prefix, suffix, comment, status, created_at, updated_at)"
-                    " values (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
-                    [
-                        annotation_id,
-                        item.document_id,
-                        item.start,
-                        item.end,
-                        *passage_anchor(text, item.start, item.end),
-                        item.comment,
-                        item.created_at or stamp,
-                        item.updated_at or stamp,
-                    ],
+                self._insert(
+                    annotation_id,
+                    item.document_id,
+                    text,
+                    item.start,
+                    item.end,
+                    item.comment,
+                    item.created_at or stamp,
+                    item.updated_at or stamp,
                 )
                 self._write_tags(annotation_id, item.tags)
                 results.append(annotation_id)
