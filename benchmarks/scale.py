@@ -129,7 +129,7 @@ BARE_SQL = """
 select a.id, a.document_id, d.title, d.source, a.start_offset, a.end_offset, a.quote,
        (select group_concat(name, '; ') from (select t.name from annotation_tags x
         join tags t on t.id = x.tag_id where x.annotation_id = a.id order by t.name)),
-       a.comment, a.created_at, a.updated_at
+       a.comment, a.created_at, a.updated_at, a.status
 from annotations a join documents d on d.id = a.document_id
 order by a.document_id, a.start_offset, a.end_offset, a.id
 """
@@ -145,7 +145,7 @@ def bare_export(path: Path, out: Path) -> float:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(["annotation_id", "document_id", "document_title", "document_source",
                          "start", "end", "passage", "tags", "comment", "created_at",
-                         "updated_at"])  # fmt: skip
+                         "updated_at", "status"])  # fmt: skip
         writer.writerows(conn.execute(BARE_SQL))
     conn.close()
     return time.perf_counter() - started
