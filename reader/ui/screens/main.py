@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
@@ -121,6 +122,7 @@ class MainScreen(Screen[None]):
         self.annotations: list[Annotation] = []
         self._requested_document = open_document
         self.view = ArticleView(id="article")
+        self._position_timer: Timer | None = None
         self.view.fold_boilerplate = store.get_setting(FOLD_SETTING) == "yes"
         saved = store.get_setting(SCRIPT_SETTING, "original")
         configs = [config for config, _ in SCRIPT_CYCLE]
@@ -227,7 +229,7 @@ class MainScreen(Screen[None]):
     @on(ArticleView.TopMoved)
     def remember_position_soon(self) -> None:
         # Scrolling fires many events: write the position once the reader settles.
-        if getattr(self, "_position_timer", None) is not None:
+        if self._position_timer is not None:
             self._position_timer.stop()
         self._position_timer = self.set_timer(0.5, self._save_position)
 
