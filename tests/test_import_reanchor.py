@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.core import store as store_module
+from reader.core import reanchor as reanchor_module
 from reader.core.documents import normalize_text
 from reader.core.library import import_file
 from reader.core.reanchor import Anchor, reanchor
@@ -179,7 +179,7 @@ def test_a_failed_reimport_changes_nothing(
             raise RuntimeError("disk on fire")
         return reanchor(text, anchor)
 
-    monkeypatch.setattr(store_module, "reanchor", fail_on_second)
+    monkeypatch.setattr(reanchor_module, "reanchor", fail_on_second)
     with pytest.raises(RuntimeError):
         import_file(library, article)
     document = library.get_document(first.document_id)

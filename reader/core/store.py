@@ -23,7 +23,6 @@ from reader.core.models import (
     Tag,
     UndoResult,
 )
-from reader.core.reanchor import Anchor, reanchor
 
 __all__ = ["QUOTE_CONTEXT", "TAG_COLORS", "Store", "StoreError", "passage_anchor"]
 
@@ -192,6 +191,9 @@ class Store:
         re-anchored (reader.core.reanchor) inside it so none created meanwhile is missed, and
         what cannot be placed becomes an orphan that keeps its quote and last offsets.
         """
+        # Imported here: rapidfuzz costs every `reader` start (export included) ~20 ms.
+        from reader.core.reanchor import Anchor, reanchor
+
         with self.db.atomic():
             row = self.db.execute(
                 "select text, content_hash, version, imported_at from documents where id = ?",
