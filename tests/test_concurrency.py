@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import load_benchmark
 
 from reader.core.export import write_csv
 from reader.core.store import Store
 
-BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "concurrency.py"
-
 
 @pytest.fixture(scope="module")
 def concurrency() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("concurrency_benchmark", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["concurrency_benchmark"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("concurrency")
 
 
 def test_annotating_while_exporting_and_importing(tmp_path: Path, concurrency: ModuleType) -> None:

@@ -6,25 +6,17 @@ smaller run: 200 confirmed writes, at least 5 kills.
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-HARNESS = Path(__file__).resolve().parent.parent / "benchmarks" / "kill_harness.py"
+from conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("kill_harness", HARNESS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["kill_harness"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("kill_harness")
 
 
 def test_killed_writers_lose_nothing_confirmed(tmp_path: Path, harness: ModuleType) -> None:

@@ -9,6 +9,7 @@ import pytest
 from rich.style import Style
 
 from reader.core.convert import SCRIPT_CYCLE
+from reader.core.models import DocumentSummary
 from reader.core.store import Store
 from reader.ui.app import ReaderApp, make_app
 from reader.ui.screens.main import MainScreen
@@ -34,6 +35,12 @@ async def highlighted_text(pilot, view: ArticleView, color: str) -> str:
     return "".join(painted)
 
 
+def first_article(store: Store) -> tuple[DocumentSummary, str]:
+    """The Simplified sample, as the library lists it, and its stored text."""
+    document = store.list_documents()[0]
+    return document, store.get_document(document.id).text
+
+
 async def put_cursor(pilot, view: ArticleView, offset: int) -> None:
     view.move_cursor(offset)
     await pilot.pause()
@@ -47,8 +54,7 @@ def app(store: Store) -> ReaderApp:
 async def test_select_tag_comment_switch_and_export(
     app: ReaderApp, store: Store, tmp_path: Path
 ) -> None:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    document, text = first_article(store)
     start = text.index("全局谋划")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
@@ -101,8 +107,7 @@ async def test_select_tag_comment_switch_and_export(
 
 
 async def test_selection_in_s2twp_maps_back_to_the_original(app: ReaderApp, store: Store) -> None:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    _, text = first_article(store)
     start = text.index("全局谋划")
     async with app.run_test(size=SIZE) as pilot:
         view = app.screen.view
@@ -150,8 +155,7 @@ async def test_script_and_reading_position_survive_a_restart(db_path: Path, stor
 
 
 async def test_delete_asks_first(app: ReaderApp, store: Store) -> None:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    document, text = first_article(store)
     start = text.index("新篇章")
     store.create_annotation(document.id, start, start + 3, tags=["历史"])
     async with app.run_test(size=SIZE) as pilot:
@@ -191,7 +195,7 @@ async def test_navigation_folds_and_unfolds(app: ReaderApp, store: Store) -> Non
         # The cursor steps over the fold as one character.
         view.move_cursor(0)
         await pilot.press("right")
-        title = store.get_document(store.list_documents()[0].id).text.index("【汽开区】")
+        title = first_article(store)[1].index("【汽开区】")
         assert view.cursor == title
         await pilot.press("n")
         await pilot.pause()
@@ -219,8 +223,7 @@ async def test_import_action_runs_in_a_worker_and_opens_the_file(
 
 
 async def test_undo_and_redo_from_the_keyboard(app: ReaderApp, store: Store) -> None:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    document, text = first_article(store)
     start = text.index("新篇章")
     async with app.run_test(size=SIZE) as pilot:
         view = app.screen.view
@@ -256,8 +259,7 @@ async def test_undo_and_redo_from_the_keyboard(app: ReaderApp, store: Store) -> 
 async def test_changes_from_another_program_show_up(
     app: ReaderApp, store: Store, db_path: Path
 ) -> None:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    document, text = first_article(store)
     start = text.index("新篇章")
     async with app.run_test(size=SIZE) as pilot:
         other = Store(db_path)
@@ -270,8 +272,7 @@ async def test_changes_from_another_program_show_up(
 
 
 async def test_overlapping_annotations_stay_visible(app: ReaderApp, store: Store) -> None:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    document, text = first_article(store)
     start = text.index("全局谋划")
     outer = store.create_annotation(document.id, start - 1, start + 4, tags=["外层"])
     inner = store.create_annotation(document.id, start + 1, start + 3, tags=["内层"])
@@ -320,8 +321,7 @@ async def test_an_orphan_is_listed_and_can_be_reattached(db_path: Path, tmp_path
 
 
 async def test_several_tags_at_once_from_the_codebook_and_new(app: ReaderApp, store: Store) -> None:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    document, text = first_article(store)
     start = text.index("新篇章")
     store.create_annotation(document.id, 0, 3, tags=["政策"])  # puts 政策 in the codebook
     async with app.run_test(size=SIZE) as pilot:

@@ -255,17 +255,19 @@ def expand_paths(arguments: Iterable[str | Path]) -> Iterator[Path | ImportError
 
 def _walk(folder: Path) -> Iterator[Path | ImportError_]:
     problems: list[OSError] = []
+
+    def unreadable() -> Iterator[ImportError_]:
+        while problems:
+            error = problems.pop()
+            yield ImportError_(f"{error.filename}: cannot read folder ({error.strerror})")
+
     for root, folders, files in os.walk(folder, onerror=problems.append):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in TEXT_SUFFIXES:
                 yield Path(root) / name
-        while problems:
-            error = problems.pop()
-            yield ImportError_(f"{error.filename}: cannot read folder ({error.strerror})")
-    while problems:
-        error = problems.pop()
-        yield ImportError_(f"{error.filename}: cannot read folder ({error.strerror})")
+        yield from unreadable()
+    yield from unreadable()  # a top folder that cannot be read yields no walk step at all
 
 
 def import_paths(
