@@ -378,7 +378,8 @@ class MainScreen(Screen[None]):
             self.notify(str(error), title="Export failed", severity="error", timeout=15)
             return
         extra = f" (with passage_converted in {self.config})" if self.config else ""
-        self.notify(f"Exported {count} annotations to {path}{extra}", title="Export")
+        noun = "annotation" if count == 1 else "annotations"
+        self.notify(f"Exported {count} {noun} to {path}{extra}", title="Export")
 
     @work
     async def action_import(self) -> None:
