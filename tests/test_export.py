@@ -15,9 +15,10 @@ from reader.cli import cli
 from reader.core.export import (
     COLUMNS,
     find_documents,
+    join_tags,
     neutralise,
+    split_tags,
     unneutralise,
-    unneutralise_tags,
     write_csv,
 )
 from reader.core.store import Store
@@ -66,7 +67,7 @@ def test_formula_cells_are_neutralised(annotated: Store) -> None:
     annotated.set_tags(annotated.annotations_for(1)[0].id, ["#话题", "=公式", "'引号"])
     tags = export_rows(annotated, documents=[1])[0]["tags"]
     assert tags == "#话题; ''引号; '=公式"
-    assert unneutralise_tags(tags) == ["#话题", "'引号", "=公式"]
+    assert split_tags(unneutralise(tags)) == ["#话题", "'引号", "=公式"]
     for row in rows:
         for column in ("document_title", "passage", "tags", "comment"):
             assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r"))
@@ -128,3 +129,20 @@ def test_cli_export_with_options(annotated: Store, db_path: Path, tmp_path: Path
     assert result.exit_code == 0 and result.output.strip() == ",".join(COLUMNS)
     result = runner.invoke(cli, ["export", "--db", str(db_path), "--since", "yesterday"])
     assert result.exit_code == 2
+
+
+tag_names = st.lists(
+    st.text(min_size=1).map(str.strip).filter(bool), min_size=0, max_size=5, unique=True
+)
+
+
+@given(tag_names)
+def test_any_tag_names_survive_the_tags_cell(names: list[str]) -> None:
+    cell = neutralise(join_tags(names))
+    assert split_tags(unneutralise(cell)) == names
+
+
+def test_a_tag_with_the_separator_in_its_name_stays_one_tag() -> None:
+    assert join_tags(["a; b", "c"]) == "a\\; b; c"
+    assert split_tags(join_tags(["a; b", "c"])) == ["a; b", "c"]
+    assert split_tags(join_tags(["'quoted", "back\\slash"])) == ["'quoted", "back\\slash"]

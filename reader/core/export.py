@@ -30,9 +30,10 @@ __all__ = [
     "default_export_name",
     "export_to_file",
     "find_documents",
+    "join_tags",
     "neutralise",
+    "split_tags",
     "unneutralise",
-    "unneutralise_tags",
     "write_csv",
 ]
 
@@ -73,9 +74,51 @@ def unneutralise(cell: str) -> str:
     return cell[1:] if cell.startswith("'") else cell
 
 
-def unneutralise_tags(cell: str) -> list[str]:
-    """The tag names of an exported ``tags`` cell (each name was neutralised on its own)."""
-    return [unneutralise(name) for name in cell.split(TAG_SEPARATOR) if name.strip()]
+def join_tags(names: Iterable[str]) -> str:
+    """The ``tags`` cell: names joined by ``"; "``, escaped so that any name comes back whole.
+
+    A backslash or a semicolon inside a name gets a backslash before it (the tag ``a; b`` is
+    written ``a\\; b``), and so does an apostrophe at the start of a name, which old exports
+    used as the formula guard of each name. :func:`split_tags` reverses it.
+    """
+    return TAG_SEPARATOR.join(_escape_tag(name) for name in names)
+
+
+def _escape_tag(name: str) -> str:
+    escaped = name.replace("\\", "\\\\").replace(";", "\\;")
+    return "\\" + escaped if escaped.startswith("'") else escaped
+
+
+def split_tags(cell: str) -> list[str]:
+    """The tag names of a ``tags`` cell whose formula guard is already removed (unneutralise).
+
+    Reads :func:`join_tags` cells and those of earlier exports too, which neutralised each
+    name on its own (``'-负面; '=标签``): an unescaped apostrophe starting a later name is that
+    old guard and is dropped.
+    """
+    names: list[str] = []
+    current: list[str] = []
+    index, length = 0, len(cell)
+    at_start = True
+    while index < length:
+        char = cell[index]
+        if char == "\\" and index + 1 < length:
+            current.append(cell[index + 1])
+            index += 2
+        elif char == ";":
+            names.append("".join(current))
+            current = []
+            index += 2 if cell.startswith(" ", index + 1) else 1
+            at_start = True
+            continue
+        elif char == "'" and at_start and names:
+            index += 1
+        else:
+            current.append(char)
+            index += 1
+        at_start = False
+    names.append("".join(current))
+    return [name.strip() for name in names if name.strip()]
 
 
 def _sql_neutralise(column: str) -> str:
@@ -86,7 +129,7 @@ def _sql_neutralise(column: str) -> str:
 
 
 # Each tag name is neutralised on its own, so the subquery runs once per row (a CASE around it
-# would run it twice) and the cell is safe whichever tag comes first; unneutralise_tags undoes it.
+# would run it twice) and the cell is safe whichever tag comes first; split_tags undoes it.
 _TAGS = (
     "(select group_concat(name, '; ') from (select "
     + _sql_neutralise("t.name")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.core.errors import StoreError
-from reader.core.export import COLUMNS, unneutralise, unneutralise_tags
+from reader.core.export import COLUMNS, split_tags, unneutralise
 from reader.core.models import RestoredAnnotation
 from reader.core.reanchor import occurrences
 from reader.core.store import Store
@@ -126,7 +126,7 @@ def _rows(path: Path, report: RestoreReport) -> Iterator[_Row]:
                     start=int(record["start"]),
                     end=int(record["end"]),
                     passage=text["passage"],
-                    tags=tuple(unneutralise_tags(record.get("tags") or "")),
+                    tags=tuple(split_tags(unneutralise(record.get("tags") or ""))),
                     comment=text.get("comment", ""),
                     created_at=record.get("created_at") or "",
                     updated_at=record.get("updated_at") or "",
