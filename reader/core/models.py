@@ -3,6 +3,64 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Self
+
+
+class _Stored(StrEnum):
+    """A value kept as text in the database."""
+
+    @classmethod
+    def of(cls, stored: object) -> Self:
+        """The value a row holds; anything unknown (a file from elsewhere) as the default."""
+        try:
+            return cls(stored)
+        except ValueError:
+            return cls._default()
+
+    @classmethod
+    def _default(cls) -> Self:
+        return next(iter(cls))
+
+
+class Script(_Stored):
+    """The script a stored original is written in (as detected on import).
+
+    Unknown values read as NEUTRAL: the original is shown as it is.
+    """
+
+    SIMPLIFIED = "simplified"
+    TRADITIONAL = "traditional"
+    NEUTRAL = "neutral"
+    """Chinese whose characters are the same in both scripts, or too little to tell."""
+    JAPANESE = "japanese"
+    """Japanese text (kana), which OpenCC's Chinese conversions would damage."""
+
+    @classmethod
+    def _default(cls) -> Script:
+        return cls.NEUTRAL
+
+
+class AnnotationStatus(_Stored):
+    """Unknown values read as ORPHAN: offsets that cannot be trusted are not painted."""
+
+    ACTIVE = "active"
+    ORPHAN = "orphan"
+    """A changed text no longer holds its passage: offsets are stale, the quote is kept."""
+
+    @classmethod
+    def _default(cls) -> AnnotationStatus:
+        return cls.ORPHAN
+
+
+class UndoAction(_Stored):
+    """What an undo log entry did to its annotation."""
+
+    CREATE = "create"
+    TAGS = "tags"
+    COMMENT = "comment"
+    RANGE = "range"
+    DELETE = "delete"
 
 
 @dataclass(frozen=True)
@@ -22,8 +80,8 @@ class DocumentSummary:
     source: str
     published: str
     path: str
-    script: str
-    """``"simplified"`` or ``"traditional"``: the script the original is written in."""
+    script: Script
+    """The script the original is written in."""
     annotation_count: int = 0
 
 
@@ -34,7 +92,7 @@ class Document:
     source: str
     published: str
     path: str
-    script: str
+    script: Script
     text: str
     """The stored original: the file's text with line endings and BOM normalised."""
     encoding: str = "utf-8"
@@ -57,8 +115,7 @@ class Annotation:
     tags: tuple[Tag, ...] = field(default_factory=tuple)
     created_at: str = ""
     updated_at: str = ""
-    status: str = "active"
-    """``"active"``, or ``"orphan"`` when a changed text no longer holds its passage."""
+    status: AnnotationStatus = AnnotationStatus.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -67,8 +124,8 @@ class UndoResult:
 
     annotation_id: int
     document_id: int
-    action: str
-    """The original action: ``"create"``, ``"tags"``, ``"comment"``, ``"range"`` or ``"delete"``."""
+    action: UndoAction
+    """The original action."""
     description: str
     """A sentence for a status line, e.g. ``Undid: tags of “东北老工业基地” → 政策``."""
     annotation: Annotation | None = None
