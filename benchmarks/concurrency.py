@@ -40,7 +40,7 @@ def annotator(db: Path, seconds: float, seed: int) -> dict:
 
     rng = random.Random(seed)
     store = Store(db)
-    documents = [(d.id, len(store.get_document(d.id).text)) for d in store.list_documents()]
+    documents = [(d.id, len(store.documents.get(d.id).text)) for d in store.documents.summaries()]
     model: Model = {}
     ops = 0
     errors: list[str] = []
@@ -52,30 +52,30 @@ def annotator(db: Path, seconds: float, seed: int) -> dict:
                 document_id, length = rng.choice(documents)
                 start = rng.randrange(0, length - 50)
                 tags = rng.sample(["产业", "政策", "人物"], rng.randint(0, 2))
-                created = store.create_annotation(document_id, start, start + 8, tags, "评论")
+                created = store.annotations.create(document_id, start, start + 8, tags, "评论")
                 model[created.id] = (document_id, start, start + 8, tuple(sorted(tags)), "评论")
             else:
                 target = rng.choice(list(model))
                 document_id, start, end, tags, comment = model[target]
                 if roll < 0.6:
                     tags = tuple(sorted(rng.sample(["产业", "政策", "人物"], 2)))
-                    store.set_tags(target, tags)
+                    store.annotations.set_tags(target, tags)
                 elif roll < 0.75:
                     comment = f"评论 {ops}\n第二行"
-                    store.set_comment(target, comment)
+                    store.annotations.set_comment(target, comment)
                 elif roll < 0.85:
                     start, end = start + 1, end + 1
-                    store.set_range(target, start, end)
+                    store.annotations.set_range(target, start, end)
                 elif roll < 0.95:
-                    store.delete_annotation(target)
+                    store.annotations.delete(target)
                     del model[target]
                     ops += 1
                     continue
                 else:
                     # Undo of our own last action is what a user does; redo puts it back so
                     # the model stays simple.
-                    store.undo()
-                    store.redo()
+                    store.history.undo()
+                    store.history.redo()
                 model[target] = (document_id, start, end, tags, comment)
             ops += 1
         except Exception:
@@ -92,7 +92,7 @@ def exporter(db: Path, seconds: float, seed: int) -> dict:
 
     rng = random.Random(seed)
     store = Store(db)
-    documents = [store.get_document(d.id) for d in store.list_documents()]
+    documents = [store.documents.get(d.id) for d in store.documents.summaries()]
     out = db.with_name(f"export-{os.getpid()}.csv")
     new = db.with_name(f"new-{os.getpid()}.csv")
     own = db.with_name(f"own-{os.getpid()}.csv")
@@ -153,11 +153,11 @@ class Outcome:
 
 
 def run(db: Path, seconds: float) -> Outcome:
-    from reader.core.library import import_seeds
+    from reader.core.importing import import_seeds
     from reader.core.store import Store
 
     store = Store(db)
-    if not store.list_documents():
+    if not store.documents.summaries():
         import_seeds(store)
     store.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from reader.core.library import ImportError_, import_file
+from reader.core.importing import ImportFailure, import_file
 from reader.core.store import Store
 
 DEFAULT_CORPUS = Path("/work/shared/corpus")
@@ -41,7 +41,7 @@ def main(corpus: Path) -> int:
             started = time.perf_counter()
             try:
                 result = import_file(store, path)
-            except ImportError_ as error:
+            except ImportFailure as error:
                 elapsed = time.perf_counter() - started
                 print(f"{pad(str(path.relative_to(corpus)))}failed: {error}  ({elapsed:.3f} s)")
                 continue

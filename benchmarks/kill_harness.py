@@ -52,8 +52,8 @@ def child(db: Path, seed: int) -> None:
 
     rng = random.Random(seed)
     store = Store(db)
-    documents = [(d.id, len(store.get_document(d.id).text)) for d in store.list_documents()]
-    ids = [a.id for a in store.all_annotations()]
+    documents = [(d.id, len(store.documents.get(d.id).text)) for d in store.documents.summaries()]
+    ids = [a.id for a in store.annotations.all()]
 
     def say(kind: str, payload: dict) -> None:
         sys.stdout.write(f"{kind} {json.dumps(payload, ensure_ascii=False)}\n")
@@ -73,7 +73,7 @@ def child(db: Path, seed: int) -> None:
                 "comment": rng.choice(COMMENTS),
             }
             say("B", action)
-            created = store.create_annotation(
+            created = store.annotations.create(
                 document_id, action["start"], action["end"], action["tags"], action["comment"]
             )
             ids.append(created.id)
@@ -83,21 +83,21 @@ def child(db: Path, seed: int) -> None:
         if roll < 0.6:
             action = {"op": "tags", "id": target, "tags": rng.sample(CODEBOOK, rng.randint(0, 3))}
             say("B", action)
-            store.set_tags(target, action["tags"])
+            store.annotations.set_tags(target, action["tags"])
         elif roll < 0.8:
             action = {"op": "comment", "id": target, "comment": rng.choice(COMMENTS)}
             say("B", action)
-            store.set_comment(target, action["comment"])
+            store.annotations.set_comment(target, action["comment"])
         elif roll < 0.9:
-            length = len(store.get_document(store.get_annotation(target).document_id).text)
+            length = len(store.documents.get(store.annotations.get(target).document_id).text)
             start = rng.randrange(0, length - 50)
             action = {"op": "range", "id": target, "start": start, "end": start + 10}
             say("B", action)
-            store.set_range(target, action["start"], action["end"])
+            store.annotations.set_range(target, action["start"], action["end"])
         else:
             action = {"op": "delete", "id": target}
             say("B", action)
-            store.delete_annotation(target)
+            store.annotations.delete(target)
             ids.remove(target)
         say("K", action)
 
@@ -136,7 +136,7 @@ async def _drive_app(db: Path, seed: int) -> None:
         view = screen.view  # type: ignore[attr-defined]
         document = screen.document  # type: ignore[attr-defined]
         while True:
-            existing = store.annotations_for(document.id)
+            existing = store.annotations.for_document(document.id)
             if rng.random() < 0.6 or not existing:
                 say("B", {"op": "app-create"})
                 view.anchor = None
@@ -158,7 +158,7 @@ async def _drive_app(db: Path, seed: int) -> None:
             view.anchor = None
             state = [
                 [a.id, a.document_id, a.start, a.end, sorted(t.name for t in a.tags), a.comment]
-                for a in store.all_annotations()
+                for a in store.annotations.all()
             ]
             say("K", {"op": "state", "state": state})
 
@@ -289,11 +289,11 @@ def run(
     by the state it showed after each, and the undo-log count is not checked (a comment saved
     unchanged is an action without a visible change).
     """
-    from reader.core.library import import_seeds
+    from reader.core.importing import import_seeds
     from reader.core.store import Store
 
     store = Store(db)
-    if not store.list_documents():
+    if not store.documents.summaries():
         import_seeds(store)
     store.close()
     log = log or db.with_suffix(".child-errors.log")

@@ -27,7 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reader.core import undo  # noqa: E402
 from reader.core.documents import content_hash, normalize_text, seed_paths  # noqa: E402
 from reader.core.store import Store, now, passage_anchor  # noqa: E402
 
@@ -47,7 +46,7 @@ def build(path: Path, documents: int, annotations: int, seed: int = 7) -> None:
     paragraphs = [[line for line in text.split("\n") if line.strip()] for text in texts]
     sentences = [s + "。" for text in texts for s in text.replace("\n", "").split("。") if s]
     store = Store(path)
-    with store.db.atomic():
+    with store.transaction():
         document_ids: list[int] = []
         document_texts: dict[int, str] = {}
         for index in range(documents):
@@ -56,7 +55,7 @@ def build(path: Path, documents: int, annotations: int, seed: int = 7) -> None:
             body = "\n".join(source[cut:] + source[:cut])
             title = f"{source[0][:30]}（第{index + 1}篇）"
             text = f"{title}\n{body}\n"
-            document_id = store.add_document(
+            document_id = store.documents.add(
                 text=text,
                 title=title,
                 source="吉林日报" if index % 2 else "长春汽开区",
@@ -66,7 +65,7 @@ def build(path: Path, documents: int, annotations: int, seed: int = 7) -> None:
             )
             document_ids.append(document_id)
             document_texts[document_id] = text
-        tag_ids = [store._ensure_tag(name) for name in CODEBOOK]
+        tag_ids = [store.tags.ensure(name) for name in CODEBOOK]
         counts = {document_ids[0]: BIG_DOCUMENT_ANNOTATIONS}
         rest = annotations - BIG_DOCUMENT_ANNOTATIONS
         for position, document_id in enumerate(document_ids[1:]):
@@ -100,17 +99,17 @@ def build(path: Path, documents: int, annotations: int, seed: int = 7) -> None:
                 for tag_id in rng.sample(tag_ids, rng.randint(1, 3)):
                     tag_rows.append((next_id, tag_id))
                 next_id += 1
-        store.db.conn.executemany(
+        store.gateway.execute_many(
             "insert into annotations (id, document_id, start_offset, end_offset, quote, prefix,"
             " suffix, comment, status, created_at, updated_at)"
             " values (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
             annotation_rows,
         )
-        store.db.conn.executemany(
+        store.gateway.execute_many(
             "insert into annotation_tags (annotation_id, tag_id) values (?, ?)", tag_rows
         )
-        undo.reserve_id(store.db, next_id - 1)
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.history.reserve_id(next_id - 1)
+    store.gateway.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
 
 
@@ -120,7 +119,7 @@ t0 = time.perf_counter()
 from reader.core.store import Store
 t1 = time.perf_counter()
 store = Store(sys.argv[1])
-documents = store.list_documents()
+documents = store.documents.summaries()
 t2 = time.perf_counter()
 print(t1 - t0, t2 - t1, len(documents), sum(d.annotation_count for d in documents))
 """
@@ -189,14 +188,14 @@ def main() -> None:
           f" (limit 1000 ms; imports {float(imports) * 1000:.0f} ms)")  # fmt: skip
 
     store = Store(path)
-    biggest = store.db.execute(
+    biggest = store.gateway.one(
         "select document_id, count(*) from annotations group by document_id"
         " order by count(*) desc limit 1"
-    ).fetchone()
+    )
     timings = []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        found = store.annotations_for(biggest[0])
+        found = store.annotations.for_document(biggest[0])
         timings.append(time.perf_counter() - started)
     print(
         f"annotations_for(document {biggest[0]}, {len(found)} annotations):"

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from reader.core.convert import SCRIPT_CYCLE
-from reader.core.library import import_file
+from reader.core.importing import import_file
 from reader.core.store import Store
 from reader.ui.app import make_app
 

@@ -65,10 +65,10 @@ def main() -> None:
         print("building 1,000 documents and 100,000 annotations ...", flush=True)
         build(db, 1_000, 100_000)
     store = Store(db)
-    busiest = store.db.execute(
+    busiest = store.gateway.one(
         "select document_id, count(*) from annotations group by document_id"
         " order by count(*) desc limit 1"
-    ).fetchone()
+    )
     starts = [asyncio.run(open_library(store)) for _ in range(5)]
     opened = statistics.median(seconds for seconds, _ in starts)
     worst = max(seconds for seconds, _ in starts)

@@ -9,11 +9,16 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click_default_group import DefaultGroup
 
 from reader.core.convert import CONFIGS
+
+if TYPE_CHECKING:
+    from reader.core.importing import ImportResult
+    from reader.core.store import Store
 
 DEFAULT_DB = Path("annotations.db")
 
@@ -27,7 +32,7 @@ db_option = click.option(
 )
 
 
-def open_store(db_path: Path):  # -> Store, imported lazily
+def open_store(db_path: Path) -> Store:
     from reader.core.store import Store, StoreError
 
     try:
@@ -110,7 +115,7 @@ def import_command(
 
     Example: reader import --db project.db articles/ 'saved/**/*.html'
     """
-    from reader.core.library import ImportError_, import_paths
+    from reader.core.importing import ImportFailure, import_paths
 
     if errors == "replace" and encoding is None:
         raise click.BadParameter("only valid together with --encoding", param_hint="--errors")
@@ -126,7 +131,7 @@ def import_command(
     for path, outcome in import_paths(
         store, paths, encoding=encoding, errors=errors, max_size=max_size
     ):
-        if isinstance(outcome, ImportError_):
+        if isinstance(outcome, ImportFailure):
             counts["failed"] = counts.get("failed", 0) + 1
             click.secho(f"failed       {outcome}", fg="red", err=True)
             continue
@@ -144,7 +149,7 @@ def import_command(
         sys.exit(1)
 
 
-def _import_line(result, path: Path | None) -> str:  # result: ImportResult
+def _import_line(result: ImportResult, path: Path | None) -> str:
     """``new     #3  gb18030     simplified   红楼梦  (956,757 chars)  path``."""
     status = result.status if result.status != "new version" else f"version {result.version}"
     line = (

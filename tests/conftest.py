@@ -9,7 +9,7 @@ import pytest
 from support import SIMPLIFIED_SEED
 
 from reader.core.documents import normalize_text
-from reader.core.library import import_seeds
+from reader.core.importing import import_seeds
 from reader.core.store import Store
 
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from reader.cli import cli
-from reader.core.library import import_seeds
-from reader.core.migrations import migrations
+from reader.core.importing import import_seeds
 from reader.core.store import Store, StoreError
+from reader.core.store.migrations import migrations
 
 
 def digest(path: Path) -> str:
@@ -30,9 +30,9 @@ def saved_db(tmp_path: Path) -> Path:
     path = tmp_path / "real.db"
     store = Store(path)
     import_seeds(store)
-    for document in store.list_documents():
+    for document in store.documents.summaries():
         for index in range(30):
-            store.create_annotation(document.id, index * 40, index * 40 + 12, ["地名"], "评论")
+            store.annotations.create(document.id, index * 40, index * 40 + 12, ["地名"], "评论")
     store.close()
     assert not Path(f"{path}-wal").exists()
     return path
@@ -60,11 +60,11 @@ def make_read_only() -> Iterator[Callable[[Path], None]]:
 
 
 def read_everything(store: Store) -> None:
-    for summary in store.list_documents():
-        store.get_document(summary.id)
-        store.annotations_for(summary.id)
-    store.list_tags()
-    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for summary in store.documents.summaries():
+        store.documents.get(summary.id)
+        store.annotations.for_document(summary.id)
+    store.tags.all()
+    assert store.gateway.one("PRAGMA integrity_check") == ("ok",)
 
 
 def run_cli(*args: str) -> tuple[int, str]:
@@ -116,13 +116,13 @@ def test_a_read_only_file_opens_read_only(
     store = Store(saved_db)
     assert store.read_only
     read_everything(store)
-    document = store.list_documents()[0].id
+    document = store.documents.summaries()[0].id
     with pytest.raises(StoreError, match="read-only"):
-        store.create_annotation(document, 0, 3)
-    store.set_reading_position(document, 10)  # preferences are skipped, not refused
-    assert store.reading_position(document) == 0
+        store.annotations.create(document, 0, 3)
+    store.preferences.set_position(document, 10)  # preferences are skipped, not refused
+    assert store.preferences.position(document) == 0
     with pytest.raises(StoreError, match="read-only"):
-        store.undo()
+        store.history.undo()
     store.close()
     out = saved_db.parent / "export.csv"
     code, output = run_cli("export", "--db", str(saved_db), "-o", str(out))
@@ -139,10 +139,10 @@ def test_a_read_only_folder_opens_read_only(
     store = Store(saved_db)
     assert store.read_only
     read_everything(store)
-    store.set_setting("script", "traditional")
-    assert store.get_setting("script") is None
+    store.preferences.update(script="traditional")
+    assert store.preferences.load().script is None
     with pytest.raises(StoreError, match="read-only"):
-        store.delete_annotation(next(store.all_annotations()).id)
+        store.annotations.delete(next(store.annotations.all()).id)
     store.close()
     with pytest.raises(StoreError, match="not writable"):
         Store(saved_db.parent / "new.db")
@@ -180,24 +180,24 @@ def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
 
 def test_a_full_disk_loses_nothing_already_saved(saved_db: Path) -> None:
     store = Store(saved_db)
-    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages + 40}")
-    document = store.list_documents()[0].id
+    pages = store.gateway.one("PRAGMA page_count")[0]
+    store.gateway.execute(f"PRAGMA max_page_count = {pages + 40}")
+    document = store.documents.summaries()[0].id
     saved = []
     with pytest.raises(StoreError, match="full") as raised:
         for index in range(1000):
             saved.append(
-                store.create_annotation(document, index, index + 5, ["满"], "长" * 4000).id
+                store.annotations.create(document, index, index + 5, ["满"], "长" * 4000).id
             )
     assert "Free some space" in str(raised.value)
     assert 0 < len(saved) < 1000
     with pytest.raises(StoreError, match="full"):
-        store.set_comment(saved[0], "长" * 100_000)
-    assert store.get_annotation(saved[0]).comment == "长" * 4000
+        store.annotations.set_comment(saved[0], "长" * 100_000)
+    assert store.annotations.get(saved[0]).comment == "长" * 4000
     store.close()
     reopened = Store(saved_db)
     read_everything(reopened)
-    ids = {a.id for a in reopened.all_annotations()}
+    ids = {a.id for a in reopened.annotations.all()}
     assert set(saved) <= ids and len(ids) == 60 + len(saved)
-    assert reopened.undo() is not None  # the log is as consistent as the data
+    assert reopened.history.undo() is not None  # the log is as consistent as the data
     reopened.close()

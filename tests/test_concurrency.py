@@ -29,18 +29,18 @@ def test_annotating_while_exporting_and_importing(tmp_path: Path, concurrency: M
 
 def test_data_version_tells_of_the_other_programs_changes(db_path: Path, store: Store) -> None:
     other = Store(db_path)
-    seen = store.data_version()
-    own = other.data_version()
-    store.create_annotation(store.list_documents()[0].id, 0, 4)
-    assert store.data_version() == seen  # our own commit is not news to us
-    assert other.data_version() != own
-    changed = other.data_version()
-    assert other.data_version() == changed  # polling is stable when nothing happens
+    seen = store.change_token()
+    own = other.change_token()
+    store.annotations.create(store.documents.summaries()[0].id, 0, 4)
+    assert store.change_token() == seen  # our own commit is not news to us
+    assert other.change_token() != own
+    changed = other.change_token()
+    assert other.change_token() == changed  # polling is stable when nothing happens
     other.close()
 
 
 def test_two_stores_writing_from_threads_lose_nothing(db_path: Path, store: Store) -> None:
-    document = store.list_documents()[0].id
+    document = store.documents.summaries()[0].id
     made: dict[str, list[int]] = {"a": [], "b": []}
     errors: list[BaseException] = []
 
@@ -48,8 +48,8 @@ def test_two_stores_writing_from_threads_lose_nothing(db_path: Path, store: Stor
         try:
             own = Store(db_path)
             for index in range(60):
-                made[name].append(own.create_annotation(document, index, index + 3, [name]).id)
-                own.set_comment(made[name][-1], f"{name}{index}")
+                made[name].append(own.annotations.create(document, index, index + 3, [name]).id)
+                own.annotations.set_comment(made[name][-1], f"{name}{index}")
             own.close()
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
@@ -62,7 +62,7 @@ def test_two_stores_writing_from_threads_lose_nothing(db_path: Path, store: Stor
     for thread in threads:
         thread.join()
     assert errors == []
-    ids = {a.id: a for a in store.all_annotations()}
+    ids = {a.id: a for a in store.annotations.all()}
     assert set(made["a"]) | set(made["b"]) == set(ids)
     assert len(ids) == 120
     assert all(ids[i].comment.startswith("a") for i in made["a"])

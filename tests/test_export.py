@@ -32,12 +32,12 @@ def export_rows(store: Store, **options: object) -> list[dict[str, str]]:
 
 @pytest.fixture
 def annotated(store: Store) -> Store:
-    simplified, traditional = (d.id for d in store.list_documents())
-    store.create_annotation(simplified, 100, 110, ["产业", "政策"], '=HYPERLINK("http://x")')
-    store.create_annotation(simplified, 50, 60, ["人物"], '+1 多行\n评论, 含 "引号"')
-    store.create_annotation(traditional, 200, 220, ["-負面"], "@SUM(A1)")
-    store.create_annotation(traditional, 300, 320, [], "'已经有引号")
-    store.create_annotation(traditional, 400, 420, ["产业"], "\t制表符开头")
+    simplified, traditional = (d.id for d in store.documents.summaries())
+    store.annotations.create(simplified, 100, 110, ["产业", "政策"], '=HYPERLINK("http://x")')
+    store.annotations.create(simplified, 50, 60, ["人物"], '+1 多行\n评论, 含 "引号"')
+    store.annotations.create(traditional, 200, 220, ["-負面"], "@SUM(A1)")
+    store.annotations.create(traditional, 300, 320, [], "'已经有引号")
+    store.annotations.create(traditional, 400, 420, ["产业"], "\t制表符开头")
     return store
 
 
@@ -64,7 +64,9 @@ def test_formula_cells_are_neutralised(annotated: Store) -> None:
     assert "''已经有引号" in comments
     assert "'\t制表符开头" in comments
     assert "'-負面" in [row["tags"] for row in rows]
-    annotated.set_tags(annotated.annotations_for(1)[0].id, ["#话题", "=公式", "'引号"])
+    annotated.annotations.set_tags(
+        annotated.annotations.for_document(1)[0].id, ["#话题", "=公式", "'引号"]
+    )
     tags = export_rows(annotated, documents=[1])[0]["tags"]
     assert tags == "#话题; ''引号; '=公式"
     assert split_tags(unneutralise(tags)) == ["#话题", "'引号", "=公式"]
@@ -74,7 +76,7 @@ def test_formula_cells_are_neutralised(annotated: Store) -> None:
 
 
 def test_passage_text_is_exact_and_converted_column_neutralised(annotated: Store) -> None:
-    document = annotated.get_document(annotated.list_documents()[0].id)
+    document = annotated.documents.get(annotated.documents.summaries()[0].id)
     rows = export_rows(annotated, script="s2t")
     first = next(row for row in rows if row["start"] == "50")
     assert unneutralise(first["passage"]) == document.text[50:60]
@@ -94,7 +96,7 @@ def test_neutralise_is_reversible(cell: str) -> None:
 def test_filters(annotated: Store) -> None:
     assert len(export_rows(annotated, tags=["产业"])) == 2
     assert len(export_rows(annotated, tags=["产业", "人物"])) == 3
-    traditional = annotated.list_documents()[1]
+    traditional = annotated.documents.summaries()[1]
     assert find_documents(annotated, str(traditional.id)) == [traditional.id]
     assert find_documents(annotated, traditional.title[2:8]) == [traditional.id]
     assert find_documents(annotated, "没有这个标题") == []
@@ -103,8 +105,10 @@ def test_filters(annotated: Store) -> None:
     assert len(only) == 3
     assert len(export_rows(annotated, since="2000-01-01")) == 5
     assert export_rows(annotated, since="2999-01-01") == []
-    annotated.db.execute("update annotations set updated_at = '2020-05-01T00:00:00+00:00'")
-    annotated.set_comment(annotated.annotations_for(traditional.id)[0].id, "changed")
+    annotated.gateway.execute("update annotations set updated_at = '2020-05-01T00:00:00+00:00'")
+    annotated.annotations.set_comment(
+        annotated.annotations.for_document(traditional.id)[0].id, "changed"
+    )
     assert len(export_rows(annotated, since="2021-01-01")) == 1
 
 

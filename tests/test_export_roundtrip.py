@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from reader.cli import cli
 from reader.core.export import unneutralise, write_csv
-from reader.core.library import import_seeds
+from reader.core.importing import import_seeds
 from reader.core.restore import import_csv
 from reader.core.store import Store
 
@@ -36,11 +36,11 @@ def export(store: Store, path: Path, **options: object) -> int:
 
 @pytest.fixture
 def awkward(store: Store) -> Store:
-    document = store.list_documents()[0].id
-    text = store.get_document(document).text
+    document = store.documents.summaries()[0].id
+    text = store.documents.get(document).text
     newline_at = text.index("\n", 200)
     for index, comment in enumerate(AWKWARD):
-        store.create_annotation(
+        store.annotations.create(
             document, newline_at - 5 - index, newline_at + 6 + index, TAGS[index % 2], comment
         )
     return store
@@ -49,7 +49,7 @@ def awkward(store: Store) -> Store:
 def test_round_trip_through_csv_module_and_pandas(awkward: Store, tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     export(awkward, target, excel=True)
-    expected = {a.id: a for a in awkward.all_annotations()}
+    expected = {a.id: a for a in awkward.annotations.all()}
     with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     frame = pd.read_csv(target, encoding="utf-8-sig", dtype=str, keep_default_na=False)
@@ -74,14 +74,14 @@ def test_restore_into_a_new_library_with_other_ids(awkward: Store, tmp_path: Pat
     target = tmp_path / "out.csv"
     export(awkward, target, excel=True)
     before = {
-        (a.quote, a.comment, tuple(t.name for t in a.tags)) for a in awkward.all_annotations()
+        (a.quote, a.comment, tuple(t.name for t in a.tags)) for a in awkward.annotations.all()
     }
     fresh = Store(tmp_path / "fresh.db")
-    fresh.add_document(text="先占一个编号的文档。", title="别的文档")
+    fresh.documents.add(text="先占一个编号的文档。", title="别的文档")
     import_seeds(fresh)  # the same articles, now with other ids
     report = import_csv(fresh, target)
     assert (report.added, report.moved, report.missing) == (len(AWKWARD), len(AWKWARD), [])
-    after = {(a.quote, a.comment, tuple(t.name for t in a.tags)) for a in fresh.all_annotations()}
+    after = {(a.quote, a.comment, tuple(t.name for t in a.tags)) for a in fresh.annotations.all()}
     assert after == before
     assert import_csv(fresh, target).added == 0
     fresh.close()
@@ -93,10 +93,10 @@ def test_restore_keeps_ids_and_dates_when_free(awkward: Store, tmp_path: Path) -
     fresh = Store(tmp_path / "fresh.db")
     import_seeds(fresh)
     import_csv(fresh, target)
-    original = {a.id: (a.start, a.created_at) for a in awkward.all_annotations()}
-    restored = {a.id: (a.start, a.created_at) for a in fresh.all_annotations()}
+    original = {a.id: (a.start, a.created_at) for a in awkward.annotations.all()}
+    restored = {a.id: (a.start, a.created_at) for a in fresh.annotations.all()}
     assert restored == original
-    created = fresh.create_annotation(fresh.list_documents()[0].id, 0, 3)
+    created = fresh.annotations.create(fresh.documents.summaries()[0].id, 0, 3)
     assert created.id > max(original)
     fresh.close()
 
@@ -105,7 +105,7 @@ def test_missing_documents_are_reported_with_exit_status(awkward: Store, tmp_pat
     target = tmp_path / "out.csv"
     export(awkward, target)
     lonely = tmp_path / "lonely.db"
-    Store(lonely).add_document(text="只有一篇无关的文章。", title="无关")
+    Store(lonely).documents.add(text="只有一篇无关的文章。", title="无关")
     result = CliRunner().invoke(cli, ["import-annotations", str(target), "--db", str(lonely)])
     assert result.exit_code == 1
     assert result.output.count("not restored: line") == len(AWKWARD)

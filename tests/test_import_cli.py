@@ -32,7 +32,7 @@ def test_import_reports_each_file_and_fails_only_the_bad_ones(tmp_path: Path) ->
     assert lines[4] == f"Imported 4 files into {db}: 4 new, 2 failed"
     assert "empty.txt: empty file" in errors and "x*: no files match" in errors
     store = Store(db)
-    assert store.document_count() == 4
+    assert store.documents.count() == 4
     store.close()
 
 
@@ -44,11 +44,11 @@ def test_reimport_reports_unchanged_and_new_versions(tmp_path: Path) -> None:
     )
     assert run("--db", db, str(article))[0] == 0
     store = Store(db)
-    text = store.get_document(1).text
+    text = store.documents.get(1).text
     start = text.index("长春国际汽车城")
-    store.create_annotation(1, start, start + len("长春国际汽车城"))
+    store.annotations.create(1, start, start + len("长春国际汽车城"))
     start = text.index("同为派出机构")
-    store.create_annotation(1, start, start + len("同为派出机构"))
+    store.annotations.create(1, start, start + len("同为派出机构"))
     store.close()
 
     code, lines, _ = run("--db", db, str(article))

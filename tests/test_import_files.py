@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.library import (
-    ImportError_,
+from reader.core.importing import (
+    ImportFailure,
     expand_paths,
     import_file,
     import_paths,
@@ -54,7 +54,7 @@ def test_corpus_text_files_import_as_a_reader_expects(
     empty_store: Store, relative: str, encoding: str, script: str, line: str
 ) -> None:
     result = import_file(empty_store, CORPUS / relative)
-    document = empty_store.get_document(result.document_id)
+    document = empty_store.documents.get(result.document_id)
     assert (result.encoding, document.encoding) == (encoding, encoding)
     assert (result.script, document.script) == (script, script)
     assert line in document.text
@@ -64,26 +64,26 @@ def test_corpus_text_files_import_as_a_reader_expects(
 
 def test_crlf_becomes_lf_and_one_line_stays_one_line(empty_store: Store) -> None:
     crlf = CORPUS / "long/红楼梦.simplified.crlf.txt"
-    text = empty_store.get_document(import_file(empty_store, crlf).document_id).text
+    text = empty_store.documents.get(import_file(empty_store, crlf).document_id).text
     raw = crlf.read_bytes().decode("utf-8")
     assert text == raw.replace("\r\n", "\n")
     assert text.startswith("《红楼梦》曹雪芹\n\n\n第一回")
     one_line = CORPUS / "long/紅樓夢.traditional.one-line.txt"
-    text = empty_store.get_document(import_file(empty_store, one_line).document_id).text
+    text = empty_store.documents.get(import_file(empty_store, one_line).document_id).text
     assert "\n" not in text and len(text) == len(one_line.read_text(encoding="utf-8"))
 
 
 def test_offsets_count_code_points_outside_the_bmp(empty_store: Store) -> None:
     path = CORPUS / "long/西遊記.traditional.wikisource.txt"
-    text = empty_store.get_document(import_file(empty_store, path).document_id).text
+    text = empty_store.documents.get(import_file(empty_store, path).document_id).text
     wide = [index for index, char in enumerate(text) if ord(char) > 0xFFFF]
     assert wide, "the excerpt keeps some CJK Extension B characters"
-    annotation = empty_store.create_annotation(1, wide[0], wide[0] + 1)
+    annotation = empty_store.annotations.create(1, wide[0], wide[0] + 1)
     assert annotation.quote == text[wide[0]] and len(annotation.quote) == 1
 
 
 def test_samples_keep_their_metadata(store: Store) -> None:
-    documents = {doc.title: doc for doc in store.list_documents()}
+    documents = {doc.title: doc for doc in store.documents.summaries()}
     simplified = documents["【汽开区】长春国际汽车城党工委、管委会正式揭牌"]
     assert (simplified.published, simplified.source) == ("2021-09-29 08:13", "")
     traditional = documents["長春汽開區:攜手中國一汽 共建現代化國際汽車城"]
@@ -102,7 +102,7 @@ def test_saved_pages_import_the_expected_article(
     empty_store: Store, site: str, title: str, published: str, source: str, author: str
 ) -> None:
     result = import_file(empty_store, WEB / site / "source.html")
-    document = empty_store.get_document(result.document_id)
+    document = empty_store.documents.get(result.document_id)
     expected = json.loads((WEB / site / "expected-metadata.json").read_text(encoding="utf-8"))
     assert document.title.startswith(title) and expected["title"].startswith(title)
     assert (document.published, document.source) == (published, source)
@@ -120,7 +120,7 @@ def test_bbc_page_with_mixed_line_endings(empty_store: Store) -> None:
     raw = (WEB / "bbc" / "chinese_article.html").read_bytes()
     assert b"\r\n" in raw and raw.count(b"\n") > raw.count(b"\r\n")
     result = import_file(empty_store, WEB / "bbc" / "chinese_article.html")
-    document = empty_store.get_document(result.document_id)
+    document = empty_store.documents.get(result.document_id)
     assert document.title == "港特首梁振英就住宅违建事件道歉"
     assert document.published == "2012-12-10"
     expected = (WEB / "bbc" / "chinese.expected.txt").read_text(encoding="utf-8")
@@ -139,7 +139,7 @@ def test_identical_content_is_not_duplicated(empty_store: Store, tmp_path: Path)
     assert first.created and not again.created and not elsewhere.created
     assert again.status == elsewhere.status == "unchanged"
     assert again.document_id == elsewhere.document_id == first.document_id
-    assert empty_store.document_count() == 1
+    assert empty_store.documents.count() == 1
 
 
 def test_bad_inputs_each_get_a_one_line_reason(empty_store: Store, tmp_path: Path) -> None:
@@ -152,7 +152,7 @@ def test_bad_inputs_each_get_a_one_line_reason(empty_store: Store, tmp_path: Pat
     (tmp_path / "no-text" / "photo.jpg").write_bytes(b"\xff\xd8\xff")
     reasons = {}
     for name in ("empty.txt", "blank.txt", "image.txt", "big.txt", "broken.txt", "no-text"):
-        with pytest.raises(ImportError_) as caught:
+        with pytest.raises(ImportFailure) as caught:
             import_file(empty_store, tmp_path / name, max_size=4000)
         reasons[name] = str(caught.value)
     assert reasons["empty.txt"].endswith("empty.txt: empty file")
@@ -162,9 +162,9 @@ def test_bad_inputs_each_get_a_one_line_reason(empty_store: Store, tmp_path: Pat
     assert "byte 6" in reasons["broken.txt"] and "utf-8" in reasons["broken.txt"]
     assert reasons["no-text"].endswith("not a regular file")
     assert all("\n" not in reason for reason in reasons.values())
-    assert empty_store.document_count() == 0
+    assert empty_store.documents.count() == 0
     [problem] = list(expand_paths([tmp_path / "no-text"]))
-    assert isinstance(problem, ImportError_) and "folder has no text files" in str(problem)
+    assert isinstance(problem, ImportFailure) and "folder has no text files" in str(problem)
 
 
 def test_unreadable_file_is_reported(
@@ -180,9 +180,9 @@ def test_unreadable_file_is_reported(
             raise PermissionError(13, "Permission denied", str(self))
 
         monkeypatch.setattr(Path, "read_bytes", refuse)
-    with pytest.raises(ImportError_, match=r"secret\.txt: cannot read \(Permission denied\)"):
+    with pytest.raises(ImportFailure, match=r"secret\.txt: cannot read \(Permission denied\)"):
         import_file(empty_store, secret)
-    assert empty_store.document_count() == 0
+    assert empty_store.documents.count() == 0
 
 
 def test_folders_and_globs_expand_and_failures_do_not_stop_the_rest(
@@ -202,11 +202,11 @@ def test_folders_and_globs_expand_and_failures_do_not_stop_the_rest(
     assert names == [
         ("a.txt", "ImportResult"),
         ("b.html", "ImportResult"),
-        ("c.txt", "ImportError_"),
-        (None, "ImportError_"),  # nope*: no files match; a.txt via the glob is not repeated
+        ("c.txt", "ImportFailure"),
+        (None, "ImportFailure"),  # nope*: no files match; a.txt via the glob is not repeated
     ]
-    assert empty_store.document_count() == 2
-    assert "第二篇文章的正文。" in empty_store.get_document(2).text
+    assert empty_store.documents.count() == 2
+    assert "第二篇文章的正文。" in empty_store.documents.get(2).text
 
 
 def test_novel_sized_files_import_whole(empty_store: Store, tmp_path: Path) -> None:
@@ -219,6 +219,6 @@ def test_novel_sized_files_import_whole(empty_store: Store, tmp_path: Path) -> N
         path.write_bytes(chunk * (2_500_000 // len(chunk) + 1))
         result = import_file(empty_store, path)
         assert result.chars > 800_000
-        assert empty_store.get_document(result.document_id).text[-50:] in chunk.decode(
+        assert empty_store.documents.get(result.document_id).text[-50:] in chunk.decode(
             "utf-8"
         ).replace("\r\n", "\n")

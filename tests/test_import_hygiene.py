@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
-from pathlib import Path
 
 import reader.core
-
-CORE = Path(reader.core.__file__).parent
 
 
 def test_core_imports_no_textual() -> None:
     modules = sorted(
-        f"reader.core.{path.stem}" for path in CORE.glob("*.py") if path.stem != "__init__"
+        module.name for module in pkgutil.walk_packages(reader.core.__path__, "reader.core.")
     )
     assert "reader.core.store" in modules
     code = (

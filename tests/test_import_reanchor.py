@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reader.core import reanchor as reanchor_module
 from reader.core.documents import normalize_text
-from reader.core.library import import_file
+from reader.core.importing import import_file
 from reader.core.reanchor import Anchor, reanchor
 from reader.core.store import Store
 
@@ -119,9 +119,9 @@ def library(tmp_path: Path):
 
 
 def annotate(store: Store, document_id: int, passage: str) -> int:
-    text = store.get_document(document_id).text
+    text = store.documents.get(document_id).text
     start = text.index(passage)
-    return store.create_annotation(document_id, start, start + len(passage), tags=["t"]).id
+    return store.annotations.create(document_id, start, start + len(passage), tags=["t"]).id
 
 
 def test_changed_file_becomes_a_new_version_and_annotations_follow(
@@ -145,19 +145,19 @@ def test_changed_file_becomes_a_new_version_and_annotations_follow(
         2,
     )
     assert (second.kept, second.moved, second.orphaned) == (1, 1, 1)
-    document = library.get_document(first.document_id)
+    document = library.documents.get(first.document_id)
     assert document.text == edited and document.version == 2
-    assert library.document_count() == 1
-    assert library.document_version_text(first.document_id, 1) == TEXT
-    assert library.document_version_text(first.document_id, 2) == edited
-    assert [version for version, _, _ in library.document_versions(first.document_id)] == [1]
-    moved = library.get_annotation(moved_id)
+    assert library.documents.count() == 1
+    assert library.documents.version_text(first.document_id, 1) == TEXT
+    assert library.documents.version_text(first.document_id, 2) == edited
+    assert [version for version, _, _ in library.documents.versions(first.document_id)] == [1]
+    moved = library.annotations.get(moved_id)
     assert (moved.status, edited[moved.start : moved.end]) == ("active", "全局谋划")
     assert [tag.name for tag in moved.tags] == ["t"]
-    assert library.get_annotation(kept_id).start == 0
-    orphan = library.get_annotation(gone_id)
+    assert library.annotations.get(kept_id).start == 0
+    orphan = library.annotations.get(gone_id)
     assert (orphan.status, orphan.quote) == ("orphan", "同为长春市委、市政府派出机构")
-    assert len(library.annotations_for(first.document_id)) == 3  # nothing deleted
+    assert len(library.annotations.for_document(first.document_id)) == 3  # nothing deleted
 
     third = import_file(library, article)
     assert (third.status, third.version) == ("unchanged", 2)
@@ -169,7 +169,7 @@ def test_a_failed_reimport_changes_nothing(
     first = import_file(library, article)
     annotation_id = annotate(library, first.document_id, "全局谋划")
     annotate(library, first.document_id, "无障碍 一网搜")
-    before = library.get_annotation(annotation_id)
+    before = library.annotations.get(annotation_id)
     article.write_text("新的一行。\n" + TEXT, encoding="utf-8")
     calls = []
 
@@ -182,10 +182,10 @@ def test_a_failed_reimport_changes_nothing(
     monkeypatch.setattr(reanchor_module, "reanchor", fail_on_second)
     with pytest.raises(RuntimeError):
         import_file(library, article)
-    document = library.get_document(first.document_id)
+    document = library.documents.get(first.document_id)
     assert (document.text, document.version) == (TEXT, 1)
-    assert library.document_versions(first.document_id) == []
-    assert library.get_annotation(annotation_id) == before
+    assert library.documents.versions(first.document_id) == []
+    assert library.annotations.get(annotation_id) == before
 
 
 def test_a_fuzzy_match_takes_the_edited_passage_not_its_neighbours() -> None:

@@ -25,7 +25,7 @@ def test_seeds_are_the_shared_samples_byte_for_byte() -> None:
 
 
 def test_samples_import_with_their_metadata(store: Store) -> None:
-    documents = store.list_documents()
+    documents = store.documents.summaries()
     assert [(d.title, d.published, d.source, d.script) for d in documents] == [
         ("【汽开区】长春国际汽车城党工委、管委会正式揭牌", "2021-09-29 08:13", "", "simplified"),
         (
@@ -35,43 +35,43 @@ def test_samples_import_with_their_metadata(store: Store) -> None:
             "traditional",
         ),
     ]
-    stored = store.get_document(documents[0].id)
+    stored = store.documents.get(documents[0].id)
     assert stored.text == SIMPLIFIED_SEED.read_text(encoding="utf-8")
     assert len(stored.text) == 7588
 
 
 def test_importing_the_samples_twice_adds_nothing(store: Store) -> None:
-    from reader.core.library import import_seeds
+    from reader.core.importing import import_seeds
 
     results = import_seeds(store)
     assert [r.created for r in results] == [False, False]
-    assert store.document_count() == 2
+    assert store.documents.count() == 2
 
 
 def test_annotations_survive_reopening_the_file(store: Store, db_path: Path) -> None:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    document = store.documents.summaries()[0]
+    text = store.documents.get(document.id).text
     start = text.index("长春国际汽车城党工委")
-    saved = store.create_annotation(
+    saved = store.annotations.create(
         document.id, start, start + 10, tags=["机构", "政策"], comment="新机构\n第二行"
     )
     store.close()
 
     reopened = Store(db_path)
-    [again] = reopened.annotations_for(document.id)
+    [again] = reopened.annotations.for_document(document.id)
     assert again == saved
     assert again.quote == "长春国际汽车城党工委"
     assert [t.name for t in again.tags] == ["政策", "机构"]
     assert again.comment == "新机构\n第二行"
-    assert len({t.color for t in reopened.list_tags()}) == 2
+    assert len({t.color for t in reopened.tags.all()}) == 2
     reopened.close()
 
 
 def _annotate(store: Store) -> tuple[int, str]:
-    document = store.list_documents()[0]
-    text = store.get_document(document.id).text
+    document = store.documents.summaries()[0]
+    text = store.documents.get(document.id).text
     start = text.index("全局谋划")
-    store.create_annotation(
+    store.annotations.create(
         document.id, start, start + 4, tags=["规划"], comment='他说:"好",\n然后'
     )
     return document.id, text

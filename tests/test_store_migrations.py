@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from reader.core import migrations as migrations_module
-from reader.core.dbfile import known_migrations
-from reader.core.migrations import migrations
 from reader.core.store import Store, StoreError
+from reader.core.store import migrations as migrations_module
+from reader.core.store.migrations import migrations
+from reader.core.store.sqlite import known_migrations
 
 
 def digest(path: Path) -> str:
@@ -52,14 +52,14 @@ def test_new_database_is_marked_with_its_version(db_path: Path) -> None:
 def test_older_database_upgrades_in_place_keeping_everything(db_path: Path) -> None:
     make_v1(db_path)
     store = Store(db_path)
-    assert {a.id for a in store.all_annotations()} == {1, 7}
-    assert [t.name for t in store.get_annotation(7).tags] == ["地名"]
-    assert store.get_document(1).text.startswith("长春")
-    created = store.create_annotation(1, 3, 5)
+    assert {a.id for a in store.annotations.all()} == {1, 7}
+    assert [t.name for t in store.annotations.get(7).tags] == ["地名"]
+    assert store.documents.get(1).text.startswith("长春")
+    created = store.annotations.create(1, 3, 5)
     assert created.id == 8  # the high-water mark started at the largest existing id
-    store.delete_annotation(7)
-    store.undo()
-    assert store.get_annotation(7).comment == "old"
+    store.annotations.delete(7)
+    store.history.undo()
+    assert store.annotations.get(7).comment == "old"
     store.close()
 
 
@@ -89,8 +89,8 @@ def test_failed_upgrade_rolls_back_every_step(
 @pytest.mark.parametrize("how", ["unknown migration", "higher version"])
 def test_newer_database_is_refused_and_left_byte_for_byte(db_path: Path, how: str) -> None:
     store = Store(db_path)
-    document = store.add_document(text="未来的数据库", title="future")
-    store.create_annotation(document, 0, 2)
+    document = store.documents.add(text="未来的数据库", title="future")
+    store.annotations.create(document, 0, 2)
     store.close()
     conn = sqlite3.connect(db_path)
     if how == "unknown migration":

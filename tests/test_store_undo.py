@@ -15,28 +15,28 @@ def state(store: Store) -> list[tuple]:
     """Everything a user can see of the annotations (not updated_at, which undo refreshes)."""
     return [
         (a.id, a.document_id, a.start, a.end, a.quote, a.comment, [t.name for t in a.tags])
-        for a in store.all_annotations()
+        for a in store.annotations.all()
     ]
 
 
 def test_each_action_undoes_and_redoes(store: Store) -> None:
-    document = store.list_documents()[0].id
-    created = store.create_annotation(document, 100, 120, ["产业"], "first")
+    document = store.documents.summaries()[0].id
+    created = store.annotations.create(document, 100, 120, ["产业"], "first")
     states = [state(store)]
-    store.set_tags(created.id, ["产业", "政策"])
+    store.annotations.set_tags(created.id, ["产业", "政策"])
     states.append(state(store))
-    store.set_comment(created.id, "second\nline")
+    store.annotations.set_comment(created.id, "second\nline")
     states.append(state(store))
-    moved = store.set_range(created.id, 200, 230)
-    assert moved.quote == store.get_document(document).text[200:230]
+    moved = store.annotations.set_range(created.id, 200, 230)
+    assert moved.quote == store.documents.get(document).text[200:230]
     states.append(state(store))
-    store.delete_annotation(created.id)
+    store.annotations.delete(created.id)
     states.append(state(store))
     assert states[-1] == []
 
     actions = ["delete", "range", "comment", "tags", "create"]
     for expected_state, action in zip(reversed(states[:-1]), actions, strict=False):
-        result = store.undo()
+        result = store.history.undo()
         assert result is not None
         assert (result.action, result.annotation_id, result.document_id) == (
             action,
@@ -45,93 +45,93 @@ def test_each_action_undoes_and_redoes(store: Store) -> None:
         )
         assert result.description.startswith("Undid")
         assert state(store) == expected_state
-    result = store.undo()
+    result = store.history.undo()
     assert result is not None and result.action == "create" and result.annotation is None
     assert state(store) == []
-    assert store.undo() is None
+    assert store.history.undo() is None
 
     for expected_state in states:
-        result = store.redo()
+        result = store.history.redo()
         assert result is not None and result.description.startswith("Redid")
         assert state(store) == expected_state
-    assert store.redo() is None
+    assert store.history.redo() is None
 
 
 def test_undo_delete_restores_same_id_tags_comment_and_prefix(store: Store) -> None:
-    document = store.list_documents()[1].id
-    kept = store.create_annotation(document, 10, 30, ["甲", "乙", "丙"], "原来的评论")
-    row = store.db.execute(
+    document = store.documents.summaries()[1].id
+    kept = store.annotations.create(document, 10, 30, ["甲", "乙", "丙"], "原来的评论")
+    row = store.gateway.one(
         "select quote, prefix, suffix, created_at from annotations where id = ?", [kept.id]
-    ).fetchone()
-    store.delete_annotation(kept.id)
+    )
+    store.annotations.delete(kept.id)
     with pytest.raises(StoreError):
-        store.get_annotation(kept.id)
-    store.undo()
-    back = store.get_annotation(kept.id)
+        store.annotations.get(kept.id)
+    store.history.undo()
+    back = store.annotations.get(kept.id)
     assert sorted(t.name for t in back.tags) == sorted(["甲", "乙", "丙"])
     assert (back.comment, back.start, back.end) == ("原来的评论", 10, 30)
     assert (
-        store.db.execute(
+        store.gateway.one(
             "select quote, prefix, suffix, created_at from annotations where id = ?", [kept.id]
-        ).fetchone()
+        )
         == row
     )
 
 
 def test_deleted_id_is_never_reused(store: Store) -> None:
-    document = store.list_documents()[0].id
-    first = store.create_annotation(document, 1, 5)
-    store.delete_annotation(first.id)
-    second = store.create_annotation(document, 6, 9)
+    document = store.documents.summaries()[0].id
+    first = store.annotations.create(document, 1, 5)
+    store.annotations.delete(first.id)
+    second = store.annotations.create(document, 6, 9)
     assert second.id != first.id
-    store.undo()  # the second create
-    store.undo()  # the delete
-    assert store.get_annotation(first.id).start == 1
+    store.history.undo()  # the second create
+    store.history.undo()  # the delete
+    assert store.annotations.get(first.id).start == 1
 
 
 def test_new_action_clears_redo(store: Store) -> None:
-    document = store.list_documents()[0].id
-    created = store.create_annotation(document, 1, 5, comment="a")
-    store.set_comment(created.id, "b")
-    store.undo()
-    assert store.can_redo()
-    store.set_tags(created.id, ["x"])
-    assert not store.can_redo()
-    assert store.redo() is None
-    assert store.get_annotation(created.id).comment == "a"
+    document = store.documents.summaries()[0].id
+    created = store.annotations.create(document, 1, 5, comment="a")
+    store.annotations.set_comment(created.id, "b")
+    store.history.undo()
+    assert store.history.can_redo()
+    store.annotations.set_tags(created.id, ["x"])
+    assert not store.history.can_redo()
+    assert store.history.redo() is None
+    assert store.annotations.get(created.id).comment == "a"
 
 
 def test_history_survives_restart(db_path: Path, store: Store) -> None:
-    document = store.list_documents()[0].id
-    created = store.create_annotation(document, 1, 5, ["x"])
-    store.set_comment(created.id, "before restart")
+    document = store.documents.summaries()[0].id
+    created = store.annotations.create(document, 1, 5, ["x"])
+    store.annotations.set_comment(created.id, "before restart")
     store.close()
     reopened = Store(db_path)
-    result = reopened.undo()
+    result = reopened.history.undo()
     assert result is not None and result.action == "comment"
-    assert reopened.get_annotation(created.id).comment == ""
+    assert reopened.annotations.get(created.id).comment == ""
     reopened.close()
     again = Store(db_path)
-    assert again.redo() is not None
-    assert again.get_annotation(created.id).comment == "before restart"
+    assert again.history.redo() is not None
+    assert again.annotations.get(created.id).comment == "before restart"
     again.close()
 
 
 def test_set_range_checks_bounds_and_reanchors_orphans(store: Store) -> None:
-    document = store.get_document(store.list_documents()[0].id)
-    created = store.create_annotation(document.id, 1, 5)
+    document = store.documents.get(store.documents.summaries()[0].id)
+    created = store.annotations.create(document.id, 1, 5)
     with pytest.raises(StoreError):
-        store.set_range(created.id, 5, 5)
+        store.annotations.set_range(created.id, 5, 5)
     with pytest.raises(StoreError):
-        store.set_range(created.id, 0, len(document.text) + 1)
+        store.annotations.set_range(created.id, 0, len(document.text) + 1)
     with pytest.raises(StoreError):
-        store.set_range(987654, 0, 3)
-    store.db.execute("update annotations set status = 'orphan' where id = ?", [created.id])
-    moved = store.set_range(created.id, 40, 50)
+        store.annotations.set_range(987654, 0, 3)
+    store.gateway.execute("update annotations set status = 'orphan' where id = ?", [created.id])
+    moved = store.annotations.set_range(created.id, 40, 50)
     assert (moved.quote, moved.status) == (document.text[40:50], "active")
-    prefix, suffix = store.db.execute(
+    prefix, suffix = store.gateway.one(
         "select prefix, suffix from annotations where id = ?", [created.id]
-    ).fetchone()
+    )
     assert prefix == document.text[8:40] and suffix == document.text[50:82]
 
 
@@ -154,75 +154,76 @@ ACTIONS = st.lists(
 @given(actions=ACTIONS)
 def test_undo_all_then_redo_all_round_trips(store: Store, actions: list[tuple]) -> None:
     """Any sequence of actions, undone completely, gives the start state; redone, the end."""
-    store.db.execute("delete from undo_log")
-    document = store.get_document(store.list_documents()[0].id)
+    store.gateway.execute("delete from undo_log")
+    document = store.documents.get(store.documents.summaries()[0].id)
     start_state = state(store)
     done = 0
     for kind, position, length, comment, tags in actions:
         ids = [a[0] for a in state(store)]
         start = position % (len(document.text) - 50)
         if kind == "create" or not ids:
-            store.create_annotation(document.id, start, start + length, tags, comment)
+            store.annotations.create(document.id, start, start + length, tags, comment)
         else:
             target = ids[position % len(ids)]
             if kind == "tags":
-                store.set_tags(target, tags)
+                store.annotations.set_tags(target, tags)
             elif kind == "comment":
-                store.set_comment(target, comment)
+                store.annotations.set_comment(target, comment)
             elif kind == "range":
-                store.set_range(target, start, start + length)
+                store.annotations.set_range(target, start, start + length)
             else:
-                store.delete_annotation(target)
+                store.annotations.delete(target)
         done += 1
     end_state = state(store)
     for _ in range(done):
-        assert store.undo() is not None
+        assert store.history.undo() is not None
     assert state(store) == start_state
     for _ in range(done):
-        assert store.redo() is not None
+        assert store.history.redo() is not None
     assert state(store) == end_state
     for annotation_id, *_ in end_state:
-        store.delete_annotation(annotation_id)
+        store.annotations.delete(annotation_id)
 
 
 def test_undo_whose_document_is_gone_is_skipped_not_stuck(store: Store) -> None:
-    kept = store.create_annotation(store.list_documents()[0].id, 1, 5, comment="kept")
-    store.set_comment(kept.id, "changed")
-    scratch = store.add_document(text="临时文档，马上删除。", title="临时")
-    doomed = store.create_annotation(scratch, 0, 2)
-    store.delete_annotation(doomed.id)
-    store.db.execute("delete from documents where id = ?", [scratch])
+    kept = store.annotations.create(store.documents.summaries()[0].id, 1, 5, comment="kept")
+    store.annotations.set_comment(kept.id, "changed")
+    scratch = store.documents.add(text="临时文档，马上删除。", title="临时")
+    doomed = store.annotations.create(scratch, 0, 2)
+    store.annotations.delete(doomed.id)
+    store.gateway.execute("delete from documents where id = ?", [scratch])
     with pytest.raises(StoreError, match="no longer in the library"):
-        store.undo()
-    result = store.undo()  # the create of the doomed one: deleting nothing is fine
+        store.history.undo()
+    result = store.history.undo()  # the create of the doomed one: deleting nothing is fine
     assert result is not None and result.action == "create"
-    result = store.undo()
+    result = store.history.undo()
     assert result is not None and result.action == "comment"
-    assert store.get_annotation(kept.id).comment == "kept"
+    assert store.annotations.get(kept.id).comment == "kept"
 
 
 def test_undo_after_a_reimport_keeps_the_annotation_on_its_passage(tmp_path: Path) -> None:
-    from reader.core.library import import_file
+    from reader.core.importing import import_file
 
     article = tmp_path / "article.txt"
     article.write_text("开头。政策文本在这里。\n结尾。\n", encoding="utf-8")
     store = Store(tmp_path / "a.db")
     document_id = import_file(store, article).document_id
-    text = store.get_document(document_id).text
+    text = store.documents.get(document_id).text
     start = text.index("政策文本")
-    annotation = store.create_annotation(document_id, start, start + 4, tags=["政策"])
-    store.set_comment(annotation.id, "要点")
+    annotation = store.annotations.create(document_id, start, start + 4, tags=["政策"])
+    store.annotations.set_comment(annotation.id, "要点")
     article.write_text("新加的一段话在最前面。\n开头。政策文本在这里。\n结尾。\n", encoding="utf-8")
     assert import_file(store, article).moved == 1
-    moved = store.get_annotation(annotation.id)
-    store.undo()  # the comment: the passage must stay where re-anchoring put it
-    after = store.get_annotation(annotation.id)
-    new_text = store.get_document(document_id).text
+    moved = store.annotations.get(annotation.id)
+    store.history.undo()  # the comment: the passage must stay where re-anchoring put it
+    after = store.annotations.get(annotation.id)
+    new_text = store.documents.get(document_id).text
     assert after.comment == ""
     assert (after.start, after.end) == (moved.start, moved.end)
     assert new_text[after.start : after.end] == after.quote == "政策文本"
-    store.undo()  # the creation: gone
-    store.redo()  # back, but its snapshot's offsets are from the old text: an orphan, not a guess
-    again = store.get_annotation(annotation.id)
+    store.history.undo()  # the creation: gone
+    # Back, but its snapshot's offsets are from the old text: an orphan, not a guess.
+    store.history.redo()
+    again = store.annotations.get(annotation.id)
     assert (again.status, again.quote) == ("orphan", "政策文本")
     store.close()

@@ -37,8 +37,8 @@ async def highlighted_text(pilot, view: ArticleView, color: str) -> str:
 
 def first_article(store: Store) -> tuple[DocumentSummary, str]:
     """The Simplified sample, as the library lists it, and its stored text."""
-    document = store.list_documents()[0]
-    return document, store.get_document(document.id).text
+    document = store.documents.summaries()[0]
+    return document, store.documents.get(document.id).text
 
 
 async def put_cursor(pilot, view: ArticleView, offset: int) -> None:
@@ -69,7 +69,7 @@ async def test_select_tag_comment_switch_and_export(
         await pilot.pause()
         await pilot.press(*"规划", "enter")
         await pilot.pause()
-        [annotation] = store.annotations_for(document.id)
+        [annotation] = store.annotations.for_document(document.id)
         assert (annotation.start, annotation.end, annotation.quote) == (
             start,
             start + 4,
@@ -83,7 +83,7 @@ async def test_select_tag_comment_switch_and_export(
         await pilot.pause()
         await pilot.press(*"要点", "enter", *"第二行", "ctrl+s")
         await pilot.pause()
-        assert store.get_annotation(annotation.id).comment == "要点\n第二行"
+        assert store.annotations.get(annotation.id).comment == "要点\n第二行"
         # Switch to Taiwan phrasing: the highlight covers the converted passage, longer now.
         await pilot.press(*["s"] * S2TWP_PRESSES)
         await pilot.pause()
@@ -157,7 +157,7 @@ async def test_script_and_reading_position_survive_a_restart(db_path: Path, stor
 async def test_delete_asks_first(app: ReaderApp, store: Store) -> None:
     document, text = first_article(store)
     start = text.index("新篇章")
-    store.create_annotation(document.id, start, start + 3, tags=["历史"])
+    store.annotations.create(document.id, start, start + 3, tags=["历史"])
     async with app.run_test(size=SIZE) as pilot:
         panel = app.screen.query_one("#panel")
         panel.focus()
@@ -166,12 +166,12 @@ async def test_delete_asks_first(app: ReaderApp, store: Store) -> None:
         await pilot.pause()
         await pilot.press("n")
         await pilot.pause()
-        assert len(store.annotations_for(document.id)) == 1
+        assert len(store.annotations.for_document(document.id)) == 1
         await pilot.press("d")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert store.annotations_for(document.id) == []
+        assert store.annotations.for_document(document.id) == []
 
 
 async def test_help_lists_every_key(app: ReaderApp) -> None:
@@ -197,9 +197,10 @@ async def test_navigation_folds_and_unfolds(app: ReaderApp, store: Store) -> Non
         await pilot.press("right")
         title = first_article(store)[1].index("【汽开区】")
         assert view.cursor == title
+        assert store.preferences.load().fold_boilerplate
         await pilot.press("n")
         await pilot.pause()
-        assert store.get_setting("fold_boilerplate") == "no"
+        assert not store.preferences.load().fold_boilerplate
 
 
 async def test_import_action_runs_in_a_worker_and_opens_the_file(
@@ -217,7 +218,7 @@ async def test_import_action_runs_in_a_worker_and_opens_the_file(
         assert isinstance(screen, MainScreen)
         assert screen.document is not None
         assert screen.document.encoding == "gbk"
-        assert store.document_count() == 3
+        assert store.documents.count() == 3
         assert screen.document.title == "三国演义.gbk"
         assert screen.view.render_line(0).text.startswith("第一回\u3000宴桃园豪杰三结义")
 
@@ -232,22 +233,22 @@ async def test_undo_and_redo_from_the_keyboard(app: ReaderApp, store: Store) -> 
         await pilot.pause()
         await pilot.press(*"历史", "enter")
         await pilot.pause()
-        [annotation] = store.annotations_for(document.id)
+        [annotation] = store.annotations.for_document(document.id)
         await pilot.press("c")
         await pilot.pause()
         await pilot.press(*"注", "ctrl+s")
         await pilot.pause()
-        assert store.get_annotation(annotation.id).comment == "注"
+        assert store.annotations.get(annotation.id).comment == "注"
         await pilot.press("u")
         await pilot.pause()
-        assert store.get_annotation(annotation.id).comment == ""
+        assert store.annotations.get(annotation.id).comment == ""
         await pilot.press("u")
         await pilot.pause()
-        assert store.annotations_for(document.id) == []
+        assert store.annotations.for_document(document.id) == []
         assert app.screen.view.annotations_at(start) == []
         await pilot.press("ctrl+r", "ctrl+r")
         await pilot.pause()
-        again = store.get_annotation(annotation.id)
+        again = store.annotations.get(annotation.id)
         assert (again.quote, again.comment, [t.name for t in again.tags]) == (
             "新篇章",
             "注",
@@ -263,7 +264,7 @@ async def test_changes_from_another_program_show_up(
     start = text.index("新篇章")
     async with app.run_test(size=SIZE) as pilot:
         other = Store(db_path)
-        other.create_annotation(document.id, start, start + 3, tags=["外部"])
+        other.annotations.create(document.id, start, start + 3, tags=["外部"])
         other.close()
         await pilot.pause(2.5)  # one poll of the database's data_version
         panel = app.screen.query_one("#panel")
@@ -274,8 +275,8 @@ async def test_changes_from_another_program_show_up(
 async def test_overlapping_annotations_stay_visible(app: ReaderApp, store: Store) -> None:
     document, text = first_article(store)
     start = text.index("全局谋划")
-    outer = store.create_annotation(document.id, start - 1, start + 4, tags=["外层"])
-    inner = store.create_annotation(document.id, start + 1, start + 3, tags=["内层"])
+    outer = store.annotations.create(document.id, start - 1, start + 4, tags=["外层"])
+    inner = store.annotations.create(document.id, start + 1, start + 3, tags=["内层"])
     async with app.run_test(size=SIZE) as pilot:
         view = app.screen.view
         await pilot.pause()
@@ -296,13 +297,13 @@ async def test_overlapping_annotations_stay_visible(app: ReaderApp, store: Store
 
 
 async def test_an_orphan_is_listed_and_can_be_reattached(db_path: Path, tmp_path: Path) -> None:
-    from reader.core.library import import_file
+    from reader.core.importing import import_file
 
     article = tmp_path / "article.txt"
     article.write_text("第一段：全局谋划。\n第二段：以一域服务全局。\n", encoding="utf-8")
     store = Store(db_path)
     document_id = import_file(store, article).document_id
-    store.create_annotation(document_id, 4, 8, tags=["规划"])  # 全局谋划
+    store.annotations.create(document_id, 4, 8, tags=["规划"])  # 全局谋划
     article.write_text("第一段：统筹安排。\n第二段：以一域服务全局。\n", encoding="utf-8")
     assert import_file(store, article).orphaned == 1
     app = make_app(store, [article])
@@ -315,7 +316,7 @@ async def test_an_orphan_is_listed_and_can_be_reattached(db_path: Path, tmp_path
         screen.view.select(4, 8)  # 统筹安排
         await pilot.press("m")
         await pilot.pause()
-        [moved] = store.annotations_for(document_id)
+        [moved] = store.annotations.for_document(document_id)
         assert (moved.status, moved.quote) == ("active", "统筹安排")
     store.close()
 
@@ -323,7 +324,7 @@ async def test_an_orphan_is_listed_and_can_be_reattached(db_path: Path, tmp_path
 async def test_several_tags_at_once_from_the_codebook_and_new(app: ReaderApp, store: Store) -> None:
     document, text = first_article(store)
     start = text.index("新篇章")
-    store.create_annotation(document.id, 0, 3, tags=["政策"])  # puts 政策 in the codebook
+    store.annotations.create(document.id, 0, 3, tags=["政策"])  # puts 政策 in the codebook
     async with app.run_test(size=SIZE) as pilot:
         view = app.screen.view
         await put_cursor(pilot, view, start)
@@ -331,6 +332,6 @@ async def test_several_tags_at_once_from_the_codebook_and_new(app: ReaderApp, st
         await pilot.pause()
         await pilot.press(*"政", "tab", *"新:标签", "enter")  # filter to 政策, then a new one
         await pilot.pause()
-        [annotation] = [a for a in store.annotations_for(document.id) if a.start == start]
+        [annotation] = [a for a in store.annotations.for_document(document.id) if a.start == start]
         assert [tag.name for tag in annotation.tags] == ["政策", "新:标签"]
         assert len({tag.color for tag in annotation.tags}) == 2

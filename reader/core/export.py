@@ -7,22 +7,21 @@ such cells get a leading single quote ``'``. So that the change can always be un
 get one too: strip exactly one leading ``'`` from any text cell to get the original back.
 In the ``tags`` cell each tag name is treated so on its own (split on ``"; "`` first).
 
-The rows come from one joined query whose cells SQLite already neutralises, so a 100,000-row
-export runs at the speed of the csv module itself.
+The rows come from one joined query (Annotations.export_rows) whose cells the database already
+neutralises, so a 100,000-row export runs at the speed of the csv module itself.
 """
 
 from __future__ import annotations
 
 import csv
-import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from reader.core.dbfile import explain
 from reader.core.errors import StoreError
-from reader.core.store import Store
+from reader.core.models import AnnotationStatus
+from reader.core.store import ExportRow, Store
 
 __all__ = [
     "COLUMNS",
@@ -121,41 +120,9 @@ def split_tags(cell: str) -> list[str]:
     return [name.strip() for name in names if name.strip()]
 
 
-def _sql_neutralise(column: str) -> str:
-    """The SQL for :func:`neutralise`: unicode() compares the first code point as an integer,
-    cheaper than cutting a one-character string per cell."""
-    codes = ", ".join(str(ord(c)) for c in _ESCAPED)
-    return f"case when unicode({column}) in ({codes}) then '''' || {column} else {column} end"
-
-
-# Each tag name is neutralised on its own, so the subquery runs once per row (a CASE around it
-# would run it twice) and the cell is safe whichever tag comes first; split_tags undoes it.
-_TAGS = (
-    "(select group_concat(name, '; ') from (select "
-    + _sql_neutralise("t.name")
-    + " as name from annotation_tags x join tags t on t.id = x.tag_id"
-    " where x.annotation_id = a.id order by t.name))"
-)
-
-_SELECT = f"""
-select a.id, a.document_id, {_sql_neutralise("d.title")}, {_sql_neutralise("d.source")},
-       a.start_offset, a.end_offset, {_sql_neutralise("a.quote")}, {_TAGS},
-       {_sql_neutralise("a.comment")}, a.created_at, a.updated_at, a.status
-from annotations a join documents d on d.id = a.document_id
-"""
-_ORDER = " order by a.document_id, a.start_offset, a.end_offset, a.id"
-
-
 def find_documents(store: Store, spec: str) -> list[int]:
     """Documents matching ``--document``: an id, else every title containing ``spec``."""
-    if spec.strip().isdigit():
-        row = store.db.execute("select id from documents where id = ?", [int(spec)]).fetchone()
-        if row:
-            return [int(row[0])]
-    rows = store.db.execute(
-        "select id from documents where instr(lower(title), lower(?)) > 0 order by id", [spec]
-    ).fetchall()
-    return [int(row[0]) for row in rows]
+    return store.documents.matching(spec)
 
 
 def write_csv(
@@ -175,39 +142,25 @@ def write_csv(
     created or changed on or after it). ``excel`` starts the file with a UTF-8 byte order mark,
     without which Excel reads UTF-8 as the local code page and garbles every Chinese character.
     """
-    where: list[str] = []
-    params: list[object] = []
-    tag_names = [name for name in tags if name]
-    if tag_names:
-        where.append(
-            "a.id in (select x.annotation_id from annotation_tags x join tags t"
-            f" on t.id = x.tag_id where t.name in ({', '.join('?' for _ in tag_names)}))"
-        )
-        params.extend(tag_names)
-    if documents is not None:
-        where.append(f"a.document_id in ({', '.join('?' for _ in documents) or 'null'})")
-        params.extend(documents)
-    if since:
-        where.append("a.updated_at >= ?")
-        params.append(since)
-    sql = _SELECT + (" where " + " and ".join(where) if where else "") + _ORDER
+    batches = store.annotations.export_rows(
+        guard=_ESCAPED, tags=tags, documents=documents, since=since
+    )
     if excel:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*COLUMNS, "passage_converted"] if script else COLUMNS)
-    try:
-        cursor = store.db.execute(sql, params)
-        if script:
-            return _write_converted(store, writer, cursor, script)
-        count = 0
-        while rows := cursor.fetchmany(2000):
-            writer.writerows(rows)
-            count += len(rows)
-        return count
-    except sqlite3.Error as error:
-        if type(error) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
-            raise
-        raise explain(error, store.path) from error
+    if script:
+        return _write_converted(store, writer, _rows(batches), script)
+    count = 0
+    for rows in batches:
+        writer.writerows(rows)
+        count += len(rows)
+    return count
+
+
+def _rows(batches: Iterable[list[ExportRow]]) -> Iterator[ExportRow]:
+    for batch in batches:
+        yield from batch
 
 
 def default_export_name(today: date | None = None) -> str:
@@ -234,19 +187,19 @@ def export_to_file(store: Store, target: Path, script: str | None = None, **filt
     return count
 
 
-def _write_converted(store: Store, writer: Any, rows: Iterable[Sequence], script: str) -> int:
+def _write_converted(store: Store, writer: Any, rows: Iterable[ExportRow], script: str) -> int:
     from reader.core.convert import converter
 
     engine = converter(script)
     current: tuple[int, Any] | None = None
     count = 0
     for row in rows:
-        document_id, start, end = row[1], row[4], row[5]
+        document_id, start, end = row.document_id, row.start, row.end
         # Convert the whole document once: a passage converted out of context can segment
         # differently from the same passage read in place.
         if current is None or current[0] != document_id:
-            current = (document_id, engine.convert_mapped(store.get_document(document_id).text))
-        if row[COLUMNS.index("status")] != "active":  # stale offsets: nothing to convert there
+            current = (document_id, engine.convert_mapped(store.documents.get(document_id).text))
+        if row.status != AnnotationStatus.ACTIVE:  # stale offsets: nothing to convert there
             writer.writerow([*row, ""])
         else:
             converted = current[1]

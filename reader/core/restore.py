@@ -57,9 +57,7 @@ class _Documents:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.titles: dict[int, str] = dict(
-            store.db.execute("select id, title from documents order by id").fetchall()
-        )
+        self.titles: dict[int, str] = store.documents.titles()
         self.by_title: dict[str, list[int]] = {}
         for document_id, title in self.titles.items():
             self.by_title.setdefault(title, []).append(document_id)
@@ -68,7 +66,7 @@ class _Documents:
 
     def text(self, document_id: int) -> str:
         if document_id not in self.texts:
-            self.texts[document_id] = self.store.get_document(document_id).text
+            self.texts[document_id] = self.store.documents.get(document_id).text
         return self.texts[document_id]
 
     def locate(self, row: _Row) -> tuple[int, int, int] | None:
@@ -177,7 +175,7 @@ def import_csv(store: Store, path: Path) -> RestoreReport:
 def _flush(
     store: Store, batch: list[tuple[RestoredAnnotation, bool]], report: RestoreReport
 ) -> None:
-    results = store.restore_annotations(item for item, _ in batch)
+    results = store.annotations.restore(item for item, _ in batch)
     for result, (_, moved) in zip(results, batch, strict=True):
         if result is None:
             report.already_present += 1

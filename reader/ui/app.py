@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.app import App
 
-from reader.core.library import ImportError_, import_file, import_seeds
+from reader.core.importing import ImportFailure, import_file, import_seeds
 from reader.core.store import Store, StoreError
 from reader.ui.screens.main import MainScreen
 
@@ -35,12 +35,12 @@ def make_app(store: Store, files: Iterable[Path] = ()) -> ReaderApp:
     messages: list[str] = []
     first: int | None = None
     try:
-        if store.document_count() == 0 and not store.read_only:
+        if store.documents.count() == 0 and not store.read_only:
             import_seeds(store)
         for path in files:
             try:
                 result = import_file(store, Path(path))
-            except ImportError_ as error:
+            except ImportFailure as error:
                 messages.append(str(error))
                 continue
             first = first or result.document_id

@@ -18,8 +18,14 @@ from textual.widgets import Footer, Header, ProgressBar
 from reader.core.boilerplate import boilerplate_spans
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.export import export_to_file
-from reader.core.library import ImportError_, ImportResult, expand_paths, import_file
-from reader.core.models import Annotation, Document, DocumentSummary, UndoResult
+from reader.core.importing import ImportFailure, ImportResult, expand_paths, import_file
+from reader.core.models import (
+    Annotation,
+    AnnotationStatus,
+    Document,
+    DocumentSummary,
+    UndoResult,
+)
 from reader.core.store import Store, StoreError
 from reader.ui.keys import help_rows
 from reader.ui.screens.comment_editor import CommentEditor
@@ -32,13 +38,8 @@ from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.library_list import LibraryList
 
-SCRIPT_SETTING = "script"
-"""Settings key of the script last chosen: an OpenCC config, or "original"."""
-
-LAST_DOCUMENT_SETTING = "last_document"
-FOLD_SETTING = "fold_boilerplate"
 POLL_SECONDS = 2.0
-"""How often to look (one cheap PRAGMA) for changes another program made to the database."""
+"""How often to look (one cheap query) for changes another program made to the database."""
 
 T = TypeVar("T")
 
@@ -123,10 +124,10 @@ class MainScreen(Screen[None]):
         self._requested_document = open_document
         self.view = ArticleView(id="article")
         self._position_timer: Timer | None = None
-        self.view.fold_boilerplate = store.get_setting(FOLD_SETTING) == "yes"
-        saved = store.get_setting(SCRIPT_SETTING, "original")
+        preferences = store.preferences.load()
+        self.view.fold_boilerplate = preferences.fold_boilerplate
         configs = [config for config, _ in SCRIPT_CYCLE]
-        self.config: str | None = saved if saved in configs else None
+        self.config: str | None = preferences.script if preferences.script in configs else None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,10 +141,9 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#library").border_title = "Library"
         self.query_one("#panel").border_title = "Annotations"
-        documents = self.store.list_documents()
-        last = self.store.get_setting(LAST_DOCUMENT_SETTING)
+        documents = self.store.documents.summaries()
         known = {d.id for d in documents}
-        wanted = self._requested_document or (int(last) if last and last.isdigit() else None)
+        wanted = self._requested_document or self.store.preferences.load().last_document
         chosen = wanted if wanted in known else (documents[0].id if documents else None)
         self._show_library(documents, chosen)
         if chosen is not None:
@@ -156,22 +156,22 @@ class MainScreen(Screen[None]):
                 severity="warning",
                 timeout=15,
             )
-        self._seen_version = self.store.data_version()
+        self._seen_version = self.store.change_token()
         self.set_interval(POLL_SECONDS, self._check_other_writers)
 
     # Opening and showing
 
     def open_document(self, document_id: int) -> None:
         self._save_position()
-        self.document = self.store.get_document(document_id)
-        self.annotations = self.store.annotations_for(document_id)
-        self.store.set_setting(LAST_DOCUMENT_SETTING, str(document_id))
+        self.document = self.store.documents.get(document_id)
+        self.annotations = self.store.annotations.for_document(document_id)
+        self.store.preferences.update(last_document=document_id)
         self.view.show_document(
             self.document.text,
             config=self.config,
             annotations=self.annotations,
             boilerplate=boilerplate_spans(self.document.text),
-            top_offset=self.store.reading_position(document_id),
+            top_offset=self.store.preferences.position(document_id),
         )
         self._show_panel()
         self._update_title()
@@ -195,26 +195,26 @@ class MainScreen(Screen[None]):
 
     def _passage(self, span: tuple[int, int], annotation: Annotation | None) -> str:
         """A passage as it reads on screen; an orphan's offsets are stale, so its saved quote."""
-        if annotation is not None and annotation.status != "active":
+        if annotation is not None and annotation.status != AnnotationStatus.ACTIVE:
             return annotation.quote
         return self.view.passage(*span)
 
     def _annotations_changed(self, focus_id: int | None = None) -> None:
         assert self.document is not None
-        self.annotations = self.store.annotations_for(self.document.id)
+        self.annotations = self.store.annotations.for_document(self.document.id)
         self.view.set_annotations(self.annotations)
         self._show_panel()
         if focus_id is not None:
             self.query_one(AnnotationPanel).highlight_annotation(focus_id)
         self.refresh_bindings()
-        self._show_library(self.store.list_documents(), self.document.id)
+        self._show_library(self.store.documents.summaries(), self.document.id)
 
     def _show_library(self, documents: list[DocumentSummary], current: int | None) -> None:
         self.query_one(LibraryList).show_documents(documents, current, self._in_script())
 
     def _save_position(self) -> None:
         if self.document is not None and self.view.layout_ is not None:
-            self.store.set_reading_position(self.document.id, self.view.top_offset())
+            self.store.preferences.set_position(self.document.id, self.view.top_offset())
 
     def on_unmount(self) -> None:
         # Read-only or gone: the reading position is a convenience, not user data.
@@ -244,10 +244,10 @@ class MainScreen(Screen[None]):
     def action_cycle_script(self) -> None:
         configs = [config for config, _ in SCRIPT_CYCLE]
         self.config = configs[(configs.index(self.config) + 1) % len(configs)]
-        self.store.set_setting(SCRIPT_SETTING, self.config or "original")
+        self.store.preferences.update(script=self.config)
         self.view.set_config(self.config)
         self._show_panel()
-        self._show_library(self.store.list_documents(), self.document and self.document.id)
+        self._show_library(self.store.documents.summaries(), self.document and self.document.id)
         self._update_title()
 
     # Annotating
@@ -276,15 +276,15 @@ class MainScreen(Screen[None]):
         chosen = [tag.name for tag in annotation.tags] if annotation else []
         passage = self._passage(span, annotation)
         names = await self.app.push_screen_wait(
-            TagPicker(self.store.list_tags(), chosen, title=f"Tag 「{passage[:40]}」")
+            TagPicker(self.store.tags.all(), chosen, title=f"Tag 「{passage[:40]}」")
         )
         if names is None or (annotation is None and not names):
             return
         if annotation is not None:
-            saved = self._write(lambda: self.store.set_tags(annotation.id, names))
+            saved = self._write(lambda: self.store.annotations.set_tags(annotation.id, names))
         else:
             saved = self._write(
-                lambda: self.store.create_annotation(document_id, *span, tags=names)
+                lambda: self.store.annotations.create(document_id, *span, tags=names)
             )
             self.view.clear_selection()
         if saved is not None:
@@ -308,10 +308,10 @@ class MainScreen(Screen[None]):
         if comment is None:
             return
         if annotation is not None:
-            saved = self._write(lambda: self.store.set_comment(annotation.id, comment))
+            saved = self._write(lambda: self.store.annotations.set_comment(annotation.id, comment))
         else:
             saved = self._write(
-                lambda: self.store.create_annotation(document_id, *span, comment=comment)
+                lambda: self.store.annotations.create(document_id, *span, comment=comment)
             )
             self.view.clear_selection()
         if saved is not None:
@@ -331,7 +331,7 @@ class MainScreen(Screen[None]):
         if annotation is None:
             return
         if event.action == "jump":
-            if annotation.status == "active":
+            if annotation.status == AnnotationStatus.ACTIVE:
                 self.view.select(annotation.start, annotation.end)
                 self.view.clear_selection()
                 self.view.focus()
@@ -348,12 +348,12 @@ class MainScreen(Screen[None]):
         question = ConfirmDialog(f"Delete the annotation on 「{quote[:40]}」?")
         if not await self.app.push_screen_wait(question):
             return
-        if self._write(lambda: self.store.delete_annotation(annotation.id) or True):
+        if self._write(lambda: self.store.annotations.delete(annotation.id) or True):
             self._annotations_changed()
 
     def action_next_annotation(self, direction: int) -> None:
         cursor = self.view.cursor
-        ordered = [a for a in self.annotations if a.status == "active"]
+        ordered = [a for a in self.annotations if a.status == AnnotationStatus.ACTIVE]
         candidates = (
             [a for a in ordered if a.start > cursor]
             if direction > 0
@@ -401,10 +401,10 @@ class MainScreen(Screen[None]):
             try:
                 for path_or_error in files:
                     try:
-                        if isinstance(path_or_error, ImportError_):
+                        if isinstance(path_or_error, ImportFailure):
                             raise path_or_error
                         imported.append(import_file(store, path_or_error))
-                    except (ImportError_, StoreError) as error:
+                    except (ImportFailure, StoreError) as error:
                         failures.append(str(error))
                     self.app.call_from_thread(bar.advance, 1)
             finally:
@@ -424,19 +424,19 @@ class MainScreen(Screen[None]):
         more = f" and {len(imported) - 3} more" if len(imported) > 3 else ""
         self.notify(f"Imported {summary}{more}", title=f"{len(imported)} imported")
         self.open_document(imported[0].document_id)
-        self._show_library(self.store.list_documents(), imported[0].document_id)
+        self._show_library(self.store.documents.summaries(), imported[0].document_id)
 
     def action_toggle_navigation(self) -> None:
         folded = self.view.toggle_folding()
-        self.store.set_setting(FOLD_SETTING, "yes" if folded else "no")
+        self.store.preferences.update(fold_boilerplate=folded)
         self.notify("Site navigation and footer folded." if folded else "Shown, dimmed.")
 
     def action_reload(self) -> None:
         """Show changes another program made to the database."""
         if self.document is None:
-            self._show_library(self.store.list_documents(), None)
+            self._show_library(self.store.documents.summaries(), None)
             return
-        current = self.store.get_document(self.document.id)
+        current = self.store.documents.get(self.document.id)
         if current.content_hash != self.document.content_hash:
             # A new version was imported: its annotations were re-anchored to the new text.
             self.open_document(current.id)
@@ -445,7 +445,7 @@ class MainScreen(Screen[None]):
 
     def _check_other_writers(self) -> None:
         with suppress(StoreError):
-            version = self.store.data_version()
+            version = self.store.change_token()
             if version != self._seen_version and self.app.screen is self:
                 self._seen_version = version
                 self.action_reload()
@@ -458,16 +458,16 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out Undo / Redo in the footer when there is nothing to undo or redo."""
         if action == "undo":
-            return self.store.can_undo() or None
+            return self.store.history.can_undo() or None
         if action == "redo":
-            return self.store.can_redo() or None
+            return self.store.history.can_redo() or None
         return True
 
     def action_undo(self) -> None:
-        self._show_undone(self._write(self.store.undo), "Nothing to undo.", "Undo")
+        self._show_undone(self._write(self.store.history.undo), "Nothing to undo.", "Undo")
 
     def action_redo(self) -> None:
-        self._show_undone(self._write(self.store.redo), "Nothing to redo.", "Redo")
+        self._show_undone(self._write(self.store.history.redo), "Nothing to redo.", "Redo")
 
     def _show_undone(self, result: UndoResult | None, nothing: str, title: str) -> None:
         if result is None:
@@ -477,7 +477,7 @@ class MainScreen(Screen[None]):
         if self.document is None or result.document_id != self.document.id:
             self.open_document(result.document_id)
         self._annotations_changed(result.annotation_id)
-        if result.annotation is not None and result.annotation.status == "active":
+        if result.annotation is not None and result.annotation.status == AnnotationStatus.ACTIVE:
             self.view.move_cursor(result.annotation.start)
         self.notify(result.description, title=title)
 
@@ -488,7 +488,7 @@ class MainScreen(Screen[None]):
         if selection is None or annotation_id is None:
             self.notify("Highlight an annotation in the panel and select its new passage first.")
             return
-        saved = self._write(lambda: self.store.set_range(annotation_id, *selection))
+        saved = self._write(lambda: self.store.annotations.set_range(annotation_id, *selection))
         if saved is not None:
             self.view.clear_selection()
             self._annotations_changed(saved.id)

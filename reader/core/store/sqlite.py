@@ -1,35 +1,40 @@
-"""Opening the database file without ever damaging it, and explaining what goes wrong.
+"""The SQLite backend: opening the file without ever damaging it, and explaining what goes wrong.
 
 The rules, in order: look at the file before SQLite does (a file that is not a database is
 refused, not "initialised"); refuse a database from a newer reader before any write (so it
 stays byte-for-byte as it was); fall back to read-only when the file or its folder cannot be
 written; upgrade an older schema in one transaction; and turn SQLite's terse errors into
-sentences a user can act on.
+sentences a user can act on. :class:`SQLiteGateway` is the store's Gateway on such a file; what
+only SQLite has (``PRAGMA data_version``, ``BEGIN IMMEDIATE``, WAL, ``synchronous``) stays here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sqlite3
-from collections.abc import Callable, Generator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 from urllib.parse import quote
 
 from reader.core.errors import StoreError
-from reader.core.migrations import migrations
-from reader.core.sqlite import Database
+from reader.core.store.gateway import ConstraintViolation, Params, Row
+from reader.core.store.migrations import migrations
+from reader.core.store.sqlite_utils_shim import Database
 
-__all__ = ["BUSY_TIMEOUT_S", "TxDatabase", "explain", "guard_errors", "open_database"]
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "SQLiteDialect",
+    "SQLiteGateway",
+    "TxDatabase",
+    "explain",
+    "open_database",
+]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 15.0
 """How long a write waits for another program's write (an export or an import) to finish.
 Long enough for an import of a large CSV batch, short enough that a stuck program is reported."""
-
-T = TypeVar("T")
 
 
 def known_migrations() -> list[str]:
@@ -105,28 +110,6 @@ def explain(error: sqlite3.Error, path: Path) -> StoreError:
 def _translatable(error: BaseException) -> bool:
     # IntegrityError and ProgrammingError are bugs in our SQL, not the user's environment.
     return type(error) in (sqlite3.OperationalError, sqlite3.DatabaseError)
-
-
-def guard_errors(cls: type[T]) -> type[T]:
-    """Make every public method of ``cls`` raise StoreError instead of raw environment errors."""
-    for name, member in list(vars(cls).items()):
-        if name.startswith("_") or not callable(member) or isinstance(member, type):
-            continue
-        setattr(cls, name, _guarded(member))
-    return cls
-
-
-def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as error:
-            if not _translatable(error):
-                raise
-            raise explain(error, self.path) from error
-
-    return wrapper
 
 
 def _uri(path: Path, mode: str) -> str:
@@ -249,3 +232,102 @@ def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
             raise
         raise explain(error, path) from error
     return db
+
+
+class SQLiteDialect:
+    """SQLite's spelling of the expressions that differ between databases."""
+
+    def group_concat(self, expression: str, separator: str) -> str:
+        return f"group_concat({expression}, {_literal(separator)})"
+
+    def first_code_point(self, expression: str) -> str:
+        # unicode() compares the first code point as an integer, cheaper than cutting a
+        # one-character string per cell.
+        return f"unicode({expression})"
+
+    def contains(self, haystack: str, needle: str) -> str:
+        return f"instr({haystack}, {needle}) > 0"
+
+    def greatest(self, *expressions: str) -> str:
+        return f"max({', '.join(expressions)})"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class SQLiteGateway:
+    """The store's Gateway on one SQLite file (see reader.core.store.gateway).
+
+    Safe to open from two programs at once (WAL, a busy timeout, write transactions that take
+    the lock up front). Every SQLite error a user can act on becomes a StoreError sentence.
+    """
+
+    dialect = SQLiteDialect()
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.location = str(path)
+        self._db = open_database(path, read_only=read_only)
+
+    @property
+    def read_only(self) -> bool:
+        return self._db.read_only
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.IntegrityError as error:
+            raise ConstraintViolation(str(error)) from error
+        except sqlite3.Error as error:
+            if not _translatable(error):
+                raise
+            raise explain(error, self.path) from error
+
+    def execute(self, sql: str, params: Params = ()) -> None:
+        with self._translated():
+            self._db.execute(sql, list(params))
+
+    def execute_many(self, sql: str, rows: Iterator[Params] | Sequence[Params]) -> None:
+        with self._translated():
+            self._db.conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        with self._translated():
+            return self._db.execute(sql, list(params)).fetchall()
+
+    def stream(self, sql: str, params: Params = (), *, batch: int = 2000) -> Iterator[list[Row]]:
+        with self._translated():
+            cursor = self._db.execute(sql, list(params))
+            while rows := cursor.fetchmany(batch):
+                yield rows
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        with self._translated():
+            row: Row | None = self._db.execute(sql, list(params)).fetchone()
+            return row
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        with self._translated():
+            cursor = self._db.execute(sql, list(params))
+            row = cursor.fetchone()
+            cursor.close()  # a RETURNING statement completes when its cursor is done
+        return int(row[0])
+
+    def columns(self, table: str) -> list[str]:
+        return [row[1] for row in self.query(f"PRAGMA table_info({_literal(table)})")]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._translated(), self._db.atomic():
+            yield
+
+    def change_token(self) -> int:
+        """PRAGMA data_version: changes when another connection commits, not on our own."""
+        row = self.one("PRAGMA data_version")
+        assert row is not None
+        return int(row[0])
+
+    def close(self) -> None:
+        self._db.close()

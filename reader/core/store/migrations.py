@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.core.sqlite import Database, Migrations
+from reader.core.store.sqlite_utils_shim import Database, Migrations
 
 migrations = Migrations("reader")
 

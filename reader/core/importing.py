@@ -1,4 +1,4 @@
-"""Bringing files into the store: decode, normalise, read metadata, version what changed.
+"""The import pipeline: files into the store, decoded, normalised, versioned when changed.
 
 Each file is read and prepared completely before the store is touched, and the store writes it
 in one transaction, so a file that fails leaves nothing behind. Identical content is recognised
@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reader.core.decoding import DecodeError, decode_bytes
 from reader.core.documents import (
@@ -22,13 +23,14 @@ from reader.core.documents import (
     normalize_text,
     seed_paths,
 )
+from reader.core.models import Script
 from reader.core.store import Store, StoreError
 from reader.core.webpage import WebPageError, extract_article, looks_like_html
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
     "TEXT_SUFFIXES",
-    "ImportError_",
+    "ImportFailure",
     "ImportResult",
     "Prepared",
     "expand_paths",
@@ -45,7 +47,7 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".htm", ".html", ".xhtml", ".
 """What a folder import picks up; files named explicitly are tried whatever their suffix."""
 
 
-class ImportError_(Exception):
+class ImportFailure(Exception):
     """A file that cannot be imported, with a one-line reason."""
 
 
@@ -59,7 +61,7 @@ class Prepared:
     source: str
     author: str
     encoding: str
-    script: str
+    script: Script
     replaced: int = 0
     """Undecodable bytes replaced by U+FFFD (only with an explicit encoding and errors=replace)."""
 
@@ -69,7 +71,7 @@ class ImportResult:
     document_id: int
     title: str
     encoding: str
-    script: str
+    script: Script
     created: bool
     """False when identical content was already in the library."""
     status: str = "new"
@@ -92,7 +94,7 @@ def prepare_file(
     errors: str = "strict",
     max_size: int = DEFAULT_MAX_SIZE,
 ) -> Prepared:
-    """Read, decode and extract one file; raises ImportError_ with the reason it cannot be."""
+    """Read, decode and extract one file; raises ImportFailure with the reason it cannot be."""
     if errors not in ("strict", "replace"):
         raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
     if errors == "replace" and encoding is None:
@@ -100,27 +102,27 @@ def prepare_file(
     try:
         info = path.stat()
     except OSError as error:
-        raise ImportError_(f"cannot read ({error.strerror or error})") from error
+        raise ImportFailure(f"cannot read ({error.strerror or error})") from error
     if not path.is_file():
-        raise ImportError_("not a regular file")
+        raise ImportFailure("not a regular file")
     if info.st_size > max_size:
-        raise ImportError_(f"too large ({_size(info.st_size)}; the limit is {_size(max_size)})")
+        raise ImportFailure(f"too large ({_size(info.st_size)}; the limit is {_size(max_size)})")
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise ImportError_(f"cannot read ({error.strerror or error})") from error
+        raise ImportFailure(f"cannot read ({error.strerror or error})") from error
     if not raw:
-        raise ImportError_("empty file")
+        raise ImportFailure("empty file")
     try:
         decoded = decode_bytes(raw, encoding, errors)
     except DecodeError as error:
-        raise ImportError_(str(error)) from error
+        raise ImportFailure(str(error)) from error
     text = normalize_text(decoded.text)
     if looks_like_html(text, path.suffix):
         try:
             article = extract_article(text, fallback_title=path.stem)
         except WebPageError as error:
-            raise ImportError_(str(error)) from error
+            raise ImportFailure(str(error)) from error
         text = normalize_text(article.text)
         title, published, source, author = (
             article.title,
@@ -137,7 +139,7 @@ def prepare_file(
             "",
         )
     if not text.strip():
-        raise ImportError_("no text (only whitespace)")
+        raise ImportFailure("no text (only whitespace)")
     return Prepared(
         text=text,
         title=title,
@@ -145,7 +147,7 @@ def prepare_file(
         source=source,
         author=author,
         encoding=decoded.encoding,
-        script=detect_script(text),
+        script=Script.of(detect_script(text)),
         replaced=decoded.replaced,
     )
 
@@ -161,13 +163,13 @@ def import_file(
     """Import one file: a new document, an existing one (same content), or a new version."""
     try:
         prepared = prepare_file(path, encoding=encoding, errors=errors, max_size=max_size)
-    except ImportError_ as error:
-        raise ImportError_(f"{path}: {error}") from error
+    except ImportFailure as error:
+        raise ImportFailure(f"{path}: {error}") from error
     digest = content_hash(prepared.text)
     chars = len(prepared.text)
-    existing = store.find_document_by_hash(digest)
+    existing = store.documents.find_by_hash(digest)
     if existing is not None:
-        document = store.get_document(existing)
+        document = store.documents.get(existing)
         return ImportResult(
             existing,
             document.title,
@@ -179,7 +181,7 @@ def import_file(
             chars=chars,
         )
     location = str(path.resolve())
-    fields = {
+    fields: dict[str, Any] = {
         "title": prepared.title,
         "source": prepared.source,
         "published": prepared.published,
@@ -187,9 +189,9 @@ def import_file(
         "encoding": prepared.encoding,
         "author": prepared.author,
     }
-    previous = store.find_document_by_path(location)
+    previous = store.documents.find_by_path(location)
     if previous is not None:
-        report = store.add_document_version(
+        report = store.documents.add_version(
             previous, text=prepared.text, content_hash=digest, **fields
         )
         return ImportResult(
@@ -206,7 +208,7 @@ def import_file(
             chars=chars,
             replaced=prepared.replaced,
         )
-    document_id = store.add_document(
+    document_id = store.documents.add(
         text=prepared.text, path=location, content_hash=digest, **fields
     )
     return ImportResult(
@@ -220,11 +222,11 @@ def import_file(
     )
 
 
-def expand_paths(arguments: Iterable[str | Path]) -> Iterator[Path | ImportError_]:
+def expand_paths(arguments: Iterable[str | Path]) -> Iterator[Path | ImportFailure]:
     """Files to import from command-line arguments: files, folders (recursively), globs.
 
     Problems (nothing matches, a folder without text files, an unreadable folder) come out as
-    ImportError_ in place, so the caller reports them in order and carries on with the rest.
+    ImportFailure in place, so the caller reports them in order and carries on with the rest.
     """
     seen: set[Path] = set()
     for argument in arguments:
@@ -235,15 +237,15 @@ def expand_paths(arguments: Iterable[str | Path]) -> Iterator[Path | ImportError
         elif glob.has_magic(name):
             matches = [Path(match) for match in sorted(glob.glob(name, recursive=True))]
             if not matches:
-                yield ImportError_(f"{name}: no files match")
+                yield ImportFailure(f"{name}: no files match")
                 continue
         else:
-            yield ImportError_(f"{name}: no such file or folder")
+            yield ImportFailure(f"{name}: no such file or folder")
             continue
         for match in matches:
             found = list(_walk(match)) if match.is_dir() else [match]
             if match.is_dir() and not any(isinstance(item, Path) for item in found):
-                found.append(ImportError_(f"{match}: folder has no text files (.txt, .html, …)"))
+                found.append(ImportFailure(f"{match}: folder has no text files (.txt, .html, …)"))
             for item in found:
                 if isinstance(item, Path):
                     key = item.resolve()
@@ -253,13 +255,13 @@ def expand_paths(arguments: Iterable[str | Path]) -> Iterator[Path | ImportError
                 yield item
 
 
-def _walk(folder: Path) -> Iterator[Path | ImportError_]:
+def _walk(folder: Path) -> Iterator[Path | ImportFailure]:
     problems: list[OSError] = []
 
-    def unreadable() -> Iterator[ImportError_]:
+    def unreadable() -> Iterator[ImportFailure]:
         while problems:
             error = problems.pop()
-            yield ImportError_(f"{error.filename}: cannot read folder ({error.strerror})")
+            yield ImportFailure(f"{error.filename}: cannot read folder ({error.strerror})")
 
     for root, folders, files in os.walk(folder, onerror=problems.append):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
@@ -272,21 +274,21 @@ def _walk(folder: Path) -> Iterator[Path | ImportError_]:
 
 def import_paths(
     store: Store, arguments: Iterable[str | Path], **options: object
-) -> Iterator[tuple[Path | None, ImportResult | ImportError_]]:
+) -> Iterator[tuple[Path | None, ImportResult | ImportFailure]]:
     """Import everything the arguments name, one file at a time, each in its own transaction.
 
     Yields (path, result) or (path, error); a failure never stops the files after it.
     """
     for item in expand_paths(arguments):
-        if isinstance(item, ImportError_):
+        if isinstance(item, ImportFailure):
             yield None, item
             continue
         try:
             yield item, import_file(store, item, **options)  # type: ignore[arg-type]
-        except ImportError_ as error:
+        except ImportFailure as error:
             yield item, error
         except StoreError as error:  # e.g. read-only: say so for this file, go on with the rest
-            yield item, ImportError_(f"{item}: {error}")
+            yield item, ImportFailure(f"{item}: {error}")
 
 
 def import_seeds(store: Store) -> list[ImportResult]:

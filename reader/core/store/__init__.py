@@ -1,0 +1,90 @@
+"""The annotation store: the only package that speaks SQL.
+
+``Store(path)`` opens a database and holds one object per job: ``documents`` (texts and their
+versions), ``annotations`` (passages, tags, comments; export and restore), ``tags`` (the
+codebook), ``history`` (undo and redo) and ``preferences`` (settings and reading positions).
+They speak SQL through a Gateway (reader.core.store.gateway); SQLiteGateway is the one backend
+today. Every user action is one transaction, committed before the method returns, so a killed
+process loses nothing that was reported as saved; ``store.transaction()`` groups several.
+Methods raise StoreError (a sentence a user can act on), never a raw driver error.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from reader.core.errors import StoreError
+from reader.core.store.annotations import Annotations, ExportRow
+from reader.core.store.common import QUOTE_CONTEXT, now, passage_anchor
+from reader.core.store.documents import Documents, DocumentVersion, VersionReport
+from reader.core.store.gateway import Gateway
+from reader.core.store.history import History
+from reader.core.store.preferences import Preferences, PreferenceStore
+from reader.core.store.tags import TAG_COLORS, Tags
+
+__all__ = [
+    "QUOTE_CONTEXT",
+    "TAG_COLORS",
+    "DocumentVersion",
+    "ExportRow",
+    "Preferences",
+    "Store",
+    "StoreError",
+    "VersionReport",
+    "now",
+    "passage_anchor",
+]
+
+
+class Store:
+    """One annotations database, by job."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """Open (and if needed create or upgrade) the SQLite database at ``path``.
+
+        See reader.core.store.sqlite for what happens with broken, newer or unwritable files.
+        """
+        # Imported here: sqlite-utils (the schema migrations) is not needed before a store opens.
+        from reader.core.store.sqlite import SQLiteGateway
+
+        self.path = Path(path)
+        self._init(SQLiteGateway(self.path, read_only=read_only))
+
+    @classmethod
+    def on(cls, gateway: Gateway, path: str | Path = "") -> Store:
+        """A store on an already open backend."""
+        store = cls.__new__(cls)
+        store.path = Path(path or gateway.location)
+        store._init(gateway)
+        return store
+
+    def _init(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        """The backend: SQL for tests and benchmarks that need to reach under the jobs."""
+        self.documents = Documents(gateway)
+        self.tags = Tags(gateway)
+        self.history = History(gateway, self.tags, load=lambda i: self.annotations.get(i))
+        self.annotations = Annotations(gateway, self.documents, self.tags, self.history)
+        self.preferences = PreferenceStore(gateway)
+
+    @property
+    def read_only(self) -> bool:
+        """True when the file or folder is not writable (or asked for): writes raise StoreError."""
+        return self.gateway.read_only
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Several changes as one: all of them are saved, or (on any exception) none."""
+        return self.gateway.transaction()
+
+    def change_token(self) -> int:
+        """A number that changes when another program commits to the database.
+
+        Cheap enough to poll every second: a front end compares it with the last value it saw
+        and reloads when another program (an import, a second window) changed the database.
+        Its own commits do not change it.
+        """
+        return self.gateway.change_token()
+
+    def close(self) -> None:
+        self.gateway.close()

@@ -1,0 +1,225 @@
+"""Documents: the texts in the library, their earlier versions, and re-anchoring on a new one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from reader.core.errors import StoreError
+from reader.core.models import AnnotationStatus, Document, DocumentSummary, Script
+from reader.core.store.common import now, passage_anchor
+from reader.core.store.gateway import Gateway
+
+__all__ = ["DocumentVersion", "Documents", "VersionReport"]
+
+
+@dataclass(frozen=True)
+class VersionReport:
+    """What a re-import did to a document's annotations."""
+
+    version: int
+    kept: int
+    """Still exactly where they were."""
+    moved: int
+    """Placed at a new offset (or on a slightly changed passage)."""
+    orphaned: int
+    """Could not be placed: status 'orphan', quote kept."""
+
+
+class DocumentVersion(NamedTuple):
+    """An earlier version of a document (the current one is the Document itself)."""
+
+    version: int
+    content_hash: str
+    imported_at: str
+
+
+_COLUMNS = (
+    "id, title, source, published, path, script, text, encoding, content_hash, version, author"
+)
+
+
+def _document(row: tuple) -> Document:  # type: ignore[type-arg]
+    *head, script, text, encoding, content_hash, version, author = row
+    return Document(*head, Script.of(script), text, encoding, content_hash, version, author)
+
+
+class Documents:
+    def __init__(self, db: Gateway) -> None:
+        self._db = db
+
+    def add(
+        self,
+        *,
+        text: str,
+        title: str,
+        source: str = "",
+        published: str = "",
+        path: str = "",
+        script: Script = Script.SIMPLIFIED,
+        encoding: str = "utf-8",
+        content_hash: str = "",
+        author: str = "",
+    ) -> int:
+        """Store a new document; returns its id."""
+        with self._db.transaction():
+            return self._db.insert(
+                "insert into documents (title, author, source, published, path, text, script,"
+                " encoding, content_hash, imported_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " returning id",
+                [
+                    title, author, source, published, path, text, script, encoding,
+                    content_hash, now(),
+                ],
+            )  # fmt: skip
+
+    def count(self) -> int:
+        row = self._db.one("select count(*) from documents")
+        return int(row[0]) if row else 0
+
+    def get(self, document_id: int) -> Document:
+        row = self._db.one(f"select {_COLUMNS} from documents where id = ?", [document_id])
+        if row is None:
+            raise StoreError(f"no document with id {document_id}")
+        return _document(row)
+
+    def find_by_hash(self, content_hash: str) -> int | None:
+        row = self._db.one(
+            "select id from documents where content_hash = ? limit 1", [content_hash]
+        )
+        return int(row[0]) if row else None
+
+    def find_by_path(self, path: str) -> int | None:
+        """The document last imported from ``path``: where a changed file's new version goes."""
+        row = self._db.one(
+            "select id from documents where path = ? order by id desc limit 1", [path]
+        )
+        return int(row[0]) if row else None
+
+    def matching(self, spec: str) -> list[int]:
+        """Documents a user names: an id, else every title containing ``spec`` (any case)."""
+        if spec.strip().isdigit():
+            row = self._db.one("select id from documents where id = ?", [int(spec)])
+            if row:
+                return [int(row[0])]
+        contains = self._db.dialect.contains("lower(title)", "lower(?)")
+        rows = self._db.query(f"select id from documents where {contains} order by id", [spec])
+        return [int(row[0]) for row in rows]
+
+    def titles(self) -> dict[int, str]:
+        """Every document's title by id, in id order."""
+        return {
+            int(document_id): title
+            for document_id, title in self._db.query("select id, title from documents order by id")
+        }
+
+    def summaries(self) -> list[DocumentSummary]:
+        """What the library lists: every document but its text, with its active annotations."""
+        rows = self._db.query(
+            """
+            select d.id, d.title, d.source, d.published, d.path, d.script,
+                   (select count(*) from annotations a
+                    where a.document_id = d.id and a.status = ?) as annotation_count
+            from documents d order by d.id
+            """,
+            [AnnotationStatus.ACTIVE],
+        )
+        return [DocumentSummary(*head, Script.of(script), count) for *head, script, count in rows]
+
+    # Versions (re-import of a changed file)
+
+    def add_version(
+        self,
+        document_id: int,
+        *,
+        text: str,
+        content_hash: str,
+        title: str,
+        source: str = "",
+        published: str = "",
+        script: Script = Script.SIMPLIFIED,
+        encoding: str = "utf-8",
+        author: str = "",
+    ) -> VersionReport:
+        """Make ``text`` the document's current version and move its annotations onto it.
+
+        One transaction: the old text goes to document_versions, every active annotation is
+        re-anchored (reader.core.reanchor) inside it so none created meanwhile is missed, and
+        what cannot be placed becomes an orphan that keeps its quote and last offsets.
+        """
+        # Imported here: rapidfuzz costs every `reader` start (export included) ~20 ms.
+        from reader.core.reanchor import Anchor, reanchor
+
+        with self._db.transaction():
+            row = self._db.one(
+                "select text, content_hash, version, imported_at from documents where id = ?",
+                [document_id],
+            )
+            if row is None:
+                raise StoreError(f"no document with id {document_id}")
+            old_text, old_hash, version, imported_at = row
+            self._db.execute(
+                "insert into document_versions"
+                " (document_id, version, text, content_hash, imported_at) values (?, ?, ?, ?, ?)",
+                [document_id, version, old_text, old_hash, imported_at],
+            )
+            self._db.execute(
+                "update documents set text = ?, content_hash = ?, version = ?, title = ?,"
+                " source = ?, published = ?, script = ?, encoding = ?, author = ?,"
+                " imported_at = ? where id = ?",
+                [
+                    text, content_hash, version + 1, title, source, published, script,
+                    encoding, author, now(), document_id,
+                ],
+            )  # fmt: skip
+            kept = moved = orphaned = 0
+            for annotation_id, start, end, quote, prefix, suffix in self._db.query(
+                "select id, start_offset, end_offset, quote, prefix, suffix from annotations"
+                " where document_id = ? and status = ?",
+                [document_id, AnnotationStatus.ACTIVE],
+            ):
+                placed = reanchor(text, Anchor(quote, prefix or "", suffix or "", start))
+                if placed is None:
+                    orphaned += 1
+                    self._db.execute(
+                        "update annotations set status = ?, updated_at = ? where id = ?",
+                        [AnnotationStatus.ORPHAN, now(), annotation_id],
+                    )
+                    continue
+                if (placed.start, placed.end) == (start, end) and placed.exact:
+                    kept += 1
+                else:
+                    moved += 1
+                self._db.execute(
+                    "update annotations set start_offset = ?, end_offset = ?, quote = ?,"
+                    " prefix = ?, suffix = ? where id = ?",
+                    [
+                        placed.start,
+                        placed.end,
+                        *passage_anchor(text, placed.start, placed.end),
+                        annotation_id,
+                    ],
+                )
+        return VersionReport(version + 1, kept, moved, orphaned)
+
+    def versions(self, document_id: int) -> list[DocumentVersion]:
+        """Earlier versions, oldest first."""
+        return [
+            DocumentVersion(int(version), content_hash, imported_at)
+            for version, content_hash, imported_at in self._db.query(
+                "select version, content_hash, imported_at from document_versions"
+                " where document_id = ? order by version",
+                [document_id],
+            )
+        ]
+
+    def version_text(self, document_id: int, version: int) -> str:
+        """The text of any version, current or earlier: nothing a re-import replaced is lost."""
+        row = self._db.one(
+            "select text from document_versions where document_id = ? and version = ?"
+            " union all select text from documents where id = ? and version = ?",
+            [document_id, version, document_id, version],
+        )
+        if row is None:
+            raise StoreError(f"document {document_id} has no version {version}")
+        return str(row[0])

@@ -1,0 +1,113 @@
+"""What the store needs from a database: the one interface every backend implements.
+
+The job modules (documents, annotations, tags, history, preferences) speak SQL only through a
+:class:`Gateway`: ``?`` placeholders, portable SQL (``insert … returning id``, ``on conflict …
+do update``), and the few expressions that differ between databases taken from its
+:class:`Dialect`. Rows come back as plain tuples of Python values; no driver type (no
+``sqlite3`` cursor or error, no sqlite-utils table) crosses this interface, so a second backend
+(PostgreSQL) is one more implementation of these two classes, not a rewrite of the store.
+
+Errors a user can act on (busy, read-only, disk full, damaged) come out as StoreError with a
+sentence; a constraint the data breaks (a foreign key to a document that is gone) as
+ConstraintViolation; anything else is a bug in our SQL and is not disguised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from reader.core.errors import StoreError
+
+__all__ = ["ConstraintViolation", "Dialect", "Gateway", "Params", "Row"]
+
+Row = tuple[Any, ...]
+"""One result row: plain Python values (int, str, float, None), in the order selected."""
+
+Params = Sequence[object]
+
+
+class ConstraintViolation(StoreError):
+    """The database refused a change that breaks a constraint (e.g. a document that is gone)."""
+
+
+class Dialect(Protocol):
+    """The SQL expressions that are not the same in every database, named once.
+
+    Each method takes SQL expressions (column names, or ``?``) and returns an expression.
+    """
+
+    def group_concat(self, expression: str, separator: str) -> str:
+        """The values of ``expression`` in a group joined by ``separator`` (a literal)."""
+        ...
+
+    def first_code_point(self, expression: str) -> str:
+        """The first character of a text as an integer code point (NULL for empty text)."""
+        ...
+
+    def contains(self, haystack: str, needle: str) -> str:
+        """A condition: ``needle`` occurs in ``haystack`` (plain text, no wildcards)."""
+        ...
+
+    def greatest(self, *expressions: str) -> str:
+        """The largest of a few values (SQLite's two-argument max, PostgreSQL's greatest)."""
+        ...
+
+
+class Gateway(Protocol):
+    """One open database: statements, transactions, and what only this backend can tell."""
+
+    dialect: Dialect
+    location: str
+    """Where the database is, as a user would name it (a path; a URL for a server)."""
+
+    @property
+    def read_only(self) -> bool:
+        """True when nothing can be written: transaction() refuses with a StoreError."""
+        ...
+
+    def execute(self, sql: str, params: Params = ()) -> None:
+        """Run one statement whose rows, if any, are not wanted."""
+        ...
+
+    def execute_many(self, sql: str, rows: Iterator[Params] | Sequence[Params]) -> None:
+        """Run one statement once per parameter row (bulk inserts)."""
+        ...
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        """All the rows of a query."""
+        ...
+
+    def stream(self, sql: str, params: Params = (), *, batch: int = 2000) -> Iterator[list[Row]]:
+        """A large result in batches of up to ``batch`` rows, without holding all of it."""
+        ...
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
+        ...
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an ``insert … returning id`` and give the new row's id."""
+        ...
+
+    def columns(self, table: str) -> list[str]:
+        """The column names of a table, in order."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A write transaction: all of it commits, or (on any exception) none of it.
+
+        It takes the write lock up front, so a read-then-write never fails on a snapshot another
+        program made stale. Nested, it is a savepoint of the outer one.
+        """
+        ...
+
+    def change_token(self) -> int:
+        """A number that changes when another connection commits (not on our own commits).
+
+        Cheap enough to poll every second or two.
+        """
+        ...
+
+    def close(self) -> None: ...

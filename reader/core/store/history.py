@@ -1,0 +1,255 @@
+"""The undo history: every annotation action as before/after snapshots in the database.
+
+Kept in the database (table ``undo_log``, migration m003) rather than in memory so a restart, a
+crash or a second program does not lose the history. Snapshots hold the whole row plus tag
+names, so undoing a delete restores the same id, tags and comment. The annotation actions
+record here inside their own transaction: the action and its log entry commit together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reader.core.errors import StoreError
+from reader.core.models import Annotation, AnnotationStatus, UndoAction, UndoResult
+from reader.core.store.common import now
+from reader.core.store.gateway import ConstraintViolation, Gateway
+from reader.core.store.tags import Tags
+
+__all__ = ["UNDO_LIMIT", "History", "LogEntry", "Snapshot"]
+
+UNDO_LIMIT = 10_000
+"""Entries kept; older ones are dropped (their ids stay reserved by the high-water mark)."""
+
+Snapshot = dict[str, Any]
+"""``{"row": {column: value}, "tags": [names]}``: one annotation, whole."""
+
+POSITION = ("start_offset", "end_offset", "quote", "prefix", "suffix", "status")
+HIGH_WATER = "annotation_id_high_water"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    action: UndoAction
+    annotation_id: int
+    document_id: int
+    description: str
+    before: Snapshot | None
+    after: Snapshot | None
+
+
+class History:
+    """Undo and redo of annotation actions, and the ids that undo may bring back."""
+
+    def __init__(self, db: Gateway, tags: Tags, load: Callable[[int], Annotation]) -> None:
+        """``load`` reads an annotation back (the annotations job), for the UndoResult."""
+        self._db = db
+        self._tags = tags
+        self._load_annotation = load
+        self._columns: list[str] | None = None
+
+    # What the annotation actions call, inside their transaction
+
+    def snapshot(self, annotation_id: int) -> Snapshot | None:
+        """Everything needed to put the annotation back exactly, or None if it does not exist."""
+        columns = self._annotation_columns()
+        row = self._db.one(
+            f"select {', '.join(_quoted(c) for c in columns)} from annotations where id = ?",
+            [annotation_id],
+        )
+        if row is None:
+            return None
+        return {
+            "row": dict(zip(columns, row, strict=True)),
+            "tags": self._tags.names_of(annotation_id),
+        }
+
+    def allocate_id(self) -> int:
+        """An annotation id no annotation has ever had, so undo can always restore a deleted one."""
+        greatest = self._db.dialect.greatest(
+            "coalesce((select max(id) from annotations), 0)",
+            f"coalesce((select value from store_meta where key = '{HIGH_WATER}'), 0)",
+        )
+        row = self._db.one(f"select {greatest}")
+        assert row is not None
+        new_id = int(row[0]) + 1
+        self.reserve_id(new_id)
+        return new_id
+
+    def reserve_id(self, annotation_id: int) -> None:
+        """Never hand out ``annotation_id`` (or a smaller one) again."""
+        greatest = self._db.dialect.greatest("store_meta.value", "excluded.value")
+        self._db.execute(
+            f"insert into store_meta (key, value) values ('{HIGH_WATER}', ?)"
+            f" on conflict(key) do update set value = {greatest}",
+            [annotation_id],
+        )
+
+    def id_used(self, annotation_id: int) -> bool:
+        """Whether an annotation has this id, or the undo log could bring one back with it."""
+        row = self._db.one(
+            "select exists(select 1 from annotations where id = ?)"
+            " or exists(select 1 from undo_log where annotation_id = ?)",
+            [annotation_id, annotation_id],
+        )
+        return bool(row and row[0])
+
+    def record(
+        self,
+        action: UndoAction,
+        annotation_id: int,
+        before: Snapshot | None,
+        description: str,
+    ) -> None:
+        """Log an action; a new action empties the redo stack, as in every editor."""
+        after = self.snapshot(annotation_id)
+        state = after or before
+        assert state is not None
+        self._db.execute("delete from undo_log where undone = 1")
+        entry_id = self._db.insert(
+            "insert into undo_log (action, annotation_id, document_id, description, before,"
+            " after, undone, created_at) values (?, ?, ?, ?, ?, ?, 0, ?) returning id",
+            [
+                action,
+                annotation_id,
+                state["row"]["document_id"],
+                description,
+                _dump(before),
+                _dump(after),
+                now(),
+            ],
+        )
+        if entry_id % 100 == 0:
+            self._db.execute("delete from undo_log where id <= ?", [entry_id - UNDO_LIMIT])
+
+    # Undo and redo
+
+    def undo(self) -> UndoResult | None:
+        """Undo the newest annotation action (from any session), or None if there is none."""
+        return self._step(undone=False)
+
+    def redo(self) -> UndoResult | None:
+        """Redo the last undone action; None when nothing was undone since the last action."""
+        return self._step(undone=True)
+
+    def can_undo(self) -> bool:
+        return self._latest(undone=False) is not None
+
+    def can_redo(self) -> bool:
+        return self._latest(undone=True) is not None
+
+    def _step(self, *, undone: bool) -> UndoResult | None:
+        entry: LogEntry | None = None
+        try:
+            with self._db.transaction():
+                entry = self._latest(undone=undone)
+                if entry is None:
+                    return None
+                state = entry.after if undone else entry.before
+                self._restore(entry.annotation_id, state)
+                self._db.execute(
+                    "update undo_log set undone = ? where id = ?", [0 if undone else 1, entry.id]
+                )
+        except ConstraintViolation as error:
+            assert entry is not None
+            # Its document is gone: drop the step rather than block every later undo on it.
+            with self._db.transaction():
+                self._db.execute("delete from undo_log where id = ?", [entry.id])
+            raise StoreError(
+                f"Cannot {'redo' if undone else 'undo'} “{entry.description}”: its document is"
+                " no longer in the library. Skipped it."
+            ) from error
+        annotation: Annotation | None = (
+            self._load_annotation(entry.annotation_id) if state is not None else None
+        )
+        verb = "Redid" if undone else "Undid"
+        return UndoResult(
+            annotation_id=entry.annotation_id,
+            document_id=entry.document_id,
+            action=entry.action,
+            description=f"{verb}: {entry.description}",
+            annotation=annotation,
+        )
+
+    def _latest(self, *, undone: bool) -> LogEntry | None:
+        """The entry to undo (newest not undone) or to redo (oldest undone)."""
+        order = "asc" if undone else "desc"
+        row = self._db.one(
+            "select id, action, annotation_id, document_id, description, before, after"
+            f" from undo_log where undone = ? order by id {order} limit 1",
+            [1 if undone else 0],
+        )
+        if row is None:
+            return None
+        entry_id, action, annotation_id, document_id, description, before, after = row
+        return LogEntry(
+            entry_id,
+            UndoAction(action),
+            annotation_id,
+            document_id,
+            description,
+            before=_load(before),
+            after=_load(after),
+        )
+
+    def _restore(self, annotation_id: int, state: Snapshot | None) -> None:
+        """Make the annotation match ``state``: delete it for None, else insert or overwrite it."""
+        if state is None:
+            self._tags.detach_all(annotation_id)
+            self._db.execute("delete from annotations where id = ?", [annotation_id])
+            return
+        existing = set(self._annotation_columns())
+        row = {key: value for key, value in state["row"].items() if key in existing}
+        row["id"] = annotation_id
+        row["updated_at"] = now()
+        self._keep_on_its_text(annotation_id, row)
+        names = [_quoted(name) for name in row]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != '"id"')
+        self._db.execute(
+            f"insert into annotations ({', '.join(names)})"
+            f" values ({', '.join('?' for _ in names)})"
+            f" on conflict(id) do update set {updates}",
+            list(row.values()),
+        )
+        self._tags.attach(annotation_id, state["tags"])
+        self.reserve_id(annotation_id)
+
+    def _keep_on_its_text(self, annotation_id: int, row: dict[str, Any]) -> None:
+        """Never put a snapshot's offsets on a text they were not taken from.
+
+        If the document was re-imported since the snapshot (its passage is no longer at those
+        offsets), keep where re-anchoring put the annotation; if it no longer exists, bring it
+        back as an orphan with its quote, for the user to re-attach.
+        """
+        found = self._db.one("select text from documents where id = ?", [row.get("document_id")])
+        start, end = row.get("start_offset"), row.get("end_offset")
+        if found is not None and found[0][start:end] == row.get("quote"):
+            return
+        current = self._db.one(
+            f"select {', '.join(POSITION)} from annotations where id = ?", [annotation_id]
+        )
+        if current is not None:
+            row.update(zip(POSITION, current, strict=True))
+        else:
+            row["status"] = AnnotationStatus.ORPHAN.value
+
+    def _annotation_columns(self) -> list[str]:
+        if self._columns is None:
+            self._columns = self._db.columns("annotations")
+        return self._columns
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _dump(state: Snapshot | None) -> str | None:
+    return None if state is None else json.dumps(state, ensure_ascii=False)
+
+
+def _load(text: str | None) -> Snapshot | None:
+    return None if text is None else json.loads(text)
