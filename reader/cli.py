@@ -115,7 +115,7 @@ def import_command(
 
     Example: reader import --db project.db articles/ 'saved/**/*.html'
     """
-    from reader.core.importing import ImportFailure, import_paths
+    from reader.core.importing import ImportFailure, ImportProgress, import_files
 
     if errors == "replace" and encoding is None:
         raise click.BadParameter("only valid together with --encoding", param_hint="--errors")
@@ -128,15 +128,17 @@ def import_command(
             raise click.BadParameter(f"unknown encoding {encoding!r}") from error
     store = open_store(db_path)
     counts: dict[str, int] = {}
-    for path, outcome in import_paths(
-        store, paths, encoding=encoding, errors=errors, max_size=max_size
-    ):
+
+    def report(step: ImportProgress) -> None:
+        outcome = step.outcome
         if isinstance(outcome, ImportFailure):
             counts["failed"] = counts.get("failed", 0) + 1
             click.secho(f"failed       {outcome}", fg="red", err=True)
-            continue
+            return
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        click.echo(_import_line(outcome, path))
+        click.echo(_import_line(outcome, step.path))
+
+    import_files(store, paths, progress=report, encoding=encoding, errors=errors, max_size=max_size)
     store.close()
     summary = ", ".join(
         f"{counts[key]} {key}"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +31,13 @@ __all__ = [
     "DEFAULT_MAX_SIZE",
     "TEXT_SUFFIXES",
     "ImportFailure",
+    "ImportProgress",
     "ImportResult",
+    "ImportSummary",
     "Prepared",
     "expand_paths",
     "import_file",
+    "import_files",
     "import_paths",
     "import_seeds",
     "prepare_file",
@@ -273,22 +276,88 @@ def _walk(folder: Path) -> Iterator[Path | ImportFailure]:
 
 
 def import_paths(
-    store: Store, arguments: Iterable[str | Path], **options: object
+    store: Store,
+    arguments: Iterable[str | Path],
+    *,
+    encoding: str | None = None,
+    errors: str = "strict",
+    max_size: int = DEFAULT_MAX_SIZE,
 ) -> Iterator[tuple[Path | None, ImportResult | ImportFailure]]:
     """Import everything the arguments name, one file at a time, each in its own transaction.
 
     Yields (path, result) or (path, error); a failure never stops the files after it.
     """
-    for item in expand_paths(arguments):
+    yield from _import_each(
+        store, expand_paths(arguments), encoding=encoding, errors=errors, max_size=max_size
+    )
+
+
+def _import_each(
+    store: Store,
+    items: Iterable[Path | ImportFailure],
+    *,
+    encoding: str | None,
+    errors: str,
+    max_size: int,
+) -> Iterator[tuple[Path | None, ImportResult | ImportFailure]]:
+    for item in items:
         if isinstance(item, ImportFailure):
             yield None, item
             continue
         try:
-            yield item, import_file(store, item, **options)  # type: ignore[arg-type]
+            yield (
+                item,
+                import_file(store, item, encoding=encoding, errors=errors, max_size=max_size),
+            )
         except ImportFailure as error:
             yield item, error
         except StoreError as error:  # e.g. read-only: say so for this file, go on with the rest
             yield item, ImportFailure(f"{item}: {error}")
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """One file done (or one argument that named nothing), for a progress display."""
+
+    done: int
+    total: int
+    path: Path | None
+    outcome: ImportResult | ImportFailure
+
+
+@dataclass
+class ImportSummary:
+    imported: list[ImportResult] = field(default_factory=list)
+    failures: list[ImportFailure] = field(default_factory=list)
+
+
+def import_files(
+    store: Store,
+    arguments: Iterable[str | Path],
+    *,
+    progress: Callable[[ImportProgress], None] | None = None,
+    encoding: str | None = None,
+    errors: str = "strict",
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> ImportSummary:
+    """Import everything the arguments name (files, folders, globs), each file on its own.
+
+    The one import loop of every front end: ``progress`` hears of each file as it is done
+    (``total`` is known from the start, for a progress bar). A failure never stops the files
+    after it: it is reported in order and listed in the summary.
+    """
+    items = list(expand_paths(arguments))
+    summary = ImportSummary()
+    for done, (path, outcome) in enumerate(
+        _import_each(store, items, encoding=encoding, errors=errors, max_size=max_size), 1
+    ):
+        if isinstance(outcome, ImportFailure):
+            summary.failures.append(outcome)
+        else:
+            summary.imported.append(outcome)
+        if progress is not None:
+            progress(ImportProgress(done, len(items), path, outcome))
+    return summary
 
 
 def import_seeds(store: Store) -> list[ImportResult]:

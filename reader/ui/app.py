@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.app import App
 
-from reader.core.importing import ImportFailure, import_file, import_seeds
+from reader.core.importing import import_files, import_seeds
 from reader.core.store import Store, StoreError
 from reader.ui.screens.main import MainScreen
 
@@ -37,13 +37,9 @@ def make_app(store: Store, files: Iterable[Path] = ()) -> ReaderApp:
     try:
         if store.documents.count() == 0 and not store.read_only:
             import_seeds(store)
-        for path in files:
-            try:
-                result = import_file(store, Path(path))
-            except ImportFailure as error:
-                messages.append(str(error))
-                continue
-            first = first or result.document_id
+        summary = import_files(store, [Path(path) for path in files])
+        messages.extend(str(failure) for failure in summary.failures)
+        first = summary.imported[0].document_id if summary.imported else None
     except StoreError as error:  # read-only or busy: open on what is there, and say why
         messages.append(str(error))
     return ReaderApp(store, first, messages)

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, ProgressBar
 from reader.core.boilerplate import boilerplate_spans
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.export import export_to_file
-from reader.core.importing import ImportFailure, ImportResult, expand_paths, import_file
+from reader.core.importing import ImportProgress, ImportResult, import_files
 from reader.core.models import (
     Annotation,
     AnnotationStatus,
@@ -390,23 +390,20 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="import")
     def _import_in_background(self, path: Path) -> None:
         """Import a file or a folder off the UI thread, on a connection of the worker's own."""
-        files = list(expand_paths([path]))
         bar = self.query_one("#import-progress", ProgressBar)
-        self.app.call_from_thread(bar.update, total=len(files), progress=0)
         self.app.call_from_thread(bar.add_class, "-active")
+
+        def advance(step: ImportProgress) -> None:
+            self.app.call_from_thread(bar.update, total=step.total, progress=step.done)
+
         imported: list[ImportResult] = []
         failures: list[str] = []
         try:
             store = Store(self.store.path, read_only=self.store.read_only)
             try:
-                for path_or_error in files:
-                    try:
-                        if isinstance(path_or_error, ImportFailure):
-                            raise path_or_error
-                        imported.append(import_file(store, path_or_error))
-                    except (ImportFailure, StoreError) as error:
-                        failures.append(str(error))
-                    self.app.call_from_thread(bar.advance, 1)
+                summary = import_files(store, [path], progress=advance)
+                imported = summary.imported
+                failures = [str(failure) for failure in summary.failures]
             finally:
                 store.close()
         except StoreError as error:  # the database itself: busy, read-only, gone
