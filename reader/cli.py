@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 from click_default_group import DefaultGroup
@@ -73,7 +73,9 @@ class ByteSize(click.ParamType):
     units = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
              "G": 1 << 30, "GB": 1 << 30}  # fmt: skip
 
-    def convert(self, value, param, ctx) -> int:  # type: ignore[no-untyped-def]
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
         if isinstance(value, int):
             return value
         text = str(value).strip().upper().replace(" ", "")
@@ -224,18 +226,18 @@ def export_command(
         documents = find_documents(store, document)
         if not documents:
             raise click.ClickException(f"no document has the id or a title containing {document!r}")
-    options = {
-        "tags": tags,
-        "documents": documents,
-        "since": since.date().isoformat() if since else None,
-        "excel": excel,
-    }
+    since_day = since.date().isoformat() if since else None
     try:
         if output is not None and str(output) == "-":
-            write_csv(store, sys.stdout, script, **options)
+            write_csv(
+                store, sys.stdout, script, tags=tags, documents=documents, since=since_day,
+                excel=excel,
+            )  # fmt: skip
             return
         target = output or Path(default_export_name())
-        count = export_to_file(store, target, script, **options)
+        count = export_to_file(
+            store, target, script, tags=tags, documents=documents, since=since_day, excel=excel
+        )
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     noun = "annotation" if count == 1 else "annotations"
@@ -276,7 +278,7 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
 @cli.command("convert")
 @click.option("-c", "--config", default="s2t", show_default=True, help="OpenCC configuration.")
 @click.argument("source", default="-", type=click.File("rb"))
-def convert_command(config: str, source) -> None:
+def convert_command(config: str, source: BinaryIO) -> None:
     """Print a text converted with OpenCC, byte for byte what OpenCC's own command line prints.
 
     Example: reader convert --config s2twp article.txt

@@ -246,7 +246,7 @@ def expand_paths(arguments: Iterable[str | Path]) -> Iterator[Path | ImportFailu
             yield ImportFailure(f"{name}: no such file or folder")
             continue
         for match in matches:
-            found = list(_walk(match)) if match.is_dir() else [match]
+            found: list[Path | ImportFailure] = list(_walk(match)) if match.is_dir() else [match]
             if match.is_dir() and not any(isinstance(item, Path) for item in found):
                 found.append(ImportFailure(f"{match}: folder has no text files (.txt, .html, …)"))
             for item in found:

@@ -14,7 +14,7 @@ class _Stored(StrEnum):
     def of(cls, stored: object) -> Self:
         """The value a row holds; anything unknown (a file from elsewhere) as the default."""
         try:
-            return cls(stored)
+            return cls(str(stored))
         except ValueError:
             return cls._default()
 

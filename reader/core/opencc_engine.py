@@ -31,13 +31,14 @@ import zlib
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Model", "ModelUnsupported", "model", "safe_cut_chars"]
 
 Span = tuple[int, int, int, int]
 """(src_start, src_end, dst_start, dst_end): a piece that is not one code point to one."""
 
-_MISSING = object()
+_MISSING: Any = object()
 _IDS_FIRST, _IDS_LAST = "\u2ff0", "\u2fff"
 _IDS_MAX_DEPTH = 16
 _IDS_MAX_CODE_POINTS = 64

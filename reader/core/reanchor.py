@@ -16,6 +16,7 @@ is not.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from rapidfuzz import fuzz
 
@@ -102,7 +103,7 @@ def _unique_best(scored: list[tuple[float, int, int]], old_start: int) -> tuple[
     return top[0]
 
 
-def _exact(text: str, anchor: Anchor) -> Placement | bool | None:
+def _exact(text: str, anchor: Anchor) -> Placement | Literal[False] | None:
     """An exact placement, None if ambiguous or unsupported, False if the quote is not there."""
     quote = anchor.quote
     starts = occurrences(text, quote)

@@ -97,6 +97,8 @@ def extract_article(html: str, fallback_title: str = "") -> Article:
         if looks_like_html(html)
         else None  # a fragment: trafilatura only logs errors about it
     )
+    if isinstance(document, dict):  # only with as_dict=True, which we do not ask for
+        raise TypeError("trafilatura returned a dict")
     text = _clean(document.text or "") if document is not None else ""
     try:
         tree = lxml.html.fromstring(html)

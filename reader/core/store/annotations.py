@@ -170,12 +170,15 @@ class Annotations:
             )
         return self.get(annotation_id)
 
-    def delete(self, annotation_id: int) -> None:
-        """Delete it; the undo log keeps all of it, so undo brings back the same id and tags."""
+    def delete(self, annotation_id: int) -> bool:
+        """Delete it; the undo log keeps all of it, so undo brings back the same id and tags.
+
+        False when there was no such annotation (deleted meanwhile, perhaps elsewhere).
+        """
         with self._db.transaction():
             before = self._history.snapshot(annotation_id)
             if before is None:
-                return
+                return False
             self._tags.detach_all(annotation_id)
             self._db.execute("delete from annotations where id = ?", [annotation_id])
             self._history.record(
@@ -184,6 +187,7 @@ class Annotations:
                 before,
                 f"deleted “{short(before['row']['quote'])}”",
             )
+        return True
 
     def _before(self, annotation_id: int) -> Snapshot:
         state = self._history.snapshot(annotation_id)

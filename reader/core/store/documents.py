@@ -8,7 +8,7 @@ from typing import NamedTuple
 from reader.core.errors import StoreError
 from reader.core.models import AnnotationStatus, Document, DocumentSummary, Script
 from reader.core.store.common import now, passage_anchor
-from reader.core.store.gateway import Gateway
+from reader.core.store.gateway import Gateway, Row
 
 __all__ = ["DocumentVersion", "Documents", "VersionReport"]
 
@@ -39,9 +39,13 @@ _COLUMNS = (
 )
 
 
-def _document(row: tuple) -> Document:  # type: ignore[type-arg]
-    *head, script, text, encoding, content_hash, version, author = row
-    return Document(*head, Script.of(script), text, encoding, content_hash, version, author)
+def _document(row: Row) -> Document:
+    document_id, title, source, published, path, script, text, *rest = row
+    encoding, content_hash, version, author = rest
+    return Document(
+        document_id, title, source, published, path, Script.of(script), text,
+        encoding, content_hash, version, author,
+    )  # fmt: skip
 
 
 class Documents:
@@ -124,7 +128,10 @@ class Documents:
             """,
             [AnnotationStatus.ACTIVE],
         )
-        return [DocumentSummary(*head, Script.of(script), count) for *head, script, count in rows]
+        return [
+            DocumentSummary(document_id, title, source, published, path, Script.of(script), count)
+            for document_id, title, source, published, path, script, count in rows
+        ]
 
     # Versions (re-import of a changed file)
 

@@ -58,9 +58,13 @@ class Dialect(Protocol):
 class Gateway(Protocol):
     """One open database: statements, transactions, and what only this backend can tell."""
 
-    dialect: Dialect
-    location: str
-    """Where the database is, as a user would name it (a path; a URL for a server)."""
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def location(self) -> str:
+        """Where the database is, as a user would name it (a path; a URL for a server)."""
+        ...
 
     @property
     def read_only(self) -> bool:

@@ -9,7 +9,7 @@ migrations = Migrations("reader")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["documents"].create(
+    db.table("documents").create(
         {
             "id": int,
             "title": str,
@@ -26,10 +26,10 @@ def m001_initial(db: Database) -> None:
         not_null={"text"},
         defaults={"title": "", "source": "", "published": "", "path": "", "encoding": "utf-8"},
     )
-    db["documents"].create_index(["content_hash"])
-    db["tags"].create({"id": int, "name": str, "color": str}, pk="id", not_null={"name"})
-    db["tags"].create_index(["name"], unique=True)
-    db["annotations"].create(
+    db.table("documents").create_index(["content_hash"])
+    db.table("tags").create({"id": int, "name": str, "color": str}, pk="id", not_null={"name"})
+    db.table("tags").create_index(["name"], unique=True)
+    db.table("annotations").create(
         {
             "id": int,
             "document_id": int,
@@ -47,15 +47,15 @@ def m001_initial(db: Database) -> None:
         foreign_keys=[("document_id", "documents", "id")],
         defaults={"comment": "", "status": "active", "prefix": "", "suffix": ""},
     )
-    db["annotations"].create_index(["document_id", "start_offset"])
-    db["annotation_tags"].create(
+    db.table("annotations").create_index(["document_id", "start_offset"])
+    db.table("annotation_tags").create(
         {"annotation_id": int, "tag_id": int},
         pk=("annotation_id", "tag_id"),
         foreign_keys=[("annotation_id", "annotations", "id"), ("tag_id", "tags", "id")],
     )
-    db["annotation_tags"].create_index(["tag_id"])
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["reading_positions"].create(
+    db.table("annotation_tags").create_index(["tag_id"])
+    db.table("settings").create({"key": str, "value": str}, pk="key")
+    db.table("reading_positions").create(
         {"document_id": int, "offset": int, "updated_at": str},
         pk="document_id",
         foreign_keys=[("document_id", "documents", "id")],
@@ -67,10 +67,10 @@ def m002_document_versions(db: Database) -> None:
     """Re-importing a changed file makes a new version: the documents row keeps the current text
     (and its stable id, which annotations point at); earlier texts move to document_versions so
     nothing a user imported is ever lost. Saved web pages also name an author."""
-    db["documents"].add_column("version", int, not_null_default=1)
-    db["documents"].add_column("author", str, not_null_default="")
-    db["documents"].create_index(["path"])
-    db["document_versions"].create(
+    db.table("documents").add_column("version", int, not_null_default=1)
+    db.table("documents").add_column("author", str, not_null_default="")
+    db.table("documents").create_index(["path"])
+    db.table("document_versions").create(
         {
             "id": int,
             "document_id": int,
@@ -83,7 +83,7 @@ def m002_document_versions(db: Database) -> None:
         not_null={"text"},
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["document_versions"].create_index(["document_id", "version"], unique=True)
+    db.table("document_versions").create_index(["document_id", "version"], unique=True)
 
 
 @migrations()

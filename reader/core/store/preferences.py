@@ -55,7 +55,7 @@ class PreferenceStore:
         self._db = db
 
     def load(self) -> Preferences:
-        stored = dict(self._db.query("select key, value from settings"))
+        stored: dict[str, str] = dict(self._db.query("select key, value from settings"))
         script = stored.get(_KEYS["script"])
         last = str(stored.get(_KEYS["last_document"]) or "")
         return Preferences(

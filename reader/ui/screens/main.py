@@ -247,7 +247,9 @@ class MainScreen(Screen[None]):
         self.store.preferences.update(script=self.config)
         self.view.set_config(self.config)
         self._show_panel()
-        self._show_library(self.store.documents.summaries(), self.document and self.document.id)
+        self._show_library(
+            self.store.documents.summaries(), self.document.id if self.document else None
+        )
         self._update_title()
 
     # Annotating
@@ -348,7 +350,7 @@ class MainScreen(Screen[None]):
         question = ConfirmDialog(f"Delete the annotation on 「{quote[:40]}」?")
         if not await self.app.push_screen_wait(question):
             return
-        if self._write(lambda: self.store.annotations.delete(annotation.id) or True):
+        if self._write(lambda: self.store.annotations.delete(annotation.id)) is not None:
             self._annotations_changed()
 
     def action_next_annotation(self, direction: int) -> None:

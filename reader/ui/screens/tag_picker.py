@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -114,7 +114,7 @@ class TagPicker(ModalScreen[list[str] | None]):
             current = matches.highlighted or 0
             matches.highlighted = (current + delta) % matches.option_count
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         field = self.query_one("#filter", Input)
         if event.key == "backspace" and not field.value and self.chosen:
             self.chosen.pop()

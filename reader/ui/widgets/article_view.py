@@ -113,7 +113,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.config: str | None = None
         self.cursor = 0
         """Original offset of the character under the cursor."""
-        self.anchor: int | None = None
+        self.selection_anchor: int | None = None
         """Where the selection started, while one is being made."""
         self._annotations: list[Annotation] = []
         self._longest = 0
@@ -143,7 +143,7 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         self.document = DocumentLayout(text)
         self.config = config
-        self.anchor = None
+        self.selection_anchor = None
         self._annotations_changed(annotations)
         self._boilerplate = sorted(boilerplate)
         self.cursor = min(max(top_offset, 0), len(text))
@@ -243,9 +243,9 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """The selected original span [start, end), widened to whole conversion units."""
-        if self.anchor is None or self.document is None:
+        if self.selection_anchor is None or self.document is None:
             return None
-        start, end = sorted((self.anchor, self.cursor))
+        start, end = sorted((self.selection_anchor, self.cursor))
         end = min(end + 1, len(self.document.text))
         return self._widen(start, end) if end > start else None
 
@@ -295,8 +295,8 @@ class ArticleView(ScrollView, can_focus=True):
     def move_cursor(self, offset: int, *, extend: bool = False) -> None:
         if self.document is None or self.layout_ is None:
             return
-        if extend and self.anchor is None:
-            self.anchor = self.cursor
+        if extend and self.selection_anchor is None:
+            self.selection_anchor = self.cursor
         self.cursor = min(max(offset, 0), max(len(self.document.text) - 1, 0))
         self._keep_cursor_visible()
         self.refresh()
@@ -335,10 +335,10 @@ class ArticleView(ScrollView, can_focus=True):
     # After ``v`` plain arrows extend the selection too, as in vim's visual mode.
 
     def action_move_chars(self, delta: int) -> None:
-        self.move_cursor(self._step_chars(delta), extend=self.anchor is not None)
+        self.move_cursor(self._step_chars(delta), extend=self.selection_anchor is not None)
 
     def action_move_rows(self, delta: int) -> None:
-        self.move_cursor(self._step_rows(delta), extend=self.anchor is not None)
+        self.move_cursor(self._step_rows(delta), extend=self.selection_anchor is not None)
 
     def action_extend_chars(self, delta: int) -> None:
         self.move_cursor(self._step_chars(delta), extend=True)
@@ -353,25 +353,29 @@ class ArticleView(ScrollView, can_focus=True):
         y, x = self.layout_.locate(self.cursor)
         self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
         target = min(max(y + direction * height, 0), max(self.layout_.height - 1, 0))
-        self.move_cursor(self.layout_.offset_at(target, x), extend=self.anchor is not None)
+        self.move_cursor(
+            self.layout_.offset_at(target, x), extend=self.selection_anchor is not None
+        )
 
     def action_to_edge(self, end: bool) -> None:
         if self.document is None:
             return
-        self.move_cursor(len(self.document.text) if end else 0, extend=self.anchor is not None)
+        self.move_cursor(
+            len(self.document.text) if end else 0, extend=self.selection_anchor is not None
+        )
 
     def action_toggle_selection(self) -> None:
-        self.anchor = None if self.anchor is not None else self.cursor
+        self.selection_anchor = None if self.selection_anchor is not None else self.cursor
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
 
     def clear_selection(self) -> None:
-        self.anchor = None
+        self.selection_anchor = None
         self.refresh()
 
     def select(self, start: int, end: int) -> None:
         """Select the original span [start, end) and bring it on screen."""
-        self.anchor = start
+        self.selection_anchor = start
         self.move_cursor(max(end - 1, start), extend=True)
 
     # Mouse
@@ -389,14 +393,14 @@ class ArticleView(ScrollView, can_focus=True):
         self.focus()
         self._dragging = True
         self.capture_mouse()
-        self.anchor = None
+        self.selection_anchor = None
         self.move_cursor(offset)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if not self._dragging:
             return
         offset = self._offset_under(event)
-        if offset is not None and (offset != self.cursor or self.anchor is not None):
+        if offset is not None and (offset != self.cursor or self.selection_anchor is not None):
             self.move_cursor(offset, extend=True)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
