@@ -4,8 +4,8 @@ Builds the database from the sample articles (each document a different cut of t
 paragraphs, annotations on real passages with 1-3 tags from a codebook and real-text comments),
 then measures, all in this one run so the noisy machine affects both sides of each ratio alike:
 
-- Store open + list_documents in a fresh process (must be < 1 s);
-- annotations_for() on the document that has 5,000 annotations;
+- Store open + documents.summaries() in a fresh process (must be < 1 s);
+- annotations.for_document() on the document that has 5,000 annotations;
 - ``reader export`` as a whole process vs a bare sqlite3 cursor -> csv.writer loop over the same
   rows (ratio must be <= 1.5).
 
@@ -40,7 +40,7 @@ BIG_DOCUMENT_ANNOTATIONS = 5_000
 
 def build(path: Path, documents: int, annotations: int, seed: int = 7) -> None:
     """Write the database directly in one transaction (100,000 one-commit creates take hours
-    of fsyncs); the rows are what create_annotation would write."""
+    of fsyncs); the rows are what annotations.create would write."""
     rng = random.Random(seed)
     texts = [normalize_text(p.read_text(encoding="utf-8")) for p in seed_paths()]
     paragraphs = [[line for line in text.split("\n") if line.strip()] for text in texts]
@@ -183,7 +183,7 @@ def main() -> None:
         )
         imports, open_list, count, total = result.stdout.split()
         opens.append(float(open_list))
-    print(f"Store open + list_documents ({count} documents, {total} annotations):"
+    print(f"Store open + documents.summaries() ({count} documents, {total} annotations):"
           f" median {statistics.median(opens) * 1000:.0f} ms, worst {max(opens) * 1000:.0f} ms"
           f" (limit 1000 ms; imports {float(imports) * 1000:.0f} ms)")  # fmt: skip
 
@@ -198,7 +198,7 @@ def main() -> None:
         found = store.annotations.for_document(biggest[0])
         timings.append(time.perf_counter() - started)
     print(
-        f"annotations_for(document {biggest[0]}, {len(found)} annotations):"
+        f"annotations.for_document({biggest[0]}, {len(found)} annotations):"
         f" median {statistics.median(timings) * 1000:.0f} ms"
     )
     store.close()

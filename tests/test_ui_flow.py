@@ -266,7 +266,7 @@ async def test_changes_from_another_program_show_up(
         other = Store(db_path)
         other.annotations.create(document.id, start, start + 3, tags=["外部"])
         other.close()
-        await pilot.pause(2.5)  # one poll of the database's data_version
+        await pilot.pause(2.5)  # one poll of the store's change_token
         panel = app.screen.query_one("#panel")
         assert panel.count == 1
         assert [a.start for a in app.screen.view.annotations_at(start)] == [start]
