@@ -24,6 +24,7 @@ KEY_NAMES = {
     "delete": "Del",
     "enter": "Enter",
     "backspace": "Backspace",
+    "slash": "/",
 }
 
 

@@ -18,6 +18,7 @@ from textual.widgets import Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
 from reader.core.convert import SCRIPT_CYCLE, converter
+from reader.core.display import visible_line
 from reader.core.export import export_to_file
 from reader.core.library import ImportError_, ImportResult, expand_paths, import_file
 from reader.core.models import Annotation, Document, DocumentSummary, UndoResult
@@ -28,7 +29,7 @@ from reader.ui.screens.comment_editor import CommentEditor
 from reader.ui.screens.confirm import ConfirmDialog
 from reader.ui.screens.export_dialog import ExportDialog
 from reader.ui.screens.help import HelpScreen
-from reader.ui.screens.import_dialog import ImportDialog
+from reader.ui.screens.import_dialog import ImportDialog, ImportRequest, for_the_app
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
@@ -452,9 +453,18 @@ class MainScreen(Screen[None]):
 
     @work
     async def action_export(self) -> None:
-        path = await self.app.push_screen_wait(ExportDialog())
-        if path is None:
-            return
+        value: str | None = None
+        while True:
+            path = await self.app.push_screen_wait(ExportDialog(Path.cwd(), value))
+            if path is None:
+                return
+            if not path.exists() or await self.app.push_screen_wait(
+                ConfirmDialog(
+                    f"{visible_line(str(path))} is already there. Replace it?", "Replace"
+                )
+            ):
+                break
+            value = str(path)  # not replaced: ask again, with the name there to edit
         self._export_to(path)
 
     def _export_to(self, path: Path) -> None:
@@ -469,14 +479,14 @@ class MainScreen(Screen[None]):
 
     @work
     async def action_import(self) -> None:
-        path = await self.app.push_screen_wait(ImportDialog(base=Path.cwd()))
-        if path is not None:
-            self._import_in_background(path)
+        request = await self.app.push_screen_wait(ImportDialog(base=Path.cwd()))
+        if request is not None:
+            self._import_in_background(request)
 
     @work(thread=True, exclusive=True, group="import")
-    def _import_in_background(self, path: Path) -> None:
+    def _import_in_background(self, request: ImportRequest) -> None:
         """Import a file or a folder off the UI thread, on a connection of the worker's own."""
-        files = list(expand_paths([path]))
+        files = list(expand_paths([request.path]))
         bar = self.query_one("#import-progress", ProgressBar)
         self.app.call_from_thread(bar.update, total=len(files), progress=0)
         self.app.call_from_thread(bar.add_class, "-active")
@@ -489,9 +499,16 @@ class MainScreen(Screen[None]):
                     try:
                         if isinstance(path_or_error, ImportError_):
                             raise path_or_error
-                        imported.append(import_file(store, path_or_error))
+                        imported.append(
+                            import_file(
+                                store,
+                                path_or_error,
+                                encoding=request.encoding,
+                                errors=request.errors,
+                            )
+                        )
                     except (ImportError_, StoreError) as error:
-                        failures.append(str(error))
+                        failures.append(for_the_app(str(error)))
                     self.app.call_from_thread(bar.advance, 1)
             finally:
                 store.close()
@@ -598,7 +615,6 @@ OTHER_KEYS: list[tuple[str, str, str]] = [
     ("anywhere", "Tab / Shift+Tab", "Move between library, article and annotations"),
     ("anywhere", "Ctrl+P", "Command palette: open a document by title, a script, every command"),
     ("article", "mouse drag", "Select a passage"),
-    ("library", "typing", "Filter the list by title, source or file name"),
 ]
 """Keys that are not bindings: focus, the palette, the mouse, typing."""
 

@@ -19,20 +19,27 @@ from reader.ui.widgets.item_list import ItemList
 
 SCRIPT_BADGES = {"simplified": "简", "traditional": "繁"}
 
-NOT_FILTER_KEYS = frozenset({"?"})
-"""Printable keys that keep their meaning in the library instead of filtering (the help)."""
 
 
 class LibraryList(ItemList):
     """Lists the documents; choosing one posts :class:`LibraryList.DocumentChosen`.
 
-    Typing filters the list by title (as on screen or as stored), source or file name.
+    Typing filters the list by title (as on screen or as stored), source or file name: a
+    Chinese character starts the filter, ``/`` starts it for Latin letters and digits too.
     """
 
     ITEM_HEIGHT = 4  # two lines of title, one of details, one blank
 
     BINDINGS = [
         Binding("enter", "choose", "Open", tooltip="Open the highlighted document", show=False),
+        # Letters keep their meaning here (t tags, q quits) until / is pressed; a Chinese
+        # character, what titles are made of, starts the filter by itself.
+        Binding(
+            "slash",
+            "start_filter",
+            "Filter",
+            tooltip="Filter by title, source or file name (typing a Chinese character also does)",
+        ),
         Binding(
             "backspace",
             "filter_back",
@@ -64,6 +71,8 @@ class LibraryList(ItemList):
         self.documents: list[DocumentSummary] = []
         """The ones the filter lets through, in the order shown."""
         self.filter_text = ""
+        self.filtering = False
+        """Whether printable keys go to the filter (after ``/`` or a Chinese character)."""
         self._in_script: Callable[[str], str] = str
         self._paths: dict[int, str] = {}
         """Path tails for documents whose titles repeat (shown so they can be told apart)."""
@@ -88,8 +97,9 @@ class LibraryList(ItemList):
             index = 0
         self.reset(len(self.documents), index)
         title = Content("Library")
-        if self.filter_text:
-            title += Content(f" · {visible_line(self.filter_text)}▏")
+        if self.filter_text or self.filtering:
+            caret = "▏" if self.filtering else ""
+            title += Content(f" · /{visible_line(self.filter_text)}{caret}")
         self.border_title = title
 
     def _haystack(self, document: DocumentSummary) -> str:
@@ -112,21 +122,37 @@ class LibraryList(ItemList):
         self._apply_filter(self.current_id)
 
     def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character and event.character not in NOT_FILTER_KEYS:
+        character = event.character
+        if not (event.is_printable and character):
+            return
+        if not self.filtering and not character.isascii():
+            self.filtering = True
+        if self.filtering:
             event.stop()
             event.prevent_default()
-            self.set_filter(self.filter_text + event.character)
+            self.set_filter(self.filter_text + character)
 
     def on_paste(self, event: events.Paste) -> None:
         event.stop()
+        self.filtering = True
         self.set_filter(self.filter_text + visible_line(event.text))
+
+    def on_blur(self) -> None:
+        if self.filtering:
+            self.filtering = False
+            self.set_filter(self.filter_text)
+
+    def action_start_filter(self) -> None:
+        self.filtering = True
+        self.set_filter(self.filter_text)
 
     def action_filter_back(self) -> None:
         if self.filter_text:
             self.set_filter(self.filter_text[:-1])
 
     def action_leave(self) -> None:
-        if self.filter_text:
+        if self.filter_text or self.filtering:
+            self.filtering = False
             self.set_filter("")
         else:
             self.post_message(self.Left())
@@ -157,4 +183,5 @@ class LibraryList(ItemList):
 
     def on_item_list_chosen(self, event: ItemList.Chosen) -> None:
         event.stop()
+        self.filtering = False
         self.post_message(self.DocumentChosen(self.documents[event.index].id))
