@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,15 +14,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 
-def keys_table(rows: Sequence[tuple[str, str, str]]) -> Table:
-    """(where, keys, what they do) as a table whose last column wraps to the width it gets."""
-    table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("where", no_wrap=True, style="dim")
-    table.add_column("key", no_wrap=True, style="bold")
-    table.add_column("what it does", ratio=1)
-    for where, keys, what in rows:
-        table.add_row(Text(where), Text(keys), Text(what))
-    return table
+def keys_table(rows: Sequence[tuple[str, str, str]]) -> Group:
+    """(where, keys, what they do) as one heading per place and a table of its keys under it,
+    whose last column wraps to the width it gets (so the list fits a 60-column window)."""
+    places = list(dict.fromkeys(where for where, _, _ in rows))
+    parts: list[RenderableType] = []
+    for place in places:
+        table = Table(box=None, show_header=False, show_edge=False, pad_edge=False)
+        table.add_column("key", no_wrap=True, style="bold", min_width=6)
+        table.add_column("what it does")
+        for where, keys, what in rows:
+            if where == place:
+                table.add_row(Text(keys), Text(what))
+        parts += [Text(place, style="bold underline"), table, Text()]
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -21,7 +21,7 @@ from textual.suggester import Suggester
 from textual.widgets import Checkbox, Input, Label, Select
 
 ENCODINGS: list[tuple[str, str | None]] = [
-    ("Encoding: detect it (UTF-8, UTF-16, GB18030/GBK, Big5, Big5-HKSCS)", None),
+    ("Encoding: detect it", None),
     ("UTF-8", "utf-8"),
     ("GB18030 (covers GBK and GB2312)", "gb18030"),
     ("GBK", "gbk"),
@@ -119,7 +119,7 @@ class ImportDialog(ModalScreen[ImportRequest | None]):
             )
             yield Select(ENCODINGS, value=None, allow_blank=False, id="encoding")
             yield Checkbox(
-                "Replace undecodable bytes (with a chosen encoding)", id="replace", disabled=True
+                "Replace undecodable bytes", id="replace", disabled=True
             )
             yield Label("→ complete · Tab encoding · Enter import · Esc cancel", classes="hint")
 

@@ -6,9 +6,12 @@ from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widgets import Footer
 
-ESSENTIAL_KEYS = frozenset({"v", "t", "c", "l", "a", "question_mark"})
+ESSENTIAL_KEYS = frozenset({"v", "t", "c", "l", "a", "question_mark", "slash"})
 """What a narrow footer keeps: select, tag, comment, the two panes and the list of every key
 (the palette key stays too). The rest is one `?` or `ctrl+p` away."""
+
+
+PALETTE_MIN_WIDTH = 64
 
 
 class ReaderFooter(Footer):
@@ -17,6 +20,13 @@ class ReaderFooter(Footer):
 
     def watch_essential_only(self, essential_only: bool) -> None:
         self.compact = essential_only
+
+    def on_resize(self) -> None:
+        # Below 64 columns even the essential keys need the palette's place (ctrl+p still works).
+        show_palette = self.size.width >= PALETTE_MIN_WIDTH
+        if show_palette != self.show_command_palette:
+            self.show_command_palette = show_palette
+            self.refresh(recompose=True)
 
     def compose(self) -> ComposeResult:
         keys = [
