@@ -556,6 +556,10 @@ class MainScreen(Screen[None]):
 
     def on_app_focus(self) -> None:
         self._check_other_writers()
+        # The terminal lost focus before anything had it (it happens at start-up over SSH):
+        # Textual has nothing to restore, so give the article the focus, ready to select.
+        if self.focused is None and self.app.screen is self:
+            self.view.focus()
 
     # Undo and redo
 
