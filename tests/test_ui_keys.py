@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support import ROOT
 from textual import events
 from textual.actions import parse
 from textual.dom import DOMNode
@@ -24,7 +25,6 @@ from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import KEY_PLACES, OTHER_KEYS, MainScreen, every_key
 from reader.ui.widgets.article_view import ArticleView
 
-ROOT = Path(__file__).resolve().parent.parent
 SIZE = (140, 45)
 
 

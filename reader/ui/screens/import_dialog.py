@@ -118,9 +118,7 @@ class ImportDialog(ModalScreen[ImportRequest | None]):
                 id="path",
             )
             yield Select(ENCODINGS, value=None, allow_blank=False, id="encoding")
-            yield Checkbox(
-                "Replace undecodable bytes", id="replace", disabled=True
-            )
+            yield Checkbox("Replace undecodable bytes", id="replace", disabled=True)
             yield Label("→ complete · Tab encoding · Enter import · Esc cancel", classes="hint")
 
     def on_select_changed(self, event: Select.Changed) -> None:

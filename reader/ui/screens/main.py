@@ -459,9 +459,7 @@ class MainScreen(Screen[None]):
             if path is None:
                 return
             if not path.exists() or await self.app.push_screen_wait(
-                ConfirmDialog(
-                    f"{visible_line(str(path))} is already there. Replace it?", "Replace"
-                )
+                ConfirmDialog(f"{visible_line(str(path))} is already there. Replace it?", "Replace")
             ):
                 break
             value = str(path)  # not replaced: ask again, with the name there to edit

@@ -20,7 +20,6 @@ from reader.ui.widgets.item_list import ItemList
 SCRIPT_BADGES = {"simplified": "简", "traditional": "繁"}
 
 
-
 class LibraryList(ItemList):
     """Lists the documents; choosing one posts :class:`LibraryList.DocumentChosen`.
 
