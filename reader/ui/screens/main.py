@@ -618,7 +618,7 @@ OTHER_KEYS: list[tuple[str, str, str]] = [
     ("anywhere", "Ctrl+P", "Command palette: open a document by title, a script, every command"),
     ("article", "mouse drag", "Select a passage"),
 ]
-"""Keys that are not bindings: focus, the palette, the mouse, typing."""
+"""Keys that are not bindings: moving the focus, the palette, the mouse."""
 
 
 def every_key() -> list[tuple[str, str, str]]:
