@@ -6,6 +6,7 @@ process loses nothing that was reported as saved.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ TAG_COLORS = (
 )  # fmt: skip
 """Light backgrounds that keep dark text readable; new tags take the next one in turn."""
 
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+"""The only colour form the store hands out: anything else in the file is someone's data."""
+
 QUOTE_CONTEXT = 32
 """Characters of text kept before and after each passage, to re-anchor it if the text changes."""
 
@@ -56,6 +60,21 @@ def passage_anchor(text: str, start: int, end: int) -> tuple[str, str, str]:
         text[max(0, start - QUOTE_CONTEXT) : start],
         text[end : end + QUOTE_CONTEXT],
     )
+
+
+def tag_color(tag_id: int, stored: object) -> str:
+    """The tag's stored colour when it is ``#rrggbb``, else the palette colour for its id.
+
+    The colour is handed to a front end as a style; a file from elsewhere could hold
+    ``bold blink red`` or no colour at all, which must never reach one as a style.
+    """
+    if isinstance(stored, str) and COLOR.fullmatch(stored):
+        return stored.lower()
+    return TAG_COLORS[tag_id % len(TAG_COLORS)]
+
+
+def _tag(tag_id: int, name: object, color: object) -> Tag:
+    return Tag(tag_id, "" if name is None else str(name), tag_color(tag_id, color))
 
 
 def _check_span(text: str, start: int, end: int) -> None:
@@ -87,6 +106,29 @@ class Store:
         self.db = open_database(self.path, read_only=read_only)
         self.read_only: bool = self.db.read_only
         """True when the file or folder is not writable (or asked for): writes raise StoreError."""
+        self.notices: list[str] = self._notices()
+        """Sentences about what was found on opening and worked around (for the front end)."""
+
+    def _notices(self) -> list[str]:
+        notices: list[str] = []
+        if self.db.private_copy is not None:
+            notices.append(
+                f"{self.path} is in a read-only folder with changes still in its -wal file:"
+                " reading a private copy of both (read-only)."
+            )
+        bad = self.db.execute(
+            "select color from tags where color is null or typeof(color) != 'text'"
+            " or color not glob '#[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]"
+            "[0-9a-fA-F]' or length(color) != 7"
+        ).fetchall()
+        if bad:
+            example = next((row[0] for row in bad if row[0] is not None), None)
+            shown = f" (such as {str(example)!r})" if example is not None else ""
+            notices.append(
+                f"{len(bad)} tag{'s' if len(bad) != 1 else ''} in {self.path} had a colour"
+                f" that is not #rrggbb{shown}: shown in palette colours instead."
+            )
+        return notices
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (PRAGMA data_version).
@@ -272,7 +314,7 @@ class Store:
 
     def list_tags(self) -> list[Tag]:
         rows = self.db.execute("select id, name, color from tags order by name").fetchall()
-        return [Tag(*row) for row in rows]
+        return [_tag(*row) for row in rows]
 
     def _ensure_tag(self, name: str) -> int:
         row = self.db.execute("select id from tags where name = ?", [name]).fetchone()
@@ -501,7 +543,7 @@ class Store:
             f" where {where} order by t.name",
             params,
         ):
-            tags_by_annotation.setdefault(annotation_id, []).append(Tag(tag_id, name, color))
+            tags_by_annotation.setdefault(annotation_id, []).append(_tag(tag_id, name, color))
         for row in self.db.execute(
             "select a.id, a.document_id, a.start_offset, a.end_offset, a.quote, a.comment,"
             " a.created_at, a.updated_at, a.status from annotations a"
