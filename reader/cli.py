@@ -62,6 +62,7 @@ def _shown_errors() -> Iterator[None]:
         error.message = shown(error.message)
         raise
 
+
 db_option = click.option(
     "--db",
     "db_path",

@@ -60,9 +60,7 @@ def replacing(
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', not {mode!r}")
-    text_options: dict[str, Any] = (
-        {"encoding": encoding, "newline": newline} if mode == "w" else {}
-    )
+    text_options: dict[str, Any] = {"encoding": encoding, "newline": newline} if mode == "w" else {}
     real = Path(os.path.realpath(target))  # through every symlink, even a dangling one
     try:
         info: os.stat_result | None = os.stat(real)
@@ -96,9 +94,7 @@ def replacing(
         raise
 
 
-def _direct(
-    target: Path, real: Path, mode: str, text_options: dict[str, Any]
-) -> Iterator[IO[Any]]:
+def _direct(target: Path, real: Path, mode: str, text_options: dict[str, Any]) -> Iterator[IO[Any]]:
     """Write straight into a FIFO or device: open it as it is (no create, no truncate)."""
     try:
         fd = os.open(real, os.O_WRONLY | os.O_NOCTTY)
