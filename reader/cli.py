@@ -314,9 +314,10 @@ def _silence_stdout() -> None:
 def import_annotations_command(csv_file: Path, db_path: Path) -> None:
     """Restore annotations from a CSV made by `reader export` (importing twice adds nothing).
 
-    Documents are matched by id and title, else by finding the passage's text, so the
-    documents must be in the database first (reader import FILES). Rows that cannot be
-    placed are listed and make the exit status 1.
+    Each row goes back to its own document: the one with its id and title, else its title,
+    else its content (every passage at its offsets), so the documents must be in the
+    database first (reader import FILES). Rows that cannot be read or placed are listed and
+    make the exit status 1; all the others are written in one transaction (all or nothing).
 
     Example: reader import-annotations coded.csv --db restored.db
     """
@@ -331,7 +332,7 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
     for line in report.missing:
         say(f"not restored: {line}", err=True)
     say(
-        f"Restored {report.added} annotations ({report.moved} matched by their passage),"
+        f"{report.added} added ({report.moved} placed by title or content),"
         f" {report.already_present} already present, {len(report.missing)} not restored.",
         err=True,
     )

@@ -36,6 +36,9 @@ TAG_COLORS = (
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 """The only colour form the store hands out: anything else in the file is someone's data."""
 
+MAX_KEPT_ID = 2**62
+"""A restored annotation keeps its exported id only below this, so new ids never overflow."""
+
 QUOTE_CONTEXT = 32
 """Characters of text kept before and after each passage, to re-anchor it if the text changes."""
 
@@ -566,28 +569,34 @@ class Store:
     def restore_annotations(self, items: Iterable[RestoredAnnotation]) -> list[int | None]:
         """Put exported annotations back, all in one transaction; not an undoable action.
 
-        Returns, per item, the new annotation's id, or None when an annotation on the same
-        passage of that document is already there (so importing the same CSV twice adds
-        nothing). The exported id is kept when no annotation here has it or may get it back
-        through undo.
+        Returns, per item, the new annotation's id, or None when that annotation is already
+        here (so importing the same export twice adds nothing). Identity is the annotation,
+        not its passage: it is already here when an annotation with its id sits on the same
+        passage of that document, or one with the same passage, tags, comment and creation
+        time does (each existing annotation stands for one item only). The exported id is
+        kept when no annotation here has it or may get it back through undo.
         """
         results: list[int | None] = []
         texts: dict[int, str] = {}
+        claimed: set[int] = set()
         with self.db.atomic():
             for item in items:
-                if self.db.execute(
-                    "select 1 from annotations where document_id = ? and start_offset = ?"
-                    " and end_offset = ?",
-                    [item.document_id, item.start, item.end],
-                ).fetchone():
+                existing = self._restored_already(item, claimed)
+                if existing is not None:
+                    claimed.add(existing)
                     results.append(None)
                     continue
                 if item.document_id not in texts:
                     texts[item.document_id] = self.get_document(item.document_id).text
                 text = texts[item.document_id]
                 _check_span(text, item.start, item.end)
+                if item.passage and text[item.start : item.end] != item.passage:
+                    raise StoreError(
+                        f"Document {item.document_id} changed while restoring (another program"
+                        " imported a new version): run the import again."
+                    )
                 wanted = item.id
-                if wanted is None or undo.id_used(self.db, wanted):
+                if wanted is None or wanted > MAX_KEPT_ID or undo.id_used(self.db, wanted):
                     annotation_id = undo.allocate_id(self.db)
                 else:
                     annotation_id = wanted
@@ -604,8 +613,36 @@ class Store:
                     item.updated_at or stamp,
                 )
                 self._write_tags(annotation_id, item.tags)
+                claimed.add(annotation_id)
                 results.append(annotation_id)
         return results
+
+    def _restored_already(self, item: RestoredAnnotation, claimed: set[int]) -> int | None:
+        """The annotation here that is ``item`` (see restore_annotations), if any."""
+        rows = self.db.execute(
+            "select id, comment, created_at from annotations where document_id = ?"
+            " and start_offset = ? and end_offset = ?",
+            [item.document_id, item.start, item.end],
+        ).fetchall()
+        free = [row for row in rows if row[0] not in claimed]
+        for annotation_id, _, _ in free:
+            if annotation_id == item.id:
+                return annotation_id
+        wanted_tags = {name.strip() for name in item.tags if name.strip()}
+        for annotation_id, comment, created_at in free:
+            if comment != item.comment or (item.created_at and created_at != item.created_at):
+                continue
+            names = {
+                name
+                for (name,) in self.db.execute(
+                    "select t.name from annotation_tags x join tags t on t.id = x.tag_id"
+                    " where x.annotation_id = ?",
+                    [annotation_id],
+                )
+            }
+            if names == wanted_tags:
+                return annotation_id
+        return None
 
     # Settings and reading positions
 
