@@ -124,9 +124,17 @@ class ByteSize(click.ParamType):
         number = text.rstrip("KMGB")
         unit = text[len(number) :]
         try:
-            return int(float(number) * self.units[unit])
-        except (ValueError, KeyError):
-            self.fail(f"{value!r} is not a size like 200MB, 512K or 1048576", param, ctx)
+            size = int(float(number) * self.units[unit])
+        except (ValueError, KeyError, OverflowError):
+            size = -1
+        if size < 0:
+            self.fail(
+                f"{value!r} is not a size like 200MB, 512K or 1048576 (for no practical limit,"
+                " give a large one such as 100GB)",
+                param,
+                ctx,
+            )
+        return size
 
 
 @cli.command("import")
@@ -164,12 +172,13 @@ def import_command(
     if errors == "replace" and encoding is None:
         raise click.BadParameter("only valid together with --encoding", param_hint="--errors")
     if encoding is not None:
-        import codecs
+        from reader.core.documents import is_text_encoding
 
-        try:
-            codecs.lookup(encoding)
-        except LookupError as error:
-            raise click.BadParameter(f"unknown encoding {encoding!r}") from error
+        if not is_text_encoding(encoding):
+            raise click.BadParameter(
+                f"{encoding!r} is not a text encoding (try utf-8, gb18030, big5 or big5hkscs)",
+                param_hint="--encoding",
+            )
     store = open_store(db_path)
     counts: dict[str, int] = {}
     for path, outcome in import_paths(

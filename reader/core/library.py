@@ -21,6 +21,7 @@ from reader.core.documents import (
     extract_metadata,
     normalize_text,
     seed_paths,
+    title_from_filename,
 )
 from reader.core.store import Store, StoreError
 from reader.core.webpage import WebPageError, extract_article, looks_like_html
@@ -118,7 +119,7 @@ def prepare_file(
     text = normalize_text(decoded.text)
     if looks_like_html(text, path.suffix):
         try:
-            article = extract_article(text, fallback_title=path.stem)
+            article = extract_article(text, fallback_title=title_from_filename(path))
         except WebPageError as error:
             raise ImportError_(str(error)) from error
         text = normalize_text(article.text)
@@ -129,7 +130,7 @@ def prepare_file(
             article.author,
         )
     else:
-        metadata = extract_metadata(text, fallback_title=path.stem)
+        metadata = extract_metadata(text, fallback_title=title_from_filename(path))
         title, published, source, author = (
             metadata.title,
             metadata.published,
