@@ -295,7 +295,7 @@ def export_command(
 
 def _to_stdout(write: Callable[[TextIO], object]) -> None:
     """Write data to standard output; a closed or full output is a sentence and exit 1."""
-    from reader.core.safefile import write_error
+    from reader.core.safefile import write_reason
 
     try:
         write(sys.stdout)
@@ -304,7 +304,9 @@ def _to_stdout(write: Callable[[TextIO], object]) -> None:
             sys.stdout.buffer.flush()
     except OSError as error:
         _silence_stdout()
-        raise click.ClickException(str(write_error("standard output", error))) from error
+        raise click.ClickException(
+            f"Cannot write standard output: {write_reason(error)}."
+        ) from error
 
 
 def _silence_stdout() -> None:

@@ -28,19 +28,28 @@ from typing import IO, Any
 
 from reader.core.errors import StoreError
 
-__all__ = ["replacing", "write_error"]
+__all__ = ["replacing", "write_error", "write_reason"]
+
+
+def write_reason(error: OSError) -> str:
+    """Why a write failed, in words: disk full, closed pipe, not allowed, ..."""
+    if error.errno == errno.ENOSPC:
+        return "the disk is full"
+    if error.errno == errno.EFBIG:
+        return "the file is larger than this system allows (File too large)"
+    if error.errno == errno.EPIPE:
+        return "the program reading it stopped (broken pipe)"
+    reason = error.strerror or str(error)
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"not allowed ({reason})"
+    return reason
 
 
 def write_error(target: Path | str, error: OSError) -> StoreError:
-    """An OSError while writing ``target``, as a sentence (disk full, closed pipe, ...)."""
-    reason = error.strerror or str(error)
-    if error.errno == errno.ENOSPC:
-        reason = "the disk is full"
-    elif error.errno == errno.EPIPE:
-        reason = "the program reading it stopped (broken pipe)"
-    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        reason = f"not allowed ({reason})"
-    return StoreError(f"Cannot write {target}: {reason}. Nothing was replaced.")
+    """An OSError while writing the file ``target``, as a sentence."""
+    return StoreError(
+        f"Cannot write {target}: {write_reason(error)}. Any earlier file there is as it was."
+    )
 
 
 def _umask() -> int:
@@ -102,7 +111,7 @@ def _direct(target: Path, real: Path, mode: str, text_options: dict[str, Any]) -
             yield handle
             handle.flush()
     except OSError as error:
-        raise write_error(target, error) from error
+        raise StoreError(f"Cannot write {target}: {write_reason(error)}.") from error
 
 
 def _remove(path: str) -> None:
