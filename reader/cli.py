@@ -289,6 +289,8 @@ def export_command(
         count = export_to_file(store, target, script, **options)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
     noun = "annotation" if count == 1 else "annotations"
     say(f"Wrote {count} {noun} to {target}", err=True)
 
@@ -340,6 +342,8 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
         report = import_csv(store, csv_file)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
     for line in report.missing:
         say(f"not restored: {line}", err=True)
     say(

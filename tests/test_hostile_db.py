@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -129,9 +130,12 @@ def make_read_only() -> Iterator[Callable[[Path], None]]:
 
 
 def test_a_read_only_folder_with_a_wal_and_no_shm_reads_every_commit(
-    tmp_path: Path, make_read_only: Callable[[Path], None]
+    tmp_path: Path, make_read_only: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """immutable=1 ignored the -wal: export printed 1 of 6 committed annotations, exit 0."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     work = tmp_path / "work"
     work.mkdir()
     store = Store(work / "a.db")
@@ -160,5 +164,6 @@ def test_a_read_only_folder_with_a_wal_and_no_shm_reads_every_commit(
     result = CliRunner().invoke(cli, ["export", "--db", str(shipped / "a.db"), "-o", "-"])
     assert result.exit_code == 0, result.output
     assert result.output.count("后来") == 5
+    assert list(private.iterdir()) == []  # the private copy is gone after the command
     assert (digest(shipped / "a.db"), digest(shipped / "a.db-wal")) == before
     assert sorted(p.name for p in shipped.iterdir()) == ["a.db", "a.db-wal"]

@@ -15,6 +15,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import weakref
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -352,6 +353,9 @@ def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
     conn, is_read_only, private_copy = open_connection(path, read_only=read_only)
     db = TxDatabase(conn)
     db.private_copy = private_copy
+    if private_copy is not None:
+        # Removed on close, or at exit when a program never closes its store.
+        weakref.finalize(db, shutil.rmtree, private_copy, True)
     try:
         db.read_only = is_read_only
         db.path = path
