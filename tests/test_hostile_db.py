@@ -167,3 +167,22 @@ def test_a_read_only_folder_with_a_wal_and_no_shm_reads_every_commit(
     assert list(private.iterdir()) == []  # the private copy is gone after the command
     assert (digest(shipped / "a.db"), digest(shipped / "a.db-wal")) == before
     assert sorted(p.name for p in shipped.iterdir()) == ["a.db", "a.db-wal"]
+
+
+def test_values_of_the_wrong_type_reach_no_front_end(seeded: Path) -> None:
+    raw(
+        seeded,
+        "update documents set title = 42, source = null where id = 1",
+        "update tags set name = x'e694bfe7ad96'",
+        "update annotations set comment = 7",
+    )
+    store = Store(seeded)
+    summary = store.list_documents()[0]
+    assert (summary.title, summary.source) == ("42", "")
+    assert store.get_document(1).title == "42"
+    (annotation,) = store.all_annotations()
+    assert annotation.comment == "7" and annotation.tags[0].name == "政策"
+    raw(seeded, "update annotations set start_offset = 'abc'")
+    with pytest.raises(StoreError, match="The start of annotation 1 is 'abc', not a whole number"):
+        list(store.all_annotations())
+    store.close()

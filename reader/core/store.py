@@ -76,8 +76,33 @@ def tag_color(tag_id: int, stored: object) -> str:
     return TAG_COLORS[tag_id % len(TAG_COLORS)]
 
 
+def _str(value: object) -> str:
+    """A stored text value as text: another program may have put NULL, a number or a blob
+    where we keep text, and a front end must never be handed anything but a string."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _int(value: object, what: str) -> int:
+    """A stored whole number, or a sentence saying which value is not one."""
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        raise StoreError(
+            f"{what} is {value!r}, not a whole number: this database was changed by another"
+            " program. Restore a backup, or correct that row with sqlite3."
+        ) from None
+
+
 def _tag(tag_id: int, name: object, color: object) -> Tag:
-    return Tag(tag_id, "" if name is None else str(name), tag_color(tag_id, color))
+    return Tag(tag_id, _str(name), tag_color(tag_id, color))
 
 
 def _check_span(text: str, start: int, end: int) -> None:
@@ -196,7 +221,9 @@ class Store:
             from documents d order by d.id
             """
         ).fetchall()
-        return [DocumentSummary(*row) for row in rows]
+        return [
+            DocumentSummary(row[0], *(_str(value) for value in row[1:6]), row[6]) for row in rows
+        ]
 
     def get_document(self, document_id: int) -> Document:
         row = self.db.execute(
@@ -206,7 +233,12 @@ class Store:
         ).fetchone()
         if row is None:
             raise StoreError(f"no document with id {document_id}")
-        return Document(*row)
+        return Document(
+            row[0],
+            *(_str(value) for value in row[1:9]),
+            _int(row[9], f"The version of document {document_id}"),
+            _str(row[10]),
+        )
 
     # Document versions (re-import of a changed file)
 
@@ -556,14 +588,14 @@ class Store:
             yield Annotation(
                 id=row[0],
                 document_id=row[1],
-                start=row[2],
-                end=row[3],
-                quote=row[4],
-                comment=row[5],
+                start=_int(row[2], f"The start of annotation {row[0]}"),
+                end=_int(row[3], f"The end of annotation {row[0]}"),
+                quote=_str(row[4]),
+                comment=_str(row[5]),
                 tags=tuple(tags_by_annotation.get(row[0], ())),
-                created_at=row[6],
-                updated_at=row[7],
-                status=row[8],
+                created_at=_str(row[6]),
+                updated_at=_str(row[7]),
+                status=_str(row[8]),
             )
 
     def restore_annotations(self, items: Iterable[RestoredAnnotation]) -> list[int | None]:
