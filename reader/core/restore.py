@@ -174,9 +174,9 @@ class _Documents:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.titles: dict[int, str] = dict(
-            store.db.execute("select id, title from documents order by id").fetchall()
-        )
+        self.titles: dict[int, str] = {
+            summary.id: summary.title for summary in store.list_documents()
+        }
         self.by_title: dict[str, list[int]] = {}
         for document_id, title in self.titles.items():
             self.by_title.setdefault(title, []).append(document_id)
@@ -195,14 +195,18 @@ class _Documents:
             return [document_id]
         if title in self.by_title:
             return self.by_title[title]
-        anchored = [row for row in rows if not row.orphan]
-        evidence = sum(row.end - row.start for row in anchored)
-        if evidence < MIN_CONTENT_EVIDENCE:
+        anchored = sorted(
+            (row for row in rows if not row.orphan), key=lambda row: row.start - row.end
+        )
+        if not anchored or sum(row.end - row.start for row in anchored) < MIN_CONTENT_EVIDENCE:
             return []
+        # The longest passage narrows the search in SQLite (no text is loaded for documents
+        # that cannot be it); the others confirm it.
+        first = anchored[0]
         return [
             candidate
-            for candidate in self.titles
-            if all(self._holds(candidate, row) for row in anchored)
+            for candidate in self.store.documents_with_passage_at(first.start, first.passage)
+            if all(self._holds(candidate, row) for row in anchored[1:])
         ]
 
     def _holds(self, document_id: int, row: _Row) -> bool:

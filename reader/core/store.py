@@ -240,6 +240,14 @@ class Store:
             _str(row[10]),
         )
 
+    def documents_with_passage_at(self, start: int, passage: str) -> list[int]:
+        """The documents whose text holds ``passage`` at code-point offset ``start``."""
+        rows = self.db.execute(
+            "select id from documents where substr(text, ?, ?) = ? order by id",
+            [start + 1, len(passage), passage],
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
     # Document versions (re-import of a changed file)
 
     def find_document_by_path(self, path: str) -> int | None:
