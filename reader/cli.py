@@ -30,7 +30,11 @@ def shown(text: str) -> str:
     visible symbol (reader.core.display), and the undecodable bytes of a file name (lone
     surrogates from the file system) become U+FFFD instead of failing to print.
     """
-    return visible_line(text).encode("utf-8", "replace").decode("utf-8")
+    line = visible_line(text)
+    try:  # the file system's undecodable bytes, as Python keeps them
+        return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # other lone surrogates
+        return line.encode("utf-8", "replace").decode("utf-8")
 
 
 def say(message: str, *, err: bool = False, fg: str | None = None) -> None:

@@ -3,6 +3,7 @@ encoding suffixes in file names."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,15 @@ def test_file_name_titles(tmp_path: Path) -> None:
     assert title_from_filename(Path("report.v2.txt")) == "report.v2"
     assert title_from_filename(Path("x.hex.txt")) == "x.hex"  # hex is not a text encoding
     assert title_from_filename(Path("big5.txt")) == "big5"
+
+
+def test_a_file_name_that_is_not_utf8_imports_and_prints(tmp_path: Path) -> None:
+    """It crashed with UnicodeEncodeError: SQLite cannot store the name's lone surrogates."""
+    name = os.fsdecode(b"\xffbad.txt")
+    (tmp_path / name).write_text("正文内容。\n", encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    for status in ("new", "unchanged"):
+        code, output = run("--db", db, str(tmp_path / name))
+        assert code == 0, output
+        assert output.startswith(status) and "\ufffdbad  (6 chars)" in output
+        assert f"{tmp_path}/\ufffdbad.txt" in output

@@ -20,6 +20,7 @@ from reader.core.documents import (
     detect_script,
     extract_metadata,
     normalize_text,
+    path_text,
     seed_paths,
     title_from_filename,
 )
@@ -179,7 +180,7 @@ def import_file(
             version=document.version,
             chars=chars,
         )
-    location = str(path.resolve())
+    location = path_text(path.resolve())
     fields = {
         "title": prepared.title,
         "source": prepared.source,
