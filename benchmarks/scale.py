@@ -254,5 +254,6 @@ def restore_into_copy(path: Path, export: Path, copy: Path) -> None:
         )
     store.close()
 
+
 if __name__ == "__main__":
     main()

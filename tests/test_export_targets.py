@@ -70,9 +70,7 @@ def test_an_output_symlink_is_written_through(
     assert sorted(p.name for p in real.parent.iterdir()) == ["real.csv"]
 
 
-def test_a_fifo_is_written_to_not_replaced(
-    annotated: Store, db_path: Path, tmp_path: Path
-) -> None:
+def test_a_fifo_is_written_to_not_replaced(annotated: Store, db_path: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
     received: list[bytes] = []

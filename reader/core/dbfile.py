@@ -232,7 +232,7 @@ def _private_copy(path: Path) -> Path:
     except OSError as error:
         shutil.rmtree(folder, ignore_errors=True)
         raise StoreError(
-            f"{path} has uncommitted-to-file changes in {path.name}-wal, and its folder is"
+            f"{path} has committed changes still in {path.name}-wal and its folder is"
             f" read-only, so it must be read from a copy; copying it failed"
             f" ({error.strerror or error}). Copy {path.name} and {path.name}-wal together to"
             " a writable folder and open the copy."
@@ -253,20 +253,6 @@ def refuse_newer(db: Database, path: Path) -> None:
         )
 
 
-OUR_TABLES = (
-    "documents",
-    "document_versions",
-    "tags",
-    "annotations",
-    "annotation_tags",
-    "settings",
-    "reading_positions",
-    "undo_log",
-    "store_meta",
-    "_sqlite_migrations",
-)
-
-
 @functools.cache
 def expected_columns() -> dict[str, frozenset[str]]:
     """Every column of every table of ours, as the migrations build them."""
@@ -280,21 +266,27 @@ def expected_columns() -> dict[str, frozenset[str]]:
     return columns
 
 
+def our_tables() -> frozenset[str]:
+    """The tables the migrations create: the ones that must be plain tables, trigger-free."""
+    return frozenset(expected_columns())
+
+
 def check_structure(db: Database, path: Path) -> None:
     """Refuse a file whose tables of ours are views or virtual tables, or carry triggers.
 
     A view or a trigger can answer reads with other data, or run on our writes; we create
     neither, so any is someone else's doing. Checked before anything is written.
     """
+    ours = our_tables()
     problems: list[str] = []
     for kind, name, table, sql in db.execute(
         "select type, name, tbl_name, coalesce(sql, '') from sqlite_master"
     ).fetchall():
-        if kind == "trigger" and table in OUR_TABLES:
+        if kind == "trigger" and table in ours:
             problems.append(f"a trigger {name!r} on {table}")
-        elif name in OUR_TABLES and kind != "table":
+        elif name in ours and kind != "table":
             problems.append(f"{name} is a {kind}, not a table")
-        elif name in OUR_TABLES and not sql.lstrip().upper().startswith("CREATE TABLE"):
+        elif name in ours and not sql.lstrip().upper().startswith("CREATE TABLE"):
             problems.append(f"{name} is not a plain table")
     if problems:
         raise StoreError(
