@@ -262,7 +262,7 @@ def import_csv(store: Store, path: Path) -> RestoreReport:
         for row in group:
             place = documents.place(row, candidates) if candidates else None
             if place is None:
-                report.missing.append(_why_not(row, candidates, documents))
+                report.missing.append(_why_not(row, candidates))
                 continue
             document_id, start, end = place
             item = RestoredAnnotation(
@@ -279,6 +279,8 @@ def import_csv(store: Store, path: Path) -> RestoreReport:
             placed.append((row, item, place != (row.document_id, row.start, row.end)))
     placed.sort(key=lambda entry: entry[0].line)
     report.missing.sort(key=_line_of)
+    if not placed:
+        return report
     try:
         results = store.restore_annotations(item for _, item, _ in placed)
     except StoreError as error:
@@ -292,7 +294,7 @@ def import_csv(store: Store, path: Path) -> RestoreReport:
     return report
 
 
-def _why_not(row: _Row, candidates: list[int], documents: _Documents) -> str:
+def _why_not(row: _Row, candidates: list[int]) -> str:
     where = f"line {row.line}: annotation {row.id or '(no id)'} on “{row.title}” (document"
     if not candidates:
         return (
