@@ -17,10 +17,10 @@ import csv
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
-from reader.core.errors import StoreError
 from reader.core.models import AnnotationStatus
+from reader.core.safefile import replacing
 from reader.core.store import ExportRow, Store
 
 __all__ = [
@@ -127,7 +127,7 @@ def find_documents(store: Store, spec: str) -> list[int]:
 
 def write_csv(
     store: Store,
-    out: TextIO,
+    out: IO[str],
     script: str | None = None,
     *,
     tags: Iterable[str] = (),
@@ -168,23 +168,14 @@ def default_export_name(today: date | None = None) -> str:
 
 
 def export_to_file(store: Store, target: Path, script: str | None = None, **filters: Any) -> int:
-    """:func:`write_csv` into ``target``, through ``target.partial`` renamed at the end.
+    """:func:`write_csv` into ``target`` through :func:`reader.core.safefile.replacing`.
 
     A failed export (disk full, a database error) leaves neither half a file under the real
-    name nor a damaged earlier export: the old file stays until the new one is complete.
+    name nor a damaged earlier export: the old file stays until the new one is complete. A
+    symlink is written through, a FIFO or device written to directly, a folder refused.
     """
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as out:
-            count = write_csv(store, out, script, **filters)
-        partial.replace(target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise StoreError(f"Cannot write {target}: {error.strerror or error}.") from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return count
+    with replacing(target) as out:
+        return write_csv(store, out, script, **filters)
 
 
 def _write_converted(store: Store, writer: Any, rows: Iterable[ExportRow], script: str) -> int:

@@ -67,6 +67,11 @@ class Store:
         self.history = History(gateway, self.tags, load=lambda i: self.annotations.get(i))
         self.annotations = Annotations(gateway, self.documents, self.tags, self.history)
         self.preferences = PreferenceStore(gateway)
+        self.notices: list[str] = [*gateway.notices]
+        """Sentences about what was found on opening and worked around (for the front end)."""
+        colours = self.tags.colour_notice(gateway.location)
+        if colours:
+            self.notices.append(colours)
 
     @property
     def read_only(self) -> bool:

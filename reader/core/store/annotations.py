@@ -11,13 +11,16 @@ from typing import NamedTuple
 
 from reader.core.errors import StoreError
 from reader.core.models import Annotation, AnnotationStatus, RestoredAnnotation, Tag, UndoAction
-from reader.core.store.common import check_span, now, passage_anchor, short
+from reader.core.store.common import as_int, as_text, check_span, now, passage_anchor, short
 from reader.core.store.documents import Documents
 from reader.core.store.gateway import Gateway, Params
 from reader.core.store.history import History, Snapshot
-from reader.core.store.tags import Tags
+from reader.core.store.tags import Tags, make_tag
 
-__all__ = ["Annotations", "ExportRow"]
+__all__ = ["MAX_KEPT_ID", "Annotations", "ExportRow"]
+
+MAX_KEPT_ID = 2**62
+"""A restored annotation keeps its exported id only below this, so new ids never overflow."""
 
 
 class ExportRow(NamedTuple):
@@ -68,7 +71,7 @@ class Annotations:
             f" where {where} order by t.name",
             params,
         ):
-            tags_by_annotation.setdefault(annotation_id, []).append(Tag(tag_id, name, color))
+            tags_by_annotation.setdefault(annotation_id, []).append(make_tag(tag_id, name, color))
         for row in self._db.query(
             "select a.id, a.document_id, a.start_offset, a.end_offset, a.quote, a.comment,"
             " a.created_at, a.updated_at, a.status from annotations a"
@@ -78,13 +81,13 @@ class Annotations:
             yield Annotation(
                 id=row[0],
                 document_id=row[1],
-                start=row[2],
-                end=row[3],
-                quote=row[4],
-                comment=row[5],
+                start=as_int(row[2], f"The start of annotation {row[0]}"),
+                end=as_int(row[3], f"The end of annotation {row[0]}"),
+                quote=as_text(row[4]),
+                comment=as_text(row[5]),
                 tags=tuple(tags_by_annotation.get(row[0], ())),
-                created_at=row[6],
-                updated_at=row[7],
+                created_at=as_text(row[6]),
+                updated_at=as_text(row[7]),
                 status=AnnotationStatus.of(row[8]),
             )
 
@@ -234,28 +237,34 @@ class Annotations:
     def restore(self, items: Iterable[RestoredAnnotation]) -> list[int | None]:
         """Put exported annotations back, all in one transaction; not an undoable action.
 
-        Returns, per item, the new annotation's id, or None when an annotation on the same
-        passage of that document is already there (so importing the same CSV twice adds
-        nothing). The exported id is kept when no annotation here has it or may get it back
-        through undo.
+        Returns, per item, the new annotation's id, or None when that annotation is already
+        here (so importing the same export twice adds nothing). Identity is the annotation,
+        not its passage: it is already here when an annotation with its id sits on the same
+        passage of that document, or one with the same passage, tags, comment and creation
+        time does (each existing annotation stands for one item only). The exported id is
+        kept when no annotation here has it or may get it back through undo.
         """
         results: list[int | None] = []
         texts: dict[int, str] = {}
+        claimed: set[int] = set()
         with self._db.transaction():
             for item in items:
-                if self._db.one(
-                    "select 1 from annotations where document_id = ? and start_offset = ?"
-                    " and end_offset = ?",
-                    [item.document_id, item.start, item.end],
-                ):
+                existing = self._restored_already(item, claimed)
+                if existing is not None:
+                    claimed.add(existing)
                     results.append(None)
                     continue
                 if item.document_id not in texts:
                     texts[item.document_id] = self._documents.get(item.document_id).text
                 text = texts[item.document_id]
                 check_span(text, item.start, item.end)
+                if item.passage and text[item.start : item.end] != item.passage:
+                    raise StoreError(
+                        f"Document {item.document_id} changed while restoring (another program"
+                        " imported a new version): run the import again."
+                    )
                 wanted = item.id
-                if wanted is None or self._history.id_used(wanted):
+                if wanted is None or wanted > MAX_KEPT_ID or self._history.id_used(wanted):
                     annotation_id = self._history.allocate_id()
                 else:
                     annotation_id = wanted
@@ -272,8 +281,28 @@ class Annotations:
                     item.updated_at or stamp,
                 )
                 self._tags.attach(annotation_id, item.tags)
+                claimed.add(annotation_id)
                 results.append(annotation_id)
         return results
+
+    def _restored_already(self, item: RestoredAnnotation, claimed: set[int]) -> int | None:
+        """The annotation here that is ``item`` (see restore), if any."""
+        rows = self._db.query(
+            "select id, comment, created_at from annotations where document_id = ?"
+            " and start_offset = ? and end_offset = ?",
+            [item.document_id, item.start, item.end],
+        )
+        free = [row for row in rows if row[0] not in claimed]
+        for annotation_id, _, _ in free:
+            if annotation_id == item.id:
+                return int(annotation_id)
+        wanted_tags = {name.strip() for name in item.tags if name.strip()}
+        for annotation_id, comment, created_at in free:
+            if comment != item.comment or (item.created_at and created_at != item.created_at):
+                continue
+            if set(self._tags.names_of(annotation_id)) == wanted_tags:
+                return int(annotation_id)
+        return None
 
     # Exporting
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from reader.core.errors import StoreError
 
-__all__ = ["QUOTE_CONTEXT", "check_span", "now", "passage_anchor", "short"]
+__all__ = ["QUOTE_CONTEXT", "as_int", "as_text", "check_span", "now", "passage_anchor", "short"]
 
 QUOTE_CONTEXT = 32
 """Characters of text kept before and after each passage, to re-anchor it if the text changes."""
@@ -24,6 +24,31 @@ def passage_anchor(text: str, start: int, end: int) -> tuple[str, str, str]:
         text[max(0, start - QUOTE_CONTEXT) : start],
         text[end : end + QUOTE_CONTEXT],
     )
+
+
+def as_text(value: object) -> str:
+    """A stored text value as text: another program may have put NULL, a number or a blob
+    where we keep text, and a front end must never be handed anything but a string."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def as_int(value: object, what: str) -> int:
+    """A stored whole number, or a sentence saying which value is not one."""
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        raise StoreError(
+            f"{what} is {value!r}, not a whole number: this database was changed by another"
+            " program. Restore a backup, or correct that row with sqlite3."
+        ) from None
 
 
 def check_span(text: str, start: int, end: int) -> None:

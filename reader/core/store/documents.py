@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from reader.core.errors import StoreError
 from reader.core.models import AnnotationStatus, Document, DocumentSummary, Script
-from reader.core.store.common import now, passage_anchor
+from reader.core.store.common import as_int, as_text, now, passage_anchor
 from reader.core.store.gateway import Gateway, Row
 
 __all__ = ["DocumentVersion", "Documents", "VersionReport"]
@@ -43,8 +43,9 @@ def _document(row: Row) -> Document:
     document_id, title, source, published, path, script, text, *rest = row
     encoding, content_hash, version, author = rest
     return Document(
-        document_id, title, source, published, path, Script.of(script), text,
-        encoding, content_hash, version, author,
+        document_id, as_text(title), as_text(source), as_text(published), as_text(path),
+        Script.of(script), as_text(text), as_text(encoding), as_text(content_hash),
+        as_int(version, f"The version of document {document_id}"), as_text(author),
     )  # fmt: skip
 
 
@@ -110,6 +111,14 @@ class Documents:
         rows = self._db.query(f"select id from documents where {contains} order by id", [spec])
         return [int(row[0]) for row in rows]
 
+    def with_passage_at(self, start: int, passage: str) -> list[int]:
+        """The documents whose text holds ``passage`` at code-point offset ``start``."""
+        rows = self._db.query(
+            "select id from documents where substr(text, ?, ?) = ? order by id",
+            [start + 1, len(passage), passage],
+        )
+        return [int(row[0]) for row in rows]
+
     def titles(self) -> dict[int, str]:
         """Every document's title by id, in id order."""
         return {
@@ -129,7 +138,15 @@ class Documents:
             [AnnotationStatus.ACTIVE],
         )
         return [
-            DocumentSummary(document_id, title, source, published, path, Script.of(script), count)
+            DocumentSummary(
+                document_id,
+                as_text(title),
+                as_text(source),
+                as_text(published),
+                as_text(path),
+                Script.of(script),
+                count,
+            )
             for document_id, title, source, published, path, script, count in rows
         ]
 

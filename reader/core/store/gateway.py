@@ -99,6 +99,11 @@ class Gateway(Protocol):
         """The column names of a table, in order."""
         ...
 
+    @property
+    def notices(self) -> list[str]:
+        """Sentences about what was found on opening and worked around (for the front end)."""
+        ...
+
     def transaction(self) -> AbstractContextManager[None]:
         """A write transaction: all of it commits, or (on any exception) none of it.
 

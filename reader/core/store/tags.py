@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from reader.core.models import Tag
+from reader.core.store.common import as_text
 from reader.core.store.gateway import Gateway
 
-__all__ = ["TAG_COLORS", "Tags"]
+__all__ = ["COLOR", "TAG_COLORS", "Tags", "make_tag", "tag_color"]
 
 TAG_COLORS = (
     "#f4d35e", "#8ecae6", "#f4a261", "#a7c957", "#e5989b", "#b8b8ff",
     "#90e0ef", "#ffb4a2", "#cdb4db", "#ffd6a5", "#caffbf", "#9bf6ff",
 )  # fmt: skip
 """Light backgrounds that keep dark text readable; new tags take the next one in turn."""
+
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+"""The only colour form the store hands out: anything else in the file is someone's data."""
+
+
+def tag_color(tag_id: int, stored: object) -> str:
+    """The tag's stored colour when it is ``#rrggbb``, else the palette colour for its id.
+
+    The colour is handed to a front end as a style; a file from elsewhere could hold
+    ``bold blink red`` or no colour at all, which must never reach one as a style.
+    """
+    if isinstance(stored, str) and COLOR.fullmatch(stored):
+        return stored.lower()
+    return TAG_COLORS[tag_id % len(TAG_COLORS)]
+
+
+def make_tag(tag_id: int, name: object, color: object) -> Tag:
+    """A Tag from a stored row, whatever another program put in its cells."""
+    return Tag(tag_id, as_text(name), tag_color(tag_id, color))
 
 
 class Tags:
@@ -22,9 +43,24 @@ class Tags:
 
     def all(self) -> list[Tag]:
         """Every tag, by name."""
-        return [
-            Tag(*row) for row in self._db.query("select id, name, color from tags order by name")
+        rows = self._db.query("select id, name, color from tags order by name")
+        return [make_tag(*row) for row in rows]
+
+    def colour_notice(self, location: str) -> str | None:
+        """A sentence when some stored colours are not ``#rrggbb`` (shown in palette colours)."""
+        bad = [
+            color
+            for (color,) in self._db.query("select color from tags")
+            if not (isinstance(color, str) and COLOR.fullmatch(color))
         ]
+        if not bad:
+            return None
+        example = next((color for color in bad if color is not None), None)
+        shown = f" (such as {str(example)!r})" if example is not None else ""
+        return (
+            f"{len(bad)} tag{'s' if len(bad) != 1 else ''} in {location} had a colour"
+            f" that is not #rrggbb{shown}: shown in palette colours instead."
+        )
 
     def ensure(self, name: str) -> int:
         """The id of the tag called ``name``, created (with the next colour) if there is none."""
