@@ -458,8 +458,19 @@ class SQLiteGateway:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        with self._translated(), self._db.atomic():
-            yield
+        inside = False  # an exception from the block itself passes as it is
+        try:
+            with self._db.atomic():
+                try:
+                    yield
+                except BaseException:
+                    inside = True
+                    raise
+        except sqlite3.Error as error:
+            if inside:
+                raise
+            with self._translated():  # BEGIN, COMMIT or ROLLBACK failed
+                raise error from None
 
     def change_token(self) -> int:
         """PRAGMA data_version: changes when another connection commits, not on our own."""
