@@ -111,7 +111,9 @@ def process_alive(pid: int) -> bool:
 
 
 @contextmanager
-def reader_serve(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Iterator[RunningServer]:
+def reader_serve(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> Iterator[RunningServer]:
     """`python -m reader serve ARGS` until it prints its address; stopped with Ctrl+C after."""
     process = subprocess.Popen(
         [sys.executable, "-m", "reader", "serve", *args],
