@@ -228,3 +228,52 @@ def wait_for(condition, timeout: float, interval: float = 0.1, what: str = "cond
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up waiting for {what} after {timeout:.0f} s")
         time.sleep(interval)
+
+
+def trace_length(driver) -> int:  # type: ignore[no-untyped-def]
+    return int(driver.execute_script("return window.readerTrace.length"))
+
+
+def received_text(driver, since: int = 0) -> str:  # type: ignore[no-untyped-def]
+    """What the app has written to this page since trace entry ``since``, as plain text."""
+    entries = driver.execute_script("return window.readerTrace.slice(arguments[0])", since)
+    return screen_text([entry["text"] for entry in entries if entry["kind"] == "received"])
+
+
+def wait_for_screen(driver, text: str, since: int = 0, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    wait_for(lambda: text in received_text(driver, since), timeout, what=repr(text))
+
+
+def press(driver, *keys: str, shift: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Type into the page's terminal as a user would (xterm.js turns keys into input)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver.execute_script("document.querySelector('.xterm-helper-textarea').focus()")
+    actions = ActionChains(driver)
+    if shift:
+        actions.key_down(Keys.SHIFT)
+    for key in keys:
+        actions.send_keys(key)
+    if shift:
+        actions.key_up(Keys.SHIFT)
+    actions.perform()
+
+
+def open_reader(driver, url: str, title: str, timeout: float = 90) -> None:  # type: ignore[no-untyped-def]
+    """Load the page and wait until the app has painted ``title`` (the article's heading)."""
+    driver.get(url)
+    wait_for_screen(driver, title, timeout=timeout)
+
+
+def annotate_in_browser(driver, tag: str, down: int = 13, right: int = 5, extra: int = 9) -> None:  # type: ignore[no-untyped-def]
+    """The keys of the issue: move, ``v``, Shift+arrows, ``t``, a tag name, Enter."""
+    from selenium.webdriver.common.keys import Keys
+
+    press(driver, *[Keys.ARROW_DOWN] * down, *[Keys.ARROW_RIGHT] * right)
+    press(driver, "v")
+    press(driver, *[Keys.ARROW_RIGHT] * extra, shift=True)
+    mark = trace_length(driver)
+    press(driver, "t")
+    wait_for_screen(driver, "Tag 「", since=mark)  # the tag picker is open
+    press(driver, tag, Keys.ENTER)
