@@ -189,8 +189,9 @@ window.WebSocket = function (...args) {
     return send(data);
   };
   socket.addEventListener("message", (event) => {
-    const entry = {kind: "received", t: performance.now(), painted: null, text: ""};
-    if (typeof event.data !== "string") {
+    const binary = typeof event.data !== "string";  // the app's output; strings are pongs
+    const entry = {kind: "received", t: performance.now(), painted: null, text: "", binary};
+    if (binary) {
       entry.text = decoder.decode(new Uint8Array(event.data), {stream: true});
     }
     window.readerTrace.push(entry);
