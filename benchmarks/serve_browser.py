@@ -31,6 +31,7 @@ import termios
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -69,12 +70,11 @@ def browser_first_paint(driver, url: str) -> tuple[float, tuple[int, int]]:  # t
         return None
 
     milliseconds = wait_for(painted, 10, what="the frame after the article's bytes")
-    width, height = driver.execute_script(
-        "const u = new URL(performance.getEntriesByType('resource')"
-        ".find(e => e.name.includes('/ws?')).name);"
-        "return [u.searchParams.get('width'), u.searchParams.get('height')]"
-    )
-    return milliseconds / 1000, (int(width), int(height))
+    [opened] = [
+        e for e in driver.execute_script("return window.readerTrace") if e["kind"] == "opened"
+    ]
+    query = parse_qs(urlsplit(opened["data"]).query)  # the page's size, sent with the websocket
+    return milliseconds / 1000, (int(query["width"][0]), int(query["height"][0]))
 
 
 def terminal_first_paint(db: Path, size: tuple[int, int]) -> float:

@@ -22,10 +22,7 @@ from urllib.parse import urlsplit
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-INSTALL_BROWSER = (
-    "apt-get update && apt-get install -y chromium chromium-driver fonts-noto-cjk"
-    "  (or: make browser)"
-)
+INSTALL_BROWSER = "run `make browser` (apt-get install chromium chromium-driver fonts-noto-cjk)"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",  # we run as root
@@ -46,6 +43,15 @@ ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\
 def browser_missing() -> str | None:
     """Why the headless browser cannot run here, or None when it can."""
     missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    fonts = (
+        subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False
+        )
+        if shutil.which("fc-list")
+        else None
+    )
+    if fonts is None or not fonts.stdout.strip():
+        missing.append("a Chinese font")
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -182,6 +188,7 @@ window.readerTrace = [];
 const NativeWebSocket = window.WebSocket;
 window.WebSocket = function (...args) {
   const socket = new NativeWebSocket(...args);
+  window.readerTrace.push({kind: "opened", t: performance.now(), data: String(args[0])});
   const send = socket.send.bind(socket);
   const decoder = new TextDecoder();
   socket.send = (data) => {

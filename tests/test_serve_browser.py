@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import serve_support
 from serve_support import (
     annotate_in_browser,
     headless_chromium,
@@ -74,3 +76,15 @@ def test_keys_typed_in_the_browser_annotate_the_database(tmp_path: Path) -> None
         assert strays == []
         console = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert console == []  # no CSP violation, no failed load
+
+
+def test_a_missing_browser_skips_here_and_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(serve_support, "CHROMEDRIVER", tmp_path / "no-chromedriver")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="make browser"):
+        require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no-chromedriver"):
+        require_browser()
