@@ -104,18 +104,29 @@ def test_other_hosts_need_the_token_403_without_200_with(tmp_path: Path) -> None
         assert get(f"{local}/")[0] == 403
         assert get(f"{local}/?token=wrong-{token}")[0] == 403
         assert get(f"{local}/static/textual/js/textual.js")[0] == 403
+        assert asyncio.run(open_session(websocket_url(local))) == "403"
+        assert asyncio.run(open_session(websocket_url(local, "&token=nope"))) == "403"
+        assert server.app_pids() == []  # no request without the token started an app
+
         status, headers, body = get(f"{local}/?token={token}")
         assert status == 200 and "textual.js" in body
         cookie = headers["Set-Cookie"].split(";", 1)[0]
         assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
         assert get(f"{local}/static/textual/js/textual.js", {"Cookie": cookie})[0] == 200
-
-        # Without the token, no app process is started; with it (the cookie), one is.
-        assert asyncio.run(open_session(websocket_url(local))) == "403"
-        assert asyncio.run(open_session(websocket_url(local, "&token=nope"))) == "403"
-        assert server.app_pids() == []
+        # The page's app starts with the page; its websocket (the cookie) takes that one.
+        [spare] = wait_for(server.app_pids, 30, what="the page's app")
         assert asyncio.run(open_session(websocket_url(local), {"Cookie": cookie})) == "open"
-        assert wait_for(lambda: not server.app_pids(), 30, what="the session's app to end")
+        assert wait_for(lambda: not process_alive(spare), 30, what="the session's app to end")
+        assert server.app_pids() == []
+
+
+def test_pages_start_at_most_two_apps_ahead_of_their_websockets(tmp_path: Path) -> None:
+    with reader_serve("--db", str(tmp_path / "a.db"), "--port", "0", cwd=tmp_path) as server:
+        for _ in range(5):
+            assert get(server.url)[0] == 200
+        wait_for(lambda: len(server.app_pids()) == 2, 30, what="two spare apps")
+        assert get(f"{server.origin}/static/reader/page.js")[0] == 200  # only the page starts one
+        assert len(server.app_pids()) == 2
 
 
 def test_a_given_token_is_required_on_loopback_too(tmp_path: Path) -> None:
@@ -169,31 +180,33 @@ def test_a_taken_port_is_a_clear_message(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_stops_every_session_and_leaves_no_app_behind(tmp_path: Path) -> None:
-    """Two sessions on a database whose path has a space and a quote, then Ctrl+C."""
+    """Three sessions on a database whose path has a space and a quote, then Ctrl+C."""
     folder = tmp_path / "team's data"
     folder.mkdir()
     db = folder / "project 1.db"
     with reader_serve("--db", str(db), "--port", "0", cwd=tmp_path) as server:
         url = websocket_url(server.origin)
+        assert get(server.url)[0] == 200  # a page whose websocket never comes: a spare app
+        wait_for(lambda: len(server.app_pids()) == 1, 30, what="the spare app")
 
         async def open_two_then_stop() -> tuple[list[int], list[list[bytes]], str]:
             async with aiohttp.ClientSession() as client:
-                sockets = [await client.ws_connect(url) for _ in range(2)]
+                sockets = [await client.ws_connect(url) for _ in range(3)]
                 for websocket in sockets:
                     await websocket.receive(timeout=30)
                 pids = server.app_pids()
                 commands = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in pids]
-                # Ctrl+C while both sessions are still open in their browsers
+                # Ctrl+C while the sessions are still open in their browsers
                 rest = await asyncio.to_thread(server.stop)
                 for websocket in sockets:
                     await websocket.close()
                 return pids, commands, rest
 
         pids, commands, rest = asyncio.run(open_two_then_stop())
-    assert len(pids) == 2
+    assert len(pids) == 3  # the first websocket took the spare
     for command in commands:  # the --db value reaches each app as it was given
         assert f"--db={db}".encode() in command
     for pid in pids:
         assert not process_alive(pid), f"app process {pid} outlived the server"
     assert server.process.returncode == 0
-    assert "stopped (2 sessions closed)" in rest
+    assert "stopped (3 sessions closed)" in rest

@@ -40,6 +40,8 @@ TEXTUAL_STATIC = Path(str(files("textual_serve"))) / "static"
 PAGE_TEMPLATE = WEB_FILES / "page.html"
 MIN_TOKEN_LENGTH = 16
 STOP_GRACE = 3.0  # seconds an app gets to quit by itself before its process group is killed
+SPARES = 2  # apps started for pages whose websocket has not come yet, at most
+SPARE_SECONDS = 20.0  # a spare no websocket has claimed by then is stopped
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -116,16 +118,52 @@ class AppSession(AppService):
     textual-serve starts the command through a shell and, on stop, only asks the app to quit;
     here the command runs without a shell (the --db value is passed as it is, never parsed) and
     a process that does not quit in time is killed with its whole group, so no app outlives the
-    server.
+    server. A session can start before its browser's websocket exists (see ReaderServer's
+    spares): until ``attach``, what the app writes is kept and then replayed in order.
     """
 
-    def __init__(self, argv: Sequence[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(shlex.join(argv), **kwargs)
+    def __init__(self, argv: Sequence[str], download_manager: DownloadManager) -> None:
+        super().__init__(
+            shlex.join(argv),
+            write_bytes=self._to_browser,
+            write_str=self._to_browser,
+            close=self._close_browser,
+            download_manager=download_manager,
+        )
         self.argv = list(argv)
+        self.websocket: web.WebSocketResponse | None = None
+        self.pending: list[bytes | str] = []
+        self.ended = False  # the app said goodbye, or its browser went away
+        self.claimed = False  # a websocket has taken this session
 
     @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+    def alive(self) -> bool:
+        process = self._process
+        return process is not None and process.returncode is None and not self.ended
+
+    async def _to_browser(self, data: bytes | str) -> None:
+        if self.websocket is None:
+            self.pending.append(data)
+        elif isinstance(data, bytes):
+            await self.websocket.send_bytes(data)
+        else:
+            await self.websocket.send_str(data)
+
+    async def _close_browser(self) -> None:
+        self.ended = True
+        if self.websocket is not None:
+            await self.websocket.close()
+
+    async def attach(self, websocket: web.WebSocketResponse, width: int, height: int) -> None:
+        """Give the session its browser: replay what the app wrote so far, then its size."""
+        while self.pending:  # no await between the last check and the switch: order is kept
+            data = self.pending.pop(0)
+            if isinstance(data, bytes):
+                await websocket.send_bytes(data)
+            else:
+                await websocket.send_str(data)
+        self.websocket = websocket
+        await self.set_terminal_size(width, height)
 
     async def _open_app_process(self, width: int = 80, height: int = 24):  # type: ignore[no-untyped-def]
         environment = self._build_environment(width=width, height=height)
@@ -143,6 +181,7 @@ class AppSession(AppService):
 
     async def close(self) -> None:
         """Ask the app to quit; kill its process group if it has not within STOP_GRACE."""
+        self.ended = True
         process = self._process
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.stop(), STOP_GRACE)
@@ -172,7 +211,10 @@ class ReaderServer:
         self.config = config
         self.port = port  # the bound port (config.port may be 0)
         self.cookie_name = f"reader_token_{port}"  # cookies are shared between ports
-        self.sessions: set[AppSession] = set()
+        self.sessions: set[AppSession] = set()  # every app process, spares included
+        self.spares: list[AppSession] = []
+        self.spare_tasks: set[asyncio.Task[None]] = set()
+        self.last_size = (80, 24)  # the size of the latest browser: the best guess for the next
         self.download_manager = DownloadManager()
         self.page = PAGE_TEMPLATE.read_text(encoding="utf-8")
 
@@ -240,30 +282,65 @@ class ReaderServer:
     # -- the page and the sessions --------------------------------------------------------
 
     async def handle_page(self, request: web.Request) -> web.Response:
+        # The page's websocket follows within a second or so: start its app now, so that
+        # Python's start overlaps the page's loading (about a fifth of the wait).
+        self.start_spare()
         return web.Response(text=self.page, content_type="text/html", charset="utf-8")
+
+    def start_spare(self) -> None:
+        """Start an app for a page about to open its websocket (at most SPARES waiting)."""
+        self.spares = [spare for spare in self.spares if spare.alive]
+        if len(self.spares) + len(self.spare_tasks) >= SPARES:
+            return
+        task = asyncio.create_task(self.keep_spare())
+        self.spare_tasks.add(task)
+        task.add_done_callback(self.spare_tasks.discard)
+
+    async def keep_spare(self) -> None:
+        session = AppSession(app_command(self.config.db), self.download_manager)
+        self.sessions.add(session)
+        try:
+            await session.start(*self.last_size)
+            self.spares.append(session)
+            await asyncio.sleep(SPARE_SECONDS)
+        finally:
+            if not session.claimed:
+                with contextlib.suppress(ValueError):
+                    self.spares.remove(session)
+                await session.close()
+                self.sessions.discard(session)
+
+    def take_spare(self) -> AppSession | None:
+        while self.spares:
+            session = self.spares.pop(0)
+            if session.alive:
+                session.claimed = True
+                return session
+        return None
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
-        session = AppSession(
-            app_command(self.config.db),
-            write_bytes=websocket.send_bytes,
-            write_str=websocket.send_str,
-            close=websocket.close,
-            download_manager=self.download_manager,
+        size = (
+            terminal_size(request.query.get("width"), 80),
+            terminal_size(request.query.get("height"), 24),
         )
-        self.sessions.add(session)
+        self.last_size = size
+        session = self.take_spare()
         try:
-            await session.start(
-                terminal_size(request.query.get("width"), 80),
-                terminal_size(request.query.get("height"), 24),
-            )
+            if session is None:
+                session = AppSession(app_command(self.config.db), self.download_manager)
+                session.claimed = True
+                self.sessions.add(session)
+                await session.start(*size)
+            await session.attach(websocket, *size)
             await self.relay_browser_messages(websocket, session)
         except (asyncio.CancelledError, ConnectionError):
             pass
         finally:
-            await session.close()
-            self.sessions.discard(session)
+            if session is not None:
+                await session.close()
+                self.sessions.discard(session)
             await websocket.close()
         return websocket
 
@@ -281,9 +358,11 @@ class ReaderServer:
             if kind == "stdin" and isinstance(data, str):
                 await session.send_bytes(data.encode("utf-8"))
             elif kind == "resize" and isinstance(data, dict):
-                await session.set_terminal_size(
-                    terminal_size(data.get("width"), 80), terminal_size(data.get("height"), 24)
+                self.last_size = (
+                    terminal_size(data.get("width"), 80),
+                    terminal_size(data.get("height"), 24),
                 )
+                await session.set_terminal_size(*self.last_size)
             elif kind == "ping":
                 await websocket.send_json(["pong", data])
             elif kind == "blur":
@@ -292,6 +371,9 @@ class ReaderServer:
                 await session.focus()
 
     async def close_sessions(self) -> int:
+        for task in list(self.spare_tasks):
+            task.cancel()
+        await asyncio.gather(*self.spare_tasks, return_exceptions=True)
         sessions = list(self.sessions)
         await asyncio.gather(*(session.close() for session in sessions))
         return len(sessions)
