@@ -40,7 +40,8 @@ def test_keys_typed_in_the_browser_annotate_the_database(tmp_path: Path) -> None
     ):
         network_requests(driver)  # forget the browser's own start-up requests
         open_reader(driver, server.url, TITLE)
-        assert len(server.app_pids()) == 1  # this tab's own app process
+        # this tab's own app process (a spare started at another size is stopped)
+        wait_for(lambda: len(server.app_pids()) == 1, 30, what="one app process")
 
         annotate_in_browser(driver, TAG)
 

@@ -135,6 +135,8 @@ class AppSession(AppService):
         self.pending: list[bytes | str] = []
         self.ended = False  # the app said goodbye, or its browser went away
         self.claimed = False  # a websocket has taken this session
+        self.decided = asyncio.Event()  # a spare is taken, or to be stopped
+        self.size = (80, 24)  # the terminal size the app was started with
 
     @property
     def alive(self) -> bool:
@@ -154,8 +156,12 @@ class AppSession(AppService):
         if self.websocket is not None:
             await self.websocket.close()
 
-    async def attach(self, websocket: web.WebSocketResponse, width: int, height: int) -> None:
-        """Give the session its browser: replay what the app wrote so far, then its size."""
+    async def start(self, width: int, height: int) -> None:
+        self.size = (width, height)
+        await super().start(width, height)
+
+    async def attach(self, websocket: web.WebSocketResponse) -> None:
+        """Give the session its browser: replay what the app wrote so far, in order."""
         while self.pending:  # no await between the last check and the switch: order is kept
             data = self.pending.pop(0)
             if isinstance(data, bytes):
@@ -163,7 +169,6 @@ class AppSession(AppService):
             else:
                 await websocket.send_str(data)
         self.websocket = websocket
-        await self.set_terminal_size(width, height)
 
     async def _open_app_process(self, width: int = 80, height: int = 24):  # type: ignore[no-untyped-def]
         environment = self._build_environment(width=width, height=height)
@@ -213,7 +218,7 @@ class ReaderServer:
         self.cookie_name = f"reader_token_{port}"  # cookies are shared between ports
         self.sessions: set[AppSession] = set()  # every app process, spares included
         self.spares: list[AppSession] = []
-        self.spare_tasks: set[asyncio.Task[None]] = set()
+        self.keepers: set[asyncio.Task[None]] = set()  # spares starting or waiting
         self.last_size = (80, 24)  # the size of the latest browser: the best guess for the next
         self.download_manager = DownloadManager()
         self.page = PAGE_TEMPLATE.read_text(encoding="utf-8")
@@ -289,12 +294,8 @@ class ReaderServer:
 
     def start_spare(self) -> None:
         """Start an app for a page about to open its websocket (at most SPARES waiting)."""
-        self.spares = [spare for spare in self.spares if spare.alive]
-        if len(self.spares) + len(self.spare_tasks) >= SPARES:
-            return
-        task = asyncio.create_task(self.keep_spare())
-        self.spare_tasks.add(task)
-        task.add_done_callback(self.spare_tasks.discard)
+        if len(self.keepers) < SPARES:
+            self.track(asyncio.create_task(self.keep_spare()), self.keepers)
 
     async def keep_spare(self) -> None:
         session = AppSession(app_command(self.config.db), self.download_manager)
@@ -302,21 +303,35 @@ class ReaderServer:
         try:
             await session.start(*self.last_size)
             self.spares.append(session)
-            await asyncio.sleep(SPARE_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(session.decided.wait(), SPARE_SECONDS)
         finally:
             if not session.claimed:
                 with contextlib.suppress(ValueError):
                     self.spares.remove(session)
-                await session.close()
-                self.sessions.discard(session)
+                await self.stop_session(session)
 
-    def take_spare(self) -> AppSession | None:
+    def take_spare(self, size: tuple[int, int]) -> AppSession | None:
+        """A waiting app of this size. Others are stopped: a resize sent to an app that is
+        still starting is lost (Textual), so it would stay at the wrong size."""
         while self.spares:
             session = self.spares.pop(0)
-            if session.alive:
+            if session.alive and session.size == size:
                 session.claimed = True
+            session.decided.set()  # its keeper returns, and stops it unless claimed
+            if session.claimed:
                 return session
         return None
+
+    async def stop_session(self, session: AppSession) -> None:
+        await session.close()
+        self.sessions.discard(session)
+
+    @staticmethod
+    def track(task: asyncio.Task[None], tasks: set[asyncio.Task[None]]) -> None:
+        """Keep a background task referenced until it ends (and cancellable at shutdown)."""
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         websocket = web.WebSocketResponse(heartbeat=15)
@@ -326,14 +341,14 @@ class ReaderServer:
             terminal_size(request.query.get("height"), 24),
         )
         self.last_size = size
-        session = self.take_spare()
+        session = self.take_spare(size)
         try:
             if session is None:
                 session = AppSession(app_command(self.config.db), self.download_manager)
                 session.claimed = True
                 self.sessions.add(session)
                 await session.start(*size)
-            await session.attach(websocket, *size)
+            await session.attach(websocket)
             await self.relay_browser_messages(websocket, session)
         except (asyncio.CancelledError, ConnectionError):
             pass
@@ -371,9 +386,10 @@ class ReaderServer:
                 await session.focus()
 
     async def close_sessions(self) -> int:
-        for task in list(self.spare_tasks):
+        keepers = list(self.keepers)
+        for task in keepers:
             task.cancel()
-        await asyncio.gather(*self.spare_tasks, return_exceptions=True)
+        await asyncio.gather(*keepers, return_exceptions=True)
         sessions = list(self.sessions)
         await asyncio.gather(*(session.close() for session in sessions))
         return len(sessions)
