@@ -117,7 +117,9 @@ def test_other_hosts_need_the_token_403_without_200_with(tmp_path: Path) -> None
         [spare] = wait_for(server.app_pids, 30, what="the page's app")
         assert asyncio.run(open_session(websocket_url(local), {"Cookie": cookie})) == "open"
         assert wait_for(lambda: not process_alive(spare), 30, what="the session's app to end")
-        assert server.app_pids() == []
+        # A client without cookies (not a browser) gives the token in the websocket's address.
+        assert asyncio.run(open_session(websocket_url(local, f"&token={token}"))) == "open"
+        assert wait_for(lambda: not server.app_pids(), 30, what="every app to end")
 
 
 def test_pages_start_at_most_two_apps_ahead_of_their_websockets(tmp_path: Path) -> None:

@@ -254,7 +254,7 @@ class ReaderServer:
             )
         if request.path == "/ws":
             origin = request.headers.get("Origin")
-            if origin is not None and origin.split("://", 1)[-1] != request.host:
+            if origin is not None and origin.split("://", 1)[-1].lower() != request.host.lower():
                 return "a session can only be opened from this server's own page"
         return None
 
@@ -264,8 +264,8 @@ class ReaderServer:
         if reason is not None:
             return web.Response(status=403, text=f"403 Forbidden: {reason}\n")
         response = await handler(request)
-        if self.config.token is not None and request.query.get("token"):
-            response.set_cookie(
+        if self.config.token is not None and request.path == "/" and request.query.get("token"):
+            response.set_cookie(  # for the page's own requests: its scripts and its websocket
                 self.cookie_name,
                 self.config.token,
                 httponly=True,
