@@ -89,3 +89,22 @@ def test_a_missing_browser_skips_here_and_fails_in_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="no-chromedriver"):
         require_browser()
+
+
+def test_with_a_token_the_page_and_its_websocket_get_in(tmp_path: Path) -> None:
+    """The printed address (with ?token=) works in a real browser: the page's cookie carries
+    the token to its scripts and its websocket; the bare address is refused."""
+    require_browser()
+    token = "a-token-for-the-browser-test"
+    with (
+        reader_serve(
+            "--db", str(tmp_path / "a.db"), "--port", "0", "--token", token, cwd=tmp_path
+        ) as server,
+        headless_chromium(trace_websocket=True) as driver,
+    ):
+        driver.get(f"{server.origin}/")
+        assert "403 Forbidden" in driver.page_source
+        assert server.app_pids() == []
+        open_reader(driver, server.url, TITLE)
+        assert "?token=" in server.url
+        wait_for(lambda: len(server.app_pids()) == 1, 30, what="one app process")
