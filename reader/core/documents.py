@@ -74,7 +74,7 @@ HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]
 def detect_script(text: str, sample: int = 20_000) -> str:
     """The script of a text: ``"simplified"``, ``"traditional"``, ``"japanese"`` or ``"neutral"``.
 
-    Japanese is written with kana between its kanji: a text where kana are at least a tenth of
+    Japanese is written with kana between its kanji: a text where kana are at least a fifth of
     the kana and Han characters is Japanese, whatever its kanji. Otherwise the characters that
     only one script uses vote (:func:`reader.core.convert.script_votes`); characters both
     scripts write alike (吃 于 后 中) do not, and a text where no vote decides (none at all, or
@@ -84,7 +84,7 @@ def detect_script(text: str, sample: int = 20_000) -> str:
 
     head = text[:sample]
     kana = len(KANA.findall(head))
-    if kana and kana * 10 >= kana + len(HAN.findall(head)):
+    if kana and kana * 5 >= kana + len(HAN.findall(head)):
         return "japanese"
     simplified, traditional = script_votes(head)
     if simplified == traditional:

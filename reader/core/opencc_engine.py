@@ -53,6 +53,12 @@ _MARKS = regex.compile(
     r"\p{Grapheme_Cluster_Break=SpacingMark}]"
 )
 """Code points that always belong to the cluster of the character before them (UAX #29 GB9)."""
+_PREPEND = regex.compile(r"\p{Grapheme_Cluster_Break=Prepend}")
+"""Code points that always belong to the cluster of the character after them (GB9b)."""
+_JOINING = regex.compile(
+    r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
+    r"\p{Grapheme_Cluster_Break=SpacingMark}\p{Grapheme_Cluster_Break=Prepend}]"
+)
 _IDS_OPERATORS = re.compile(f"[{_IDS_FIRST}-{_IDS_LAST}]")
 _IDS_MAX_DEPTH = 16
 _IDS_MAX_CODE_POINTS = 64
@@ -493,7 +499,7 @@ class Model:
             src += len(segment)
             dst += len(converted)
         result = "".join(out)
-        if spans and _MARKS.search(text) is not None:
+        if spans and _JOINING.search(text) is not None:
             spans = _over_marks(text, result, spans)
         return result, spans
 
@@ -536,7 +542,8 @@ class Model:
 
 
 def _over_marks(source: str, target: str, spans: list[Span]) -> list[Span]:
-    """Spans grown over the combining marks and variation selectors after them.
+    """Spans grown over the combining marks and variation selectors after them (and the rare
+    prepended concatenation marks before them).
 
     A phrase key never holds a mark, so ``内存`` + U+0301 matches 内存 and leaves the mark
     after it, copied one to one; but the mark belongs to 存's cluster (and then 體's), so a
@@ -553,6 +560,15 @@ def _over_marks(source: str, target: str, spans: list[Span]) -> list[Span]:
         ):
             a1 += 1
             b1 += 1
+        floor = grown[-1][1] if grown else 0
+        while (
+            a0 > floor
+            and b0 > 0
+            and source[a0 - 1] == target[b0 - 1]
+            and _PREPEND.match(source, a0 - 1) is not None
+        ):
+            a0 -= 1
+            b0 -= 1
         grown.append((a0, a1, b0, b1))
     return grown
 
