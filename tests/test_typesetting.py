@@ -21,10 +21,10 @@ from reader.core.documents import normalize_text
 from reader.core.graphemes import cell_width, cluster_bounds
 from reader.core.layout import (
     CLOSING,
-    INSEPARABLE,
     OPENING,
     DocumentLayout,
     WrappedLayout,
+    kinsoku_span,
     split_blocks,
     wrap,
 )
@@ -70,36 +70,6 @@ def clusters_of(text: str) -> set[int]:
     return set(cluster_bounds(text))
 
 
-def unit_after(text: str, bounds: list[int], position: int) -> int:
-    """End of the closing run starting at ``position`` (cluster boundary)."""
-    index = bounds.index(position)
-    while index < len(bounds) - 1 and text[bounds[index]] in CLOSING:
-        index += 1
-    return bounds[index]
-
-
-def kinsoku_unit(text: str, bounds: list[int], cut: int) -> tuple[int, int]:
-    """The smallest stretch a break at ``cut`` falls inside of that 禁则 keeps on one row:
-    the opening brackets, the character they open on, and the closing marks after it."""
-    index = bounds.index(cut)
-    first = index
-    while first > 0 and text[bounds[first]] in CLOSING:  # back over the closing run
-        first -= 1
-    while first > 0 and (
-        text[bounds[first - 1]] in OPENING
-        or (text[bounds[first - 1]] in INSEPARABLE and text[bounds[first]] in INSEPARABLE)
-    ):
-        first -= 1
-    last = max(index, first + 1)
-    while last < len(bounds) - 1 and (
-        text[bounds[last]] in CLOSING
-        or text[bounds[last - 1]] in OPENING
-        or (text[bounds[last]] in INSEPARABLE and text[bounds[last - 1]] in INSEPARABLE)
-    ):
-        last += 1
-    return bounds[first], bounds[last]
-
-
 def check_rows(text: str, width: int) -> None:
     """Every property a wrap must have, with a message that says which one failed."""
     rows = wrap(text, width)
@@ -117,7 +87,7 @@ def check_rows(text: str, width: int) -> None:
             continue
         broken = text[cut] in CLOSING or text[bounds[bounds.index(cut) - 1]] in OPENING
         if broken:
-            first, last = kinsoku_unit(text, bounds, cut)
+            first, last = kinsoku_span(text, bounds, cut)
             assert cell_width(text[first:last]) > width, (
                 f"break before {text[cut]!r} at {cut} though {text[first:last]!r} fits {width}"
             )

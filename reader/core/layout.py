@@ -33,6 +33,7 @@ __all__ = [
     "DocumentLayout",
     "Row",
     "WrappedLayout",
+    "kinsoku_span",
     "split_blocks",
     "wrap",
 ]
@@ -254,6 +255,31 @@ def _break_before(
                 continue
             return cut
     return index
+
+
+def kinsoku_span(text: str, bounds: Sequence[int], cut: int) -> tuple[int, int]:
+    """The stretch around a break at ``cut`` (a cluster boundary in ``bounds``) that 禁则 keeps
+    on one row: the opening brackets, the character they open, the closing marks after it
+    (and a 破折号's two halves). A row break inside it is a violation only where the stretch
+    fits the width; this is what the tests and the benchmark hold :func:`wrap` to."""
+    index = bisect.bisect_left(bounds, cut)
+    last_index = len(bounds) - 1
+
+    def joined(i: int) -> bool:  # may no break fall between cluster i - 1 and cluster i?
+        after, before = text[bounds[i]], text[bounds[i - 1]]
+        return (
+            after in CLOSING
+            or before in OPENING
+            or (after in INSEPARABLE and before in INSEPARABLE)
+        )
+
+    first = index
+    while first > 0 and joined(first):
+        first -= 1
+    last = max(index, first) + 1
+    while last < last_index and joined(last):
+        last += 1
+    return bounds[first], bounds[min(last, last_index)]
 
 
 class DocumentLayout:
