@@ -336,7 +336,7 @@ def run(
             applied += 1
         elif begun is not None:
             report.in_flight_absent += 1
-        lost = _lost(model if expected is None else expected, state)
+        lost = lost_writes(model if expected is None else expected, state)
         report.found += confirmed_now - min(lost, confirmed_now)
         if expected is None or state != expected:
             report.problems.append(
@@ -370,7 +370,8 @@ def _with_in_flight(model: Model, state: Model, begun: dict) -> Model | None:
     return apply(model, {**begun, "id": new.pop()})
 
 
-def _lost(model: Model, state: Model) -> int:
+def lost_writes(model: Model, state: Model) -> int:
+    """Writes the model holds that the database does not, plus rows nobody confirmed."""
     return sum(1 for key, value in model.items() if state.get(key) != value) + sum(
         1 for key in state if key not in model
     )

@@ -186,3 +186,17 @@ def test_a_failed_reimport_changes_nothing(
     assert (document.text, document.version) == (TEXT, 1)
     assert library.document_versions(first.document_id) == []
     assert library.get_annotation(annotation_id) == before
+
+
+def test_a_fuzzy_match_takes_the_edited_passage_not_its_neighbours() -> None:
+    text = "开头。全面建设双一流的长春国际汽车城。结尾。"
+    placed = reanchor(text, Anchor("全面建设“双一流”的长春国际汽车城", "", "", 0))
+    assert placed is not None and not placed.exact
+    assert text[placed.start : placed.end] == "全面建设双一流的长春国际汽车城"
+
+
+def test_a_fuzzy_match_grows_to_take_inserted_characters() -> None:
+    text = "前文不相干。长春国际汽车城正式隆重揭牌成立。后文也无关。"
+    placed = reanchor(text, Anchor("长春国际汽车城正式揭牌成立", "", "", 6))
+    assert placed is not None
+    assert text[placed.start : placed.end] == "长春国际汽车城正式隆重揭牌成立"

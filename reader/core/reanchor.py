@@ -33,6 +33,8 @@ BRACKET_CONTEXT = 12
 """Characters of the old prefix/suffix used to bracket a changed passage."""
 TIE = 0.5
 """Fuzzy scores this close count as a tie."""
+MAX_SLACK = 8
+"""How far (in characters) each end of a fuzzy window may move to fit the edited passage."""
 
 
 @dataclass(frozen=True)
@@ -145,14 +147,33 @@ def _anywhere(text: str, anchor: Anchor) -> list[tuple[float, int, int]]:
     first = fuzz.partial_ratio_alignment(quote, text, score_cutoff=MIN_FUZZY_SCORE)
     if first is None:
         return []
-    found = [(first.score, first.dest_start, first.dest_end)]
+    found = [_fitted(text, quote, first.dest_start, first.dest_end)]
     for lo, hi in ((0, first.dest_start), (first.dest_end, len(text))):
         if hi - lo < len(quote) // 2:
             continue
         other = fuzz.partial_ratio_alignment(quote, text[lo:hi], score_cutoff=first.score - TIE)
         if other is not None:
-            found.append((other.score, lo + other.dest_start, lo + other.dest_end))
+            found.append(_fitted(text, quote, lo + other.dest_start, lo + other.dest_end))
     return found
+
+
+def _fitted(text: str, quote: str, start: int, end: int) -> tuple[float, int, int]:
+    """The span near a fuzzy window that matches the quote best, with its score.
+
+    partial_ratio aligns a window exactly as long as the quote, but an edited passage is
+    shorter or longer than that: 全面建设“双一流”的… without its quotation marks would take in
+    a character of the text on either side. Each end moves a little to where the whole
+    passage matches best (the nearer span wins a tie).
+    """
+    slack = min(MAX_SLACK, max(2, len(quote) // 3))
+    best = (-1.0, 0, start, end)
+    for s in range(max(0, start - slack), min(len(text), start + slack) + 1):
+        for e in range(max(s + 1, end - slack), min(len(text), end + slack) + 1):
+            score = fuzz.ratio(quote, text[s:e])
+            distance = abs(s - start) + abs(e - end)
+            if (score, -distance) > (best[0], best[1]):
+                best = (score, -distance, s, e)
+    return best[0], best[2], best[3]
 
 
 def reanchor(text: str, anchor: Anchor) -> Placement | None:
