@@ -347,7 +347,7 @@ class WrappedLayout:
     ) -> None:
         self.document = document
         self.config = config
-        self.width = max(width, 2)
+        self.width = max(width, 1)
         count = len(document.blocks)
         self._rows: list[list[tuple[int, int]] | None] = [None] * count
         self.fold_markers: dict[int, tuple[int, int]] = {}
