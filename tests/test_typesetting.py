@@ -243,3 +243,13 @@ def test_forced_cuts_keep_conversion_and_clusters_whole() -> None:
         whole = converter(config).convert(text)
         pieces = "".join(converter(config).convert(text[b.start : b.end]) for b in blocks)
         assert pieces == whole, config
+
+
+def test_no_dictionary_key_holds_a_sentence_end_blocks_are_cut_after() -> None:
+    """Blocks end after these marks, so converting block by block equals converting whole."""
+    from reader.core.convert import CONFIGS
+    from reader.core.opencc_engine import model
+
+    marks = set("。！？；!?;…”’」』）)》〉\"'")
+    for config in CONFIGS:
+        assert not marks & model(config).key_chars(), config
