@@ -36,4 +36,5 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/kill_harness.py
 	$(BIN)/python benchmarks/concurrency.py
+	$(BIN)/python benchmarks/typesetting.py
 	$(BIN)/python benchmarks/serve_browser.py

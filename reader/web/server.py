@@ -29,7 +29,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import TextIO
 
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
@@ -414,9 +413,12 @@ def address_for_people(config: ServeConfig, port: int) -> str:
 
 
 async def serve_until_stopped(
-    config: ServeConfig, listener: socket.socket, out: TextIO = sys.stdout
+    config: ServeConfig, listener: socket.socket, say: Callable[[str], None] = print
 ) -> None:
-    """Serve on ``listener`` until SIGINT or SIGTERM, then close every session and return."""
+    """Serve on ``listener`` until SIGINT or SIGTERM, then close every session and return.
+
+    ``say`` prints one message line (the command line's own, which shows control characters
+    in the --db value as symbols)."""
     port = listener.getsockname()[1]
     server = ReaderServer(config, port)
     runner = web.AppRunner(server.make_app(), handle_signals=False, access_log=None)
@@ -427,15 +429,14 @@ async def serve_until_stopped(
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
-    print(f"reader serve: {address_for_people(config, port)}", file=out, flush=True)
-    print(f"  database {config.db}; each browser tab is its own reader on it.", file=out)
+    say(f"reader serve: {address_for_people(config, port)}")
+    say(f"  database {config.db}; each browser tab is its own reader on it.")
     if config.token:
-        print(
+        say(
             "  The token is the only gate: anyone with this address can read and change the"
-            " database. Put TLS in front (README: Serving to a browser).",
-            file=out,
+            " database. Put TLS in front (README: Serving to a browser)."
         )
-    print("  Ctrl+C stops the server and every session.", file=out, flush=True)
+    say("  Ctrl+C stops the server and every session.")
     try:
         await stop.wait()
     finally:
@@ -444,10 +445,10 @@ async def serve_until_stopped(
         closed = await server.close_sessions()
         await runner.cleanup()
         noun = "session" if closed == 1 else "sessions"
-        print(f"reader serve: stopped ({closed} {noun} closed).", file=out, flush=True)
+        say(f"reader serve: stopped ({closed} {noun} closed).")
 
 
-def serve(config: ServeConfig) -> None:
+def serve(config: ServeConfig, say: Callable[[str], None] = print) -> None:
     """Bind (a ServeError if the port is taken), then serve until Ctrl+C."""
     listener = listen_socket(config.host, config.port)
-    asyncio.run(serve_until_stopped(config, listener))
+    asyncio.run(serve_until_stopped(config, listener, say))

@@ -39,6 +39,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {
         "article-view--cursor",
+        "article-view--selection-cursor",
         "article-view--selection",
         "article-view--boilerplate",
     }
@@ -246,7 +247,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.anchor is None or self.document is None:
             return None
         start, end = sorted((self.anchor, self.cursor))
-        end = min(end + 1, len(self.document.text))
+        end = self.document.next_stop(end)  # the whole cluster under the cursor
         return self._widen(start, end) if end > start else None
 
     def _widen(self, start: int, end: int) -> tuple[int, int]:
@@ -292,25 +293,32 @@ class ArticleView(ScrollView, can_focus=True):
 
     # Cursor and selection
 
-    def move_cursor(self, offset: int, *, extend: bool = False) -> None:
+    def move_cursor(self, offset: int, *, extend: bool = False, context_rows: int = 0) -> None:
+        """Put the cursor on an original offset and scroll it into view; a jump asks for
+        ``context_rows`` rows of text above it, so the passage is read in its context."""
         if self.document is None or self.layout_ is None:
             return
         if extend and self.anchor is None:
             self.anchor = self.cursor
-        self.cursor = min(max(offset, 0), max(len(self.document.text) - 1, 0))
-        self._keep_cursor_visible()
+        offset = min(max(offset, 0), max(len(self.document.text) - 1, 0))
+        self.cursor = self.document.cluster_at(offset)[0]  # never inside a grapheme cluster
+        self._keep_cursor_visible(context_rows)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
 
-    def _keep_cursor_visible(self) -> None:
+    def _keep_cursor_visible(self, context_rows: int = 0) -> None:
         assert self.layout_ is not None
         y, _ = self.layout_.locate(self.cursor)
         height = self.scrollable_content_region.height
         self.virtual_size = Size(self.virtual_size.width, self.layout_.height)
-        if y < self.scroll_y:
-            self.scroll_to(y=y, animate=False, immediate=True)
-        elif y >= self.scroll_y + height:
-            self.scroll_to(y=y - height + 1, animate=False, immediate=True)
+        context = min(context_rows, max(height // 3, 0))
+        if y < self.scroll_y + context or y >= self.scroll_y + height:
+            if context_rows:
+                self.scroll_to(y=max(y - context, 0), animate=False, immediate=True)
+            elif y < self.scroll_y:
+                self.scroll_to(y=y, animate=False, immediate=True)
+            else:
+                self.scroll_to(y=y - height + 1, animate=False, immediate=True)
 
     def _step_chars(self, delta: int) -> int:
         """The offset one character left or right on screen (a unit like 記憶體 is one step)."""
@@ -318,12 +326,13 @@ class ArticleView(ScrollView, can_focus=True):
         folded = self.layout_.folded_span_at(self.cursor)
         if folded is not None:  # a fold is one step, whichever way
             return folded[1] if delta > 0 else max(folded[0] - 1, 0)
+        assert self.document is not None
         if delta > 0:
-            _, end = self._widen(self.cursor, self.cursor + 1)
-            return end if end > self.cursor else self.cursor + 1
+            _, end = self._widen(self.cursor, self.document.next_stop(self.cursor))
+            return end if end > self.cursor else self.document.next_stop(self.cursor)
         if self.cursor == 0:
             return 0
-        start, _ = self._widen(self.cursor - 1, self.cursor)
+        start, _ = self._widen(self.document.previous_stop(self.cursor), self.cursor)
         return start
 
     def _step_rows(self, delta: int) -> int:
@@ -368,6 +377,11 @@ class ArticleView(ScrollView, can_focus=True):
     def clear_selection(self) -> None:
         self.anchor = None
         self.refresh()
+
+    def action_clear_selection(self) -> None:
+        if self.anchor is not None:
+            self.clear_selection()
+            self.post_message(self.CursorMoved(self.cursor))
 
     def select(self, start: int, end: int) -> None:
         """Select the original span [start, end) and bring it on screen."""
@@ -424,7 +438,12 @@ class ArticleView(ScrollView, can_focus=True):
                 self._block_styles.clear()
             styles = self._block_styles[key] = self._styles_for_block(row.block)
         cursor_dst = self._cursor_dst(row.block) if self.has_focus else None
-        cursor_style = self.get_component_rich_style("article-view--cursor")
+        cursor_end = self._cursor_dst_end(row.block, cursor_dst)
+        # The cursor's character is part of a selection (its last or first character): it is
+        # painted as selected, marked as the cursor, so what shows as selected is what is saved.
+        cursor_style = self.get_component_rich_style(
+            "article-view--cursor" if self.anchor is None else "article-view--selection-cursor"
+        )
         segments: list[Segment] = []
         text = converted.text
         run_start = row.start
@@ -433,7 +452,7 @@ class ArticleView(ScrollView, can_focus=True):
             style = None
             if index < row.end:
                 style = styles(index)
-                if index == cursor_dst:
+                if cursor_dst is not None and cursor_dst <= index < cursor_end:
                     style = style + cursor_style
             if index == row.end or style != run_style:
                 if index > run_start and run_style is not None:
@@ -453,6 +472,16 @@ class ArticleView(ScrollView, can_focus=True):
         if self.has_focus and self.layout_.folded_span_at(self.cursor) == (start, end):
             style += self.get_component_rich_style("article-view--cursor")
         return Strip([Segment(label, style + Style(italic=True))]).adjust_cell_length(width, base)
+
+    def _cursor_dst_end(self, block_index: int, cursor_dst: int | None) -> int:
+        """Where the cursor's cluster ends on screen: a cluster is painted whole (❤️ drawn in
+        two styles would be measured as one cell by Rich and drawn as two)."""
+        if cursor_dst is None or self.document is None:
+            return -1
+        block = self.document.blocks[block_index]
+        local = min(self.document.next_stop(self.cursor), block.end) - block.start
+        _, end = self.document.converted(self.config, block_index).offsets.to_dst(local, local)
+        return max(end, cursor_dst + 1)
 
     def _cursor_dst(self, block_index: int) -> int | None:
         assert self.document is not None
