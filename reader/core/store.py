@@ -7,7 +7,7 @@ process loses nothing that was reported as saved.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,7 +131,9 @@ class Store:
                     "imported_at": now(),
                 }
             )
-            return int(table.last_pk)
+            document_id = int(table.last_pk)
+            self._index_text(document_id, text)
+            return document_id
 
     def document_count(self) -> int:
         return self.db["documents"].count
@@ -216,6 +218,7 @@ class Store:
                     encoding, author, now(), document_id,
                 ],
             )  # fmt: skip
+            self._index_text(document_id, text)
             kept = moved = orphaned = 0
             for annotation_id, start, end, quote, prefix, suffix in self.db.execute(
                 "select id, start_offset, end_offset, quote, prefix, suffix from annotations"
@@ -457,11 +460,16 @@ class Store:
                 entry = undo.latest(self.db, undone=undone)
                 if entry is None:
                     return None
+                # A batch (auto-coding) is one action: every entry in it goes back or forward.
+                texts: dict[int, str | None] = {}
+                for step in undo.batch_entries(self.db, entry, undone=undone):
+                    state = step.after if undone else step.before
+                    undo.restore(
+                        self.db, step.annotation_id, state, write_tags=self._write_tags,
+                        stamp=now(), texts=texts,
+                    )  # fmt: skip
+                    undo.mark(self.db, step.id, undone=not undone)
                 state = entry.after if undone else entry.before
-                undo.restore(
-                    self.db, entry.annotation_id, state, write_tags=self._write_tags, stamp=now()
-                )
-                undo.mark(self.db, entry.id, undone=not undone)
         except sqlite3.IntegrityError as error:
             # Its document is gone: drop the step rather than block every later undo on it.
             with self.db.atomic():
@@ -600,3 +608,154 @@ class Store:
                 " updated_at = excluded.updated_at",
                 [document_id, offset, now()],
             )
+
+    # Search (issue 15): the folded-text index and auto-coding
+
+    def _index_text(self, document_id: int, text: str) -> None:
+        """Write the document's folded text; called inside the transaction that changes it."""
+        from reader.core.folding import fold
+
+        self.db.execute(
+            "insert into search_index (document_id, folded) values (?, ?)"
+            " on conflict(document_id) do update set folded = excluded.folded",
+            [document_id, fold(text).encode("utf-8")],
+        )
+
+    def search_folded(
+        self, document_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        """(document id, folded text as UTF-8) of every document, or of these, by id."""
+        sql = "select document_id, folded from search_index"
+        params: list[object] = []
+        if document_ids is not None:
+            sql += f" where document_id in ({', '.join('?' for _ in document_ids) or 'null'})"
+            params.extend(document_ids)
+        cursor = self.db.execute(sql + " order by document_id", params)
+        while rows := cursor.fetchmany(16):
+            for document_id, folded in rows:
+                yield int(document_id), bytes(folded)
+
+    def document_titles(self, document_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(document_ids)
+        marks = ", ".join("?" for _ in ids) or "null"
+        rows = self.db.execute(
+            f"select id, title from documents where id in ({marks})", ids
+        ).fetchall()
+        return {int(document_id): title for document_id, title in rows}
+
+    def document_text(self, document_id: int) -> str:
+        row = self.db.execute("select text from documents where id = ?", [document_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {document_id}")
+        return row[0]
+
+    def match_documents(self, spec: str) -> list[int]:
+        """Documents a ``--document`` option names: an id, else every title containing it."""
+        if spec.strip().isdigit():
+            row = self.db.execute("select id from documents where id = ?", [int(spec)]).fetchone()
+            if row:
+                return [int(row[0])]
+        rows = self.db.execute(
+            "select id from documents where instr(lower(title), lower(?)) > 0 order by id", [spec]
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def annotation_spans(
+        self, tags: Sequence[str] | None = None
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Active annotations' [start, end) per document, sorted; only those carrying one of
+        ``tags`` when given."""
+        sql = "select a.document_id, a.start_offset, a.end_offset from annotations a"
+        params: list[object] = []
+        if tags is not None:
+            sql += (
+                " where a.status = 'active' and a.id in (select x.annotation_id from"
+                " annotation_tags x join tags t on t.id = x.tag_id where t.name in"
+                f" ({', '.join('?' for _ in tags) or 'null'}))"
+            )
+            params.extend(tags)
+        else:
+            sql += " where a.status = 'active'"
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for document_id, start, end in self.db.execute(
+            sql + " order by a.document_id, a.start_offset, a.end_offset", params
+        ):
+            spans.setdefault(int(document_id), []).append((int(start), int(end)))
+        return spans
+
+    def autocode(
+        self, tag: str, spans: Iterable[tuple[int, int, int]], description: str = ""
+    ) -> tuple[dict[int, int], int]:
+        """Create one annotation tagged ``tag`` per (document id, start, end): one transaction
+        and one undoable action (a batch in the undo log). A span that already has an active
+        annotation carrying ``tag`` on exactly that passage is skipped.
+
+        Returns (annotations created per document id, number skipped).
+        """
+        name = tag.strip()
+        if not name:
+            raise StoreError("a tag name cannot be empty")
+        created: dict[int, int] = {}
+        skipped = 0
+        stamp = now()
+        with self.db.atomic():
+            tag_id = self._ensure_tag(name)
+            existing = {
+                (int(d), int(s), int(e))
+                for d, s, e in self.db.execute(
+                    "select a.document_id, a.start_offset, a.end_offset from annotations a"
+                    " join annotation_tags x on x.annotation_id = a.id"
+                    " where x.tag_id = ? and a.status = 'active'",
+                    [tag_id],
+                )
+            }
+            texts: dict[int, str] = {}
+            batch: int | None = None
+            for document_id, start, end in spans:
+                if (document_id, start, end) in existing:
+                    skipped += 1
+                    continue
+                existing.add((document_id, start, end))
+                if document_id not in texts:
+                    texts[document_id] = self.document_text(document_id)
+                annotation_id = undo.allocate_id(self.db)
+                self._insert(annotation_id, document_id, texts[document_id], start, end, "",
+                             stamp, stamp)  # fmt: skip
+                self.db.execute(
+                    "insert into annotation_tags (annotation_id, tag_id) values (?, ?)",
+                    [annotation_id, tag_id],
+                )
+                batch = annotation_id if batch is None else batch
+                undo.record(
+                    self.db,
+                    action="create",
+                    annotation_id=annotation_id,
+                    document_id=document_id,
+                    description="",
+                    before=None,
+                    after=undo.snapshot(self.db, annotation_id),
+                    stamp=stamp,
+                    batch=batch,
+                )
+                created[document_id] = created.get(document_id, 0) + 1
+            if batch is not None:
+                total = sum(created.values())
+                plural = "s" if total != 1 else ""
+                undo.finish_batch(
+                    self.db, batch, description or f"auto-coded {total} passage{plural} “{name}”"
+                )
+        return created, skipped
+
+    def search_originals(
+        self, document_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, str]]:
+        """(document id, stored original text) of every document, or of these, by id."""
+        sql = "select id, text from documents"
+        params: list[object] = []
+        if document_ids is not None:
+            sql += f" where id in ({', '.join('?' for _ in document_ids) or 'null'})"
+            params.extend(document_ids)
+        cursor = self.db.execute(sql + " order by id", params)
+        while rows := cursor.fetchmany(16):
+            for document_id, text in rows:
+                yield int(document_id), text

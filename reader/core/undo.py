@@ -32,6 +32,8 @@ class LogEntry:
     description: str
     before: Snapshot | None
     after: Snapshot | None
+    batch: int | None = None
+    """Entries sharing a batch (one auto-coding) are undone and redone as one action."""
 
 
 def snapshot(db: Database, annotation_id: int) -> Snapshot | None:
@@ -92,12 +94,17 @@ def record(
     before: Snapshot | None,
     after: Snapshot | None,
     stamp: str,
+    batch: int | None = None,
 ) -> None:
-    """Log one action; a new action empties the redo stack, as in every editor."""
-    db.execute("delete from undo_log where undone = 1")
+    """Log one action; a new action empties the redo stack, as in every editor.
+
+    Entries with the same ``batch`` are one action; :func:`finish_batch` closes a batch.
+    """
+    if batch is None or not _batch_started(db, batch):
+        db.execute("delete from undo_log where undone = 1")
     cursor = db.execute(
         "insert into undo_log (action, annotation_id, document_id, description, before, after,"
-        " undone, created_at) values (?, ?, ?, ?, ?, ?, 0, ?)",
+        " undone, created_at, batch) values (?, ?, ?, ?, ?, ?, 0, ?, ?)",
         [
             action,
             annotation_id,
@@ -106,23 +113,64 @@ def record(
             _dump(before),
             _dump(after),
             stamp,
+            batch,
         ],
     )
-    if cursor.lastrowid and cursor.lastrowid % 100 == 0:
-        db.execute("delete from undo_log where id <= ?", [cursor.lastrowid - UNDO_LIMIT])
+    if batch is None and cursor.lastrowid and cursor.lastrowid % 100 == 0:
+        _trim(db, cursor.lastrowid)
+
+
+def _batch_started(db: Database, batch: int) -> bool:
+    found = db.execute("select exists(select 1 from undo_log where batch = ?)", [batch])
+    return bool(found.fetchone()[0])
+
+
+def _trim(db: Database, newest: int) -> None:
+    """Drop entries beyond the newest UNDO_LIMIT, never part of a batch (all of it or none)."""
+    cut = newest - UNDO_LIMIT
+    db.execute(
+        "delete from undo_log where id <= ? and (batch is null or batch not in"
+        " (select batch from undo_log where id > ? and batch is not null))",
+        [cut, cut],
+    )
+
+
+def finish_batch(db: Database, batch: int, description: str) -> None:
+    """Give every entry of the batch the action's description, and trim the log."""
+    db.execute("update undo_log set description = ? where batch = ?", [description, batch])
+    newest = db.execute("select max(id) from undo_log").fetchone()[0]
+    if newest:
+        _trim(db, int(newest))
+
+
+def batch_entries(db: Database, entry: LogEntry, *, undone: bool) -> list[LogEntry]:
+    """The entries to step together with ``entry``: its whole batch, in the order to apply
+    them (newest first to undo, oldest first to redo), or ``entry`` alone."""
+    if entry.batch is None:
+        return [entry]
+    order = "asc" if undone else "desc"
+    rows = db.execute(
+        "select id, action, annotation_id, document_id, description, before, after, batch"
+        f" from undo_log where batch = ? and undone = ? order by id {order}",
+        [entry.batch, 1 if undone else 0],
+    ).fetchall()
+    return [
+        LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]), batch=row[7])
+        for row in rows
+    ]
 
 
 def latest(db: Database, *, undone: bool) -> LogEntry | None:
     """The entry to undo (newest not undone) or to redo (oldest undone)."""
     order = "asc" if undone else "desc"
     row = db.execute(
-        "select id, action, annotation_id, document_id, description, before, after"
+        "select id, action, annotation_id, document_id, description, before, after, batch"
         f" from undo_log where undone = ? order by id {order} limit 1",
         [1 if undone else 0],
     ).fetchone()
     if row is None:
         return None
-    return LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]))
+    return LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]), batch=row[7])
 
 
 def mark(db: Database, entry_id: int, *, undone: bool) -> None:
@@ -136,6 +184,7 @@ def restore(
     *,
     write_tags: Callable[[int, Iterable[str]], None],
     stamp: str,
+    texts: dict[int, str | None] | None = None,
 ) -> None:
     """Make the annotation match ``state``: delete it for None, else insert or overwrite it."""
     if state is None:
@@ -146,7 +195,7 @@ def restore(
     row = {key: value for key, value in state["row"].items() if key in existing}
     row["id"] = annotation_id
     row["updated_at"] = stamp
-    _keep_on_its_text(db, annotation_id, row)
+    _keep_on_its_text(db, annotation_id, row, {} if texts is None else texts)
     names = list(row)
     updates = ", ".join(f"[{name}] = excluded.[{name}]" for name in names if name != "id")
     db.execute(
@@ -162,18 +211,22 @@ def restore(
 POSITION = ("start_offset", "end_offset", "quote", "prefix", "suffix", "status")
 
 
-def _keep_on_its_text(db: Database, annotation_id: int, row: dict[str, Any]) -> None:
+def _keep_on_its_text(
+    db: Database, annotation_id: int, row: dict[str, Any], texts: dict[int, str | None]
+) -> None:
     """Never put a snapshot's offsets on a text they were not taken from.
 
     If the document was re-imported since the snapshot (its passage is no longer at those
     offsets), keep where re-anchoring put the annotation; if it no longer exists, bring it back
     as an orphan with its quote, for the user to re-attach.
     """
-    found = db.execute(
-        "select text from documents where id = ?", [row.get("document_id")]
-    ).fetchone()
+    document_id = row.get("document_id")
+    if document_id not in texts:  # one read per document, even for a batch of 10,000
+        found = db.execute("select text from documents where id = ?", [document_id]).fetchone()
+        texts[document_id] = None if found is None else found[0]
+    text = texts[document_id]
     start, end = row.get("start_offset"), row.get("end_offset")
-    if found is not None and found[0][start:end] == row.get("quote"):
+    if text is not None and text[start:end] == row.get("quote"):
         return
     current = db.execute(
         f"select {', '.join(POSITION)} from annotations where id = ?", [annotation_id]
