@@ -410,7 +410,7 @@ def _write_search_csv(store, lines, script: str | None, context: int) -> None:  
 
     from reader.core.export import neutralise
 
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*SEARCH_COLUMNS, *SEARCH_CONVERTED] if script else SEARCH_COLUMNS)
     for line, converted in _converted_lines(store, lines, script):
@@ -424,7 +424,7 @@ def _write_search_csv(store, lines, script: str | None, context: int) -> None:  
 def _write_json(store, lines, script: str | None, context: int) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     out.write("[")
     first = True
     for line, converted in _converted_lines(store, lines, script):
