@@ -295,3 +295,27 @@ def test_autocode_is_one_undoable_batch_and_skips_what_is_coded(corpus_db: Path)
     store.undo()  # the hand-made annotation, on its own
     assert store.db.execute("select count(*) from annotations").fetchone()[0] == before
     store.close()
+
+
+def test_a_batch_longer_than_the_undo_limit_is_kept_whole(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.core import undo
+
+    monkeypatch.setattr(undo, "UNDO_LIMIT", 10)
+    document_id = store.list_documents()[0].id
+    for offset in range(0, 12):
+        store.create_annotation(document_id, offset, offset + 1)
+    spans = [(m.document_id, m.start, m.end) for m in search(store, Query("的"))]
+    assert len(spans) > 10
+    created, skipped = store.autocode("的字", spans)
+    assert (sum(created.values()), skipped) == (len(spans), 0)
+    batch_rows = store.db.execute("select count(*) from undo_log where batch is not null")
+    assert batch_rows.fetchone()[0] == len(spans)
+    store.create_annotation(document_id, 20, 22, tags=["later"])
+    store.undo()  # the later one
+    assert len(list(search(store, Query("的"), tags=["的字"]))) == len(spans)
+    store.undo()  # the whole batch
+    assert list(search(store, Query("的"), tags=["的字"])) == []
+    assert store.redo() is not None
+    assert len(list(search(store, Query("的"), tags=["的字"]))) == len(spans)

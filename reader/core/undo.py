@@ -94,17 +94,12 @@ def record(
     before: Snapshot | None,
     after: Snapshot | None,
     stamp: str,
-    batch: int | None = None,
 ) -> None:
-    """Log one action; a new action empties the redo stack, as in every editor.
-
-    Entries with the same ``batch`` are one action; :func:`finish_batch` closes a batch.
-    """
-    if batch is None or not _batch_started(db, batch):
-        db.execute("delete from undo_log where undone = 1")
+    """Log one action; a new action empties the redo stack, as in every editor."""
+    db.execute("delete from undo_log where undone = 1")
     cursor = db.execute(
         "insert into undo_log (action, annotation_id, document_id, description, before, after,"
-        " undone, created_at, batch) values (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        " undone, created_at) values (?, ?, ?, ?, ?, ?, 0, ?)",
         [
             action,
             annotation_id,
@@ -113,16 +108,10 @@ def record(
             _dump(before),
             _dump(after),
             stamp,
-            batch,
         ],
     )
-    if batch is None and cursor.lastrowid and cursor.lastrowid % 100 == 0:
+    if cursor.lastrowid and cursor.lastrowid % 100 == 0:
         _trim(db, cursor.lastrowid)
-
-
-def _batch_started(db: Database, batch: int) -> bool:
-    found = db.execute("select exists(select 1 from undo_log where batch = ?)", [batch])
-    return bool(found.fetchone()[0])
 
 
 def _trim(db: Database, newest: int) -> None:
@@ -135,12 +124,62 @@ def _trim(db: Database, newest: int) -> None:
     )
 
 
-def finish_batch(db: Database, batch: int, description: str) -> None:
-    """Give every entry of the batch the action's description, and trim the log."""
-    db.execute("update undo_log set description = ? where batch = ?", [description, batch])
+def snapshots(db: Database, first: int, last: int) -> list[Snapshot]:
+    """:func:`snapshot` of every annotation with an id in [first, last], in bulk."""
+    cursor = db.execute(
+        "select * from annotations where id between ? and ? order by id", [first, last]
+    )
+    columns = [column[0] for column in cursor.description]
+    rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    tags: dict[int, list[str]] = {}
+    for annotation_id, name in db.execute(
+        "select at.annotation_id, t.name from annotation_tags at join tags t on t.id = at.tag_id"
+        " where at.annotation_id between ? and ? order by t.name",
+        [first, last],
+    ):
+        tags.setdefault(annotation_id, []).append(name)
+    return [{"row": row, "tags": tags.get(row["id"], [])} for row in rows]
+
+
+def record_batch(db: Database, created: list[Snapshot], *, description: str, stamp: str) -> None:
+    """Log the creation of many annotations as one action (batch = the first entry's id)."""
+    if not created:
+        return
+    db.execute("delete from undo_log where undone = 1")
+    first = db.execute(
+        "insert into undo_log (action, annotation_id, document_id, description, before, after,"
+        " undone, created_at) values ('create', ?, ?, ?, null, ?, 0, ?)",
+        [created[0]["row"]["id"], created[0]["row"]["document_id"], description,
+         _dump(created[0]), stamp],
+    ).lastrowid  # fmt: skip
+    db.execute("update undo_log set batch = ? where id = ?", [first, first])
+    db.conn.executemany(
+        "insert into undo_log (action, annotation_id, document_id, description, before, after,"
+        " undone, created_at, batch) values ('create', ?, ?, ?, null, ?, 0, ?, ?)",
+        [
+            (
+                state["row"]["id"],
+                state["row"]["document_id"],
+                description,
+                _dump(state),
+                stamp,
+                first,
+            )
+            for state in created[1:]
+        ],
+    )
     newest = db.execute("select max(id) from undo_log").fetchone()[0]
-    if newest:
-        _trim(db, int(newest))
+    _trim(db, int(newest))
+
+
+def undo_created_batch(db: Database, batch: int) -> list[LogEntry]:
+    """Undo a batch of creations in three statements (delete tags, delete rows, mark undone);
+    returns no entries left to step one by one."""
+    ids = "select annotation_id from undo_log where batch = ? and undone = 0"
+    db.execute(f"delete from annotation_tags where annotation_id in ({ids})", [batch])
+    db.execute(f"delete from annotations where id in ({ids})", [batch])
+    db.execute("update undo_log set undone = 1 where batch = ? and undone = 0", [batch])
+    return []
 
 
 def batch_entries(db: Database, entry: LogEntry, *, undone: bool) -> list[LogEntry]:
@@ -155,8 +194,7 @@ def batch_entries(db: Database, entry: LogEntry, *, undone: bool) -> list[LogEnt
         [entry.batch, 1 if undone else 0],
     ).fetchall()
     return [
-        LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]), batch=row[7])
-        for row in rows
+        LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]), batch=row[7]) for row in rows
     ]
 
 
