@@ -319,3 +319,24 @@ def test_a_batch_longer_than_the_undo_limit_is_kept_whole(
     assert list(search(store, Query("的"), tags=["的字"])) == []
     assert store.redo() is not None
     assert len(list(search(store, Query("的"), tags=["的字"]))) == len(spans)
+
+
+def test_the_in_process_cache_gives_the_same_results_and_follows_changes(corpus_db: Path) -> None:
+    from reader.core.search import FoldedCache
+
+    store = Store(corpus_db)
+    cache = FoldedCache()
+    for text in ("的", "寶玉", "哈哈", "林黛玉"):
+        query = Query(text)
+        assert list(search(store, query, cache=cache)) == list(search(store, query))
+        assert count_matches(store, query, cache=cache) == count_matches(store, query)
+    regex = Query("[寶宝]玉", regex=True)
+    assert list(search(store, regex, cache=cache)) == list(search(store, regex))
+    store.add_document_version(4, text="新的發展", content_hash="new", title="changed")
+    found = [(m.document_id, m.start) for m in search(store, Query("发展"), cache=cache)]
+    assert (4, 2) in found
+    assert found == [(m.document_id, m.start) for m in search(store, Query("发展"))]
+    before = count_matches(store, Query("发展"), cache=cache)
+    store.add_document(text="发展", title="added")
+    assert count_matches(store, Query("发展"), cache=cache) == before + 1
+    store.close()

@@ -25,6 +25,7 @@ from reader.core.store import Store
 
 __all__ = [
     "ConcordanceLine",
+    "FoldedCache",
     "Match",
     "Query",
     "QueryError",
@@ -85,6 +86,28 @@ class ConcordanceLine:
     match: str
     left: str
     right: str
+
+
+class FoldedCache:
+    """The folded texts decoded once and kept, for a program that searches many times (the
+    app): a search then costs only the scan (``str.find``/``str.count`` in C), not reading and
+    decoding the index. A document whose version or import time changed is read again."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[tuple[object, ...], str]] = {}
+
+    def texts(self, store: Store, documents: Sequence[int] | None) -> Iterator[tuple[int, str]]:
+        stamps = store.index_stamps(documents)
+        missing = [doc for doc, stamp in stamps.items() if self._texts.get(doc, ((),))[0] != stamp]
+        if missing:
+            for document_id, folded in store.search_folded(missing):
+                self._texts[document_id] = (stamps[document_id], folded.decode("utf-8"))
+        for document_id in stamps:
+            if document_id in self._texts:
+                yield document_id, self._texts[document_id][1]
+        if documents is None:  # forget documents no longer in the library
+            for gone in set(self._texts) - set(stamps):
+                del self._texts[gone]
 
 
 def find_in_text(query: Query, text: str) -> Iterator[tuple[int, int]]:
@@ -168,6 +191,7 @@ def search(
     documents: Sequence[int] | None = None,
     tags: Sequence[str] = (),
     untagged: bool = False,
+    cache: FoldedCache | None = None,
 ) -> Iterator[Match]:
     """Every match in the library (or in ``documents``), in document id then offset order.
 
@@ -178,18 +202,24 @@ def search(
     if keep is not None and keep.inside:
         wanted = keep.documents()
         documents = sorted(wanted if documents is None else wanted & set(documents))
-    for document_id, spans in _document_matches(store, query, documents):
+    for document_id, spans in _document_matches(store, query, documents, cache):
         for start, end in spans:
             if keep is None or keep.keeps(document_id, start, end):
                 yield Match(document_id, start, end)
 
 
 def _document_matches(
-    store: Store, query: Query, documents: Sequence[int] | None
+    store: Store, query: Query, documents: Sequence[int] | None, cache: FoldedCache | None
 ) -> Iterator[tuple[int, Iterator[tuple[int, int]]]]:
     if query.exact:
         for document_id, text in store.search_originals(documents):
             yield document_id, find_in_text(query, text)
+        return
+    if cache is not None:
+        needle_text = query.needle()
+        for document_id, text in cache.texts(store, documents):
+            if query.regex or needle_text in text:
+                yield document_id, find_in_text(query, text)
         return
     if query.regex:
         for document_id, folded in store.search_folded(documents):
@@ -209,12 +239,15 @@ def count_matches(
     documents: Sequence[int] | None = None,
     tags: Sequence[str] = (),
     untagged: bool = False,
+    cache: FoldedCache | None = None,
 ) -> int:
     """How many matches :func:`search` yields, without building them where it can
-    (``bytes.count`` counts non-overlapping leftmost occurrences, exactly our rule)."""
+    (``count`` counts non-overlapping leftmost occurrences, exactly our rule)."""
     if tags or untagged or query.regex or query.exact:
         return sum(1 for _ in search(store, query, documents=documents, tags=tags,
-                                      untagged=untagged))  # fmt: skip
+                                      untagged=untagged, cache=cache))  # fmt: skip
+    if cache is not None:
+        return sum(text.count(query.needle()) for _, text in cache.texts(store, documents))
     needle = query.needle().encode("utf-8")
     return sum(folded.count(needle) for _, folded in store.search_folded(documents))
 

@@ -640,6 +640,20 @@ class Store:
             for document_id, folded in rows:
                 yield int(document_id), bytes(folded)
 
+    def index_stamps(
+        self, document_ids: Sequence[int] | None = None
+    ) -> dict[int, tuple[int, str]]:
+        """(version, imported_at) per document, by id: changes whenever its text does."""
+        sql = "select id, version, imported_at from documents"
+        params: list[object] = []
+        if document_ids is not None:
+            sql += f" where id in ({', '.join('?' for _ in document_ids) or 'null'})"
+            params.extend(document_ids)
+        return {
+            int(document_id): (int(version), imported_at)
+            for document_id, version, imported_at in self.db.execute(sql + " order by id", params)
+        }
+
     def document_titles(self, document_ids: Iterable[int]) -> dict[int, str]:
         ids = list(document_ids)
         marks = ", ".join("?" for _ in ids) or "null"
