@@ -275,8 +275,12 @@ def _keep_on_its_text(
         row["status"] = "orphan"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""One encoder for every snapshot: json.dumps with options builds a new one per call."""
+
+
 def _dump(state: Snapshot | None) -> str | None:
-    return None if state is None else json.dumps(state, ensure_ascii=False)
+    return None if state is None else _ENCODER.encode(state)
 
 
 def _load(text: str | None) -> Snapshot | None:
