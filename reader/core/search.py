@@ -19,6 +19,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, groupby, islice
 
 from reader.core.folding import fold
 from reader.core.store import Store
@@ -252,23 +253,49 @@ def count_matches(
     return sum(folded.count(needle) for _, folded in store.search_folded(documents))
 
 
+FEW_MATCHES = 16
+"""Up to this many matches in a document, their context is cut out by SQLite (substr) instead
+of reading the whole text: a rare word in many long documents stays fast."""
+
+
 def concordance(
     store: Store, matches: Iterable[Match], context: int = DEFAULT_CONTEXT
 ) -> Iterator[ConcordanceLine]:
     """Keyword-in-context lines for ``matches``: the original wording and ``context``
     characters of original text on each side."""
-    current: tuple[int, str, str] | None = None
-    for found in matches:
-        if current is None or current[0] != found.document_id:
-            document = store.get_document(found.document_id)
-            current = (document.id, document.title, document.text)
-        _, title, text = current
-        yield ConcordanceLine(
-            document_id=found.document_id,
-            document_title=title,
-            start=found.start,
-            end=found.end,
-            match=text[found.start : found.end],
-            left=text[max(0, found.start - context) : found.start],
-            right=text[found.end : found.end + context],
-        )
+    titles: dict[int, str] = {}
+    for document_id, group in groupby(matches, key=lambda found: found.document_id):
+        found_here = list(islice(group, FEW_MATCHES + 1))
+        if document_id not in titles:
+            titles.update(store.document_titles([document_id]))
+        title = titles.get(document_id, "")
+        if len(found_here) <= FEW_MATCHES:
+            windows = [(max(0, found.start - context), found.end + context) for found in found_here]
+            for found, (start, piece) in zip(
+                found_here,
+                zip(
+                    (w[0] for w in windows),
+                    store.document_slices(document_id, windows),
+                    strict=True,
+                ),
+                strict=True,
+            ):
+                yield _line(found, title, piece, start, context)
+            continue
+        text = store.document_text(document_id)
+        for found in chain(found_here, group):
+            yield _line(found, title, text, 0, context)
+
+
+def _line(found: Match, title: str, text: str, base: int, context: int) -> ConcordanceLine:
+    """The line for ``found`` from ``text``, which starts at offset ``base`` of the original."""
+    start, end = found.start - base, found.end - base
+    return ConcordanceLine(
+        document_id=found.document_id,
+        document_title=title,
+        start=found.start,
+        end=found.end,
+        match=text[start:end],
+        left=text[max(0, start - context) : start],
+        right=text[end : end + context],
+    )

@@ -672,6 +672,19 @@ class Store:
         ).fetchall()
         return {int(document_id): title for document_id, title in rows}
 
+    def document_slices(self, document_id: int, spans: Sequence[tuple[int, int]]) -> list[str]:
+        """text[start:end] of the document for each span, cut by SQLite (code points)."""
+        return [
+            row[0] if row else ""
+            for row in (
+                self.db.execute(
+                    "select substr(text, ?, ?) from documents where id = ?",
+                    [start + 1, max(end - start, 0), document_id],
+                ).fetchone()
+                for start, end in spans
+            )
+        ]
+
     def document_text(self, document_id: int) -> str:
         row = self.db.execute("select text from documents where id = ?", [document_id]).fetchone()
         if row is None:

@@ -41,6 +41,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--cursor",
         "article-view--selection",
         "article-view--boilerplate",
+        "article-view--found",
+        "article-view--found-current",
     }
 
     BINDINGS = [
@@ -129,6 +131,10 @@ class ArticleView(ScrollView, can_focus=True):
         """Whether the view has been laid out at its real size (the first resize)."""
         self.fold_boilerplate = False
         """Hide the site navigation and footer behind one line each, instead of dimming them."""
+        self._found: list[tuple[int, int]] = []
+        """Find-bar matches (original offsets, in order) and the current one's index."""
+        self._found_starts: list[int] = []
+        self._found_current: int | None = None
 
     # Loading
 
@@ -144,6 +150,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.document = DocumentLayout(text)
         self.config = config
         self.anchor = None
+        self._found, self._found_starts, self._found_current = [], [], None
         self._annotations_changed(annotations)
         self._boilerplate = sorted(boilerplate)
         self.cursor = min(max(top_offset, 0), len(text))
@@ -289,6 +296,26 @@ class ArticleView(ScrollView, can_focus=True):
         index = bisect.bisect_right(self._annotation_starts, offset)
         found = [a for a in self._annotations[:index] if a.start <= offset < a.end]
         return sorted(found, key=lambda a: a.end - a.start)
+
+    # Find-bar matches (reader.ui.widgets.find_bar)
+
+    def set_found(self, matches: list[tuple[int, int]], current: int | None) -> None:
+        """Highlight ``matches`` and bring the current one on screen with context above it."""
+        if matches is not self._found:
+            self._found = matches
+            self._found_starts = [start for start, _ in matches]
+        self._found_current = current
+        self._block_styles.clear()
+        if current is not None and self.layout_ is not None:
+            start, _ = matches[current]
+            y, _ = self.layout_.locate(start)
+            height = self.scrollable_content_region.height
+            if not self.scroll_y + height // 4 <= y < self.scroll_y + height - 1:
+                self.scroll_to(y=max(y - height // 4, 0), animate=False, immediate=True)
+            self.anchor = None
+            self.cursor = start
+            self.post_message(self.CursorMoved(self.cursor))
+        self.refresh()
 
     # Cursor and selection
 
@@ -504,8 +531,26 @@ class ArticleView(ScrollView, can_focus=True):
             self._character_style(colors[i], depth[i] > 1, dimmed[i], selected[i])
             for i in range(length)
         ]
+        if self._found:
+            self._paint_found(index, styles, on_screen)
         styles.append(Style())
         return styles.__getitem__
+
+    def _paint_found(
+        self, index: int, styles: list[Style], on_screen: Callable[[int, int], range]
+    ) -> None:
+        """Put the find-bar highlight over the block's matches (the current one stronger)."""
+        assert self.document is not None
+        block = self.document.blocks[index]
+        found = self.get_component_rich_style("article-view--found")
+        current = self.get_component_rich_style("article-view--found-current")
+        first = max(bisect.bisect_left(self._found_starts, block.start) - 1, 0)
+        last = bisect.bisect_left(self._found_starts, block.end)
+        for number in range(first, last):
+            start, end = self._found[number]
+            extra = current if number == self._found_current else found
+            for position in on_screen(start, end):
+                styles[position] = styles[position] + extra
 
     def _character_style(
         self, color: str | None, overlap: bool, dimmed: bool, selected: bool
