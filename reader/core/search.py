@@ -256,8 +256,8 @@ def count_matches(
 FEW_MATCHES = 4
 """Up to this many matches in a document, their context is cut out by SQLite (substr) instead
 of reading the whole text: a rare word in many long documents stays fast. On the 808,573-char
-novel one substr costs 1-2 ms and reading the whole text 13.5 ms (/tmp measurement in the
-issue-15 report), so beyond a few matches the whole text is cheaper."""
+novel one substr cost 1-2 ms and reading the whole text 13.5 ms when measured, so beyond a
+few matches the whole text is cheaper."""
 
 
 def concordance(
