@@ -548,6 +548,7 @@ def _write_text(store, lines, script: str | None, context: int, out: TextIO) -> 
         where = f"#{line.document_id}:{line.start}"
         out.write(f"{where:<14} {' ' * (width - cell_len(left))}{left} [{match}] {right}\n")
         count += 1
+    out.flush()  # the lines first, then the count on stderr
     click.echo(f"{count} match{'es' if count != 1 else ''}", err=True)
 
 

@@ -352,3 +352,17 @@ def test_the_in_process_cache_gives_the_same_results_and_follows_changes(corpus_
     store.add_document(text="发展", title="added")
     assert count_matches(store, Query("发展"), cache=cache) == before + 1
     store.close()
+
+
+def test_cli_text_aligns_the_matches_and_limit_stops(corpus_db: Path) -> None:
+    from rich.cells import cell_len
+
+    db = str(corpus_db)
+    code, output = invoke("search", "寶玉", "--db", db, "--limit", "7", "--context", "6")
+    assert code == 0
+    lines = [line for line in output.splitlines() if "[" in line]
+    assert len(lines) == 7
+    columns = {cell_len(line[: line.index("[")]) for line in lines}
+    assert len(columns) == 1  # every match starts in the same terminal column
+    assert all(line[line.index("[") + 1 : line.index("]")] in ("寶玉", "宝玉") for line in lines)
+    assert invoke("search", "寶玉", "--db", str(corpus_db), "--limit", "7", "--count") == (0, "7\n")
