@@ -146,4 +146,12 @@ async def test_find_in_the_one_line_novel(tmp_path: Path) -> None:
         top = view.top_offset()
         assert top <= start
         assert painted(view, "#ff8c00") == "寶玉"
+        # Deep in the novel: the match is on screen with at least three rows of text above it.
+        height = view.scrollable_content_region.height
+        for _ in range(60):
+            await pilot.press("n")
+            start, _ = bar.matches[bar.current]
+            row, _ = view.layout_.locate(start)
+            assert 3 <= row - round(view.scroll_y) < height
+        assert bar.current == 63
     store.close()

@@ -26,6 +26,9 @@ BACKGROUND_START_S = 0.5
 BACKGROUND_PAUSE_S = 0.004
 """Background conversion pacing: a block costs a few ms, so this leaves the UI half the time."""
 
+FOUND_CONTEXT_ROWS = 3
+"""Rows of text kept above a find-bar match the view scrolls to (as for an annotation jump)."""
+
 NO_TAG_COLOR = "#d0d0d0"
 """Background of an annotation that has a comment but no tag yet."""
 
@@ -307,15 +310,9 @@ class ArticleView(ScrollView, can_focus=True):
             self._found_starts = [start for start, _ in matches]
         self._found_current = current
         self._block_styles.clear()
-        if current is not None and self.layout_ is not None:
-            start, _ = matches[current]
-            y, _ = self.layout_.locate(start)
-            height = self.scrollable_content_region.height
-            if not self.scroll_y + height // 4 <= y < self.scroll_y + height - 1:
-                self.scroll_to(y=max(y - height // 4, 0), animate=False, immediate=True)
+        if current is not None:
             self.anchor = None
-            self.cursor = start
-            self.post_message(self.CursorMoved(self.cursor))
+            self.move_cursor(matches[current][0], context_rows=FOUND_CONTEXT_ROWS)
         self.refresh()
 
     # Cursor and selection
