@@ -308,8 +308,17 @@ class ArticleView(ScrollView, can_focus=True):
         if matches is not self._found:
             self._found = matches
             self._found_starts = [start for start, _ in matches]
+            self._block_styles.clear()
+        elif self.document is not None:  # only the current match moved: restyle its blocks
+            changed = {
+                self.document.block_at(offset)
+                for number in (self._found_current, current)
+                if number is not None and number < len(matches)
+                for offset in (matches[number][0], max(matches[number][1] - 1, 0))
+            }
+            for key in [key for key in self._block_styles if key[0] in changed]:
+                del self._block_styles[key]
         self._found_current = current
-        self._block_styles.clear()
         if current is not None:
             self.anchor = None
             self.move_cursor(matches[current][0], context_rows=FOUND_CONTEXT_ROWS)
