@@ -152,7 +152,7 @@ def prepare_file(
         source=source,
         author=author,
         encoding=decoded.encoding,
-        script=Script.of(detect_script(text)),
+        script=detect_script(text),
         replaced=decoded.replaced,
     )
 

@@ -1,8 +1,9 @@
 """The annotation store: the only package that speaks SQL.
 
 ``Store(path)`` opens a database and holds one object per job: ``documents`` (texts and their
-versions), ``annotations`` (passages, tags, comments; export and restore), ``tags`` (the
-codebook), ``history`` (undo and redo) and ``preferences`` (settings and reading positions).
+versions), ``annotations`` (passages, tags, comments; export, restore and auto-coding),
+``tags`` (the codebook), ``history`` (undo and redo), ``preferences`` (settings and reading
+positions) and ``search_index`` (the folded texts a search reads).
 They speak SQL through a Gateway (reader.core.store.gateway); SQLiteGateway is the one backend
 today. Every user action is one transaction, committed before the method returns, so a killed
 process loses nothing that was reported as saved; ``store.transaction()`` groups several.
@@ -21,6 +22,7 @@ from reader.core.store.documents import Documents, DocumentVersion, VersionRepor
 from reader.core.store.gateway import Gateway
 from reader.core.store.history import History
 from reader.core.store.preferences import Preferences, PreferenceStore
+from reader.core.store.search_index import SearchIndex
 from reader.core.store.tags import TAG_COLORS, Tags
 
 __all__ = [
@@ -62,7 +64,8 @@ class Store:
     def _init(self, gateway: Gateway) -> None:
         self.gateway = gateway
         """The backend: SQL for tests and benchmarks that need to reach under the jobs."""
-        self.documents = Documents(gateway)
+        self.search_index = SearchIndex(gateway)
+        self.documents = Documents(gateway, self.search_index)
         self.tags = Tags(gateway)
         self.history = History(gateway, self.tags, load=lambda i: self.annotations.get(i))
         self.annotations = Annotations(gateway, self.documents, self.tags, self.history)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -9,6 +10,7 @@ from reader.core.errors import StoreError
 from reader.core.models import AnnotationStatus, Document, DocumentSummary, Script
 from reader.core.store.common import as_int, as_text, now, passage_anchor
 from reader.core.store.gateway import Gateway, Row
+from reader.core.store.search_index import SearchIndex
 
 __all__ = ["DocumentVersion", "Documents", "VersionReport"]
 
@@ -50,8 +52,9 @@ def _document(row: Row) -> Document:
 
 
 class Documents:
-    def __init__(self, db: Gateway) -> None:
+    def __init__(self, db: Gateway, search_index: SearchIndex) -> None:
         self._db = db
+        self._search_index = search_index
 
     def add(
         self,
@@ -68,7 +71,7 @@ class Documents:
     ) -> int:
         """Store a new document; returns its id."""
         with self._db.transaction():
-            return self._db.insert(
+            document_id = self._db.insert(
                 "insert into documents (title, author, source, published, path, text, script,"
                 " encoding, content_hash, imported_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " returning id",
@@ -77,6 +80,8 @@ class Documents:
                     content_hash, now(),
                 ],
             )  # fmt: skip
+            self._search_index.index(document_id, text)
+            return document_id
 
     def count(self) -> int:
         row = self._db.one("select count(*) from documents")
@@ -119,12 +124,36 @@ class Documents:
         )
         return [int(row[0]) for row in rows]
 
-    def titles(self) -> dict[int, str]:
-        """Every document's title by id, in id order."""
+    def titles(self, document_ids: Iterable[int] | None = None) -> dict[int, str]:
+        """The title of every document (or of these) by id, in id order."""
+        sql, params = "select id, title from documents", []
+        if document_ids is not None:
+            ids = list(document_ids)
+            sql += f" where id in ({', '.join('?' for _ in ids) or 'null'})"
+            params = ids
         return {
-            int(document_id): title
-            for document_id, title in self._db.query("select id, title from documents order by id")
+            int(document_id): as_text(title)
+            for document_id, title in self._db.query(sql + " order by id", params)
         }
+
+    def text(self, document_id: int) -> str:
+        """The current text alone (get() reads the whole row)."""
+        row = self._db.one("select text from documents where id = ?", [document_id])
+        if row is None:
+            raise StoreError(f"no document with id {document_id}")
+        return as_text(row[0])
+
+    def slices(self, document_id: int, spans: Sequence[tuple[int, int]]) -> list[str]:
+        """text[start:end] of the document for each span, cut by the database (code points),
+        so a long text is not read whole for a few lines of context."""
+        slices: list[str] = []
+        for start, end in spans:
+            row = self._db.one(
+                "select substr(text, ?, ?) from documents where id = ?",
+                [start + 1, max(end - start, 0), document_id],
+            )
+            slices.append(as_text(row[0]) if row else "")
+        return slices
 
     def summaries(self) -> list[DocumentSummary]:
         """What the library lists: every document but its text, with its active annotations."""
@@ -196,6 +225,7 @@ class Documents:
                     encoding, author, now(), document_id,
                 ],
             )  # fmt: skip
+            self._search_index.index(document_id, text)
             kept = moved = orphaned = 0
             for annotation_id, start, end, quote, prefix, suffix in self._db.query(
                 "select id, start_offset, end_offset, quote, prefix, suffix from annotations"

@@ -112,6 +112,11 @@ class Gateway(Protocol):
         """
         ...
 
+    def scanning(self) -> AbstractContextManager[None]:
+        """Around one long read of large values (a search over every text): SQLite maps the
+        file into memory for its duration; a backend without such a knob does nothing."""
+        ...
+
     def change_token(self) -> int:
         """A number that changes when another connection commits (not on our own commits).
 

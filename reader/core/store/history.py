@@ -16,7 +16,7 @@ from typing import Any
 from reader.core.errors import StoreError
 from reader.core.models import Annotation, AnnotationStatus, UndoAction, UndoResult
 from reader.core.store.common import now
-from reader.core.store.gateway import ConstraintViolation, Gateway
+from reader.core.store.gateway import ConstraintViolation, Gateway, Row
 from reader.core.store.tags import Tags
 
 __all__ = ["UNDO_LIMIT", "History", "LogEntry", "Snapshot"]
@@ -40,6 +40,8 @@ class LogEntry:
     description: str
     before: Snapshot | None
     after: Snapshot | None
+    batch: int | None = None
+    """Entries sharing a batch (one auto-coding) are undone and redone as one action."""
 
 
 class History:
@@ -67,6 +69,26 @@ class History:
             "row": dict(zip(columns, row, strict=True)),
             "tags": self._tags.names_of(annotation_id),
         }
+
+    def snapshots(self, first: int, last: int) -> list[Snapshot]:
+        """:meth:`snapshot` of every annotation with an id in [first, last], in bulk."""
+        columns = self._annotation_columns()
+        rows = [
+            dict(zip(columns, row, strict=True))
+            for row in self._db.query(
+                f"select {', '.join(_quoted(c) for c in columns)} from annotations"
+                " where id between ? and ? order by id",
+                [first, last],
+            )
+        ]
+        tags: dict[int, list[str]] = {}
+        for annotation_id, name in self._db.query(
+            "select at.annotation_id, t.name from annotation_tags at join tags t"
+            " on t.id = at.tag_id where at.annotation_id between ? and ? order by t.name",
+            [first, last],
+        ):
+            tags.setdefault(annotation_id, []).append(name)
+        return [{"row": row, "tags": tags.get(row["id"], [])} for row in rows]
 
     def allocate_id(self) -> int:
         """An annotation id no annotation has ever had, so undo can always restore a deleted one."""
@@ -124,7 +146,49 @@ class History:
             ],
         )
         if entry_id % 100 == 0:
-            self._db.execute("delete from undo_log where id <= ?", [entry_id - UNDO_LIMIT])
+            self._trim(entry_id)
+
+    def record_batch(self, created: list[Snapshot], *, description: str, stamp: str) -> None:
+        """Log the creation of many annotations as one action (batch = the first entry's id)."""
+        if not created:
+            return
+        self._db.execute("delete from undo_log where undone = 1")
+        head = created[0]
+        first = self._db.insert(
+            "insert into undo_log (action, annotation_id, document_id, description, before,"
+            " after, undone, created_at) values (?, ?, ?, ?, null, ?, 0, ?) returning id",
+            [UndoAction.CREATE, head["row"]["id"], head["row"]["document_id"], description,
+             _dump(head), stamp],
+        )  # fmt: skip
+        self._db.execute("update undo_log set batch = ? where id = ?", [first, first])
+        self._db.execute_many(
+            "insert into undo_log (action, annotation_id, document_id, description, before,"
+            " after, undone, created_at, batch) values (?, ?, ?, ?, null, ?, 0, ?, ?)",
+            [
+                (
+                    UndoAction.CREATE,
+                    state["row"]["id"],
+                    state["row"]["document_id"],
+                    description,
+                    _dump(state),
+                    stamp,
+                    first,
+                )
+                for state in created[1:]
+            ],
+        )
+        newest = self._db.one("select max(id) from undo_log")
+        assert newest is not None
+        self._trim(int(newest[0]))
+
+    def _trim(self, newest: int) -> None:
+        """Drop entries beyond the newest UNDO_LIMIT, never part of a batch (all of it or none)."""
+        cut = newest - UNDO_LIMIT
+        self._db.execute(
+            "delete from undo_log where id <= ? and (batch is null or batch not in"
+            " (select batch from undo_log where id > ? and batch is not null))",
+            [cut, cut],
+        )
 
     # Undo and redo
 
@@ -149,11 +213,21 @@ class History:
                 entry = self._latest(undone=undone)
                 if entry is None:
                     return None
-                state = entry.after if undone else entry.before
-                self._restore(entry.annotation_id, state)
-                self._db.execute(
-                    "update undo_log set undone = ? where id = ?", [0 if undone else 1, entry.id]
+                # A batch (auto-coding) is one action: every entry in it goes back or forward.
+                texts: dict[int, str | None] = {}
+                steps = (
+                    self._undo_created_batch(entry.batch)
+                    if entry.batch is not None and not undone and entry.action == UndoAction.CREATE
+                    else self._batch_entries(entry, undone=undone)
                 )
+                for step in steps:
+                    state = step.after if undone else step.before
+                    self._restore(step.annotation_id, state, texts)
+                    self._db.execute(
+                        "update undo_log set undone = ? where id = ?",
+                        [0 if undone else 1, step.id],
+                    )
+                state = entry.after if undone else entry.before
         except ConstraintViolation as error:
             assert entry is not None
             # Its document is gone: drop the step rather than block every later undo on it.
@@ -179,24 +253,36 @@ class History:
         """The entry to undo (newest not undone) or to redo (oldest undone)."""
         order = "asc" if undone else "desc"
         row = self._db.one(
-            "select id, action, annotation_id, document_id, description, before, after"
-            f" from undo_log where undone = ? order by id {order} limit 1",
+            f"select {_ENTRY_COLUMNS} from undo_log where undone = ? order by id {order} limit 1",
             [1 if undone else 0],
         )
-        if row is None:
-            return None
-        entry_id, action, annotation_id, document_id, description, before, after = row
-        return LogEntry(
-            entry_id,
-            UndoAction(action),
-            annotation_id,
-            document_id,
-            description,
-            before=_load(before),
-            after=_load(after),
-        )
+        return None if row is None else _entry(row)
 
-    def _restore(self, annotation_id: int, state: Snapshot | None) -> None:
+    def _undo_created_batch(self, batch: int) -> list[LogEntry]:
+        """Undo a batch of creations in three statements (delete tags, delete rows, mark
+        undone); returns no entries left to step one by one."""
+        ids = "select annotation_id from undo_log where batch = ? and undone = 0"
+        self._db.execute(f"delete from annotation_tags where annotation_id in ({ids})", [batch])
+        self._db.execute(f"delete from annotations where id in ({ids})", [batch])
+        self._db.execute("update undo_log set undone = 1 where batch = ? and undone = 0", [batch])
+        return []
+
+    def _batch_entries(self, entry: LogEntry, *, undone: bool) -> list[LogEntry]:
+        """The entries to step together with ``entry``: its whole batch, in the order to apply
+        them (newest first to undo, oldest first to redo), or ``entry`` alone."""
+        if entry.batch is None:
+            return [entry]
+        order = "asc" if undone else "desc"
+        rows = self._db.query(
+            f"select {_ENTRY_COLUMNS} from undo_log where batch = ? and undone = ?"
+            f" order by id {order}",
+            [entry.batch, 1 if undone else 0],
+        )
+        return [_entry(row) for row in rows]
+
+    def _restore(
+        self, annotation_id: int, state: Snapshot | None, texts: dict[int, str | None]
+    ) -> None:
         """Make the annotation match ``state``: delete it for None, else insert or overwrite it."""
         if state is None:
             self._tags.detach_all(annotation_id)
@@ -206,7 +292,7 @@ class History:
         row = {key: value for key, value in state["row"].items() if key in existing}
         row["id"] = annotation_id
         row["updated_at"] = now()
-        self._keep_on_its_text(annotation_id, row)
+        self._keep_on_its_text(annotation_id, row, texts)
         names = [_quoted(name) for name in row]
         updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != '"id"')
         self._db.execute(
@@ -218,16 +304,22 @@ class History:
         self._tags.attach(annotation_id, state["tags"])
         self.reserve_id(annotation_id)
 
-    def _keep_on_its_text(self, annotation_id: int, row: dict[str, Any]) -> None:
+    def _keep_on_its_text(
+        self, annotation_id: int, row: dict[str, Any], texts: dict[int, str | None]
+    ) -> None:
         """Never put a snapshot's offsets on a text they were not taken from.
 
         If the document was re-imported since the snapshot (its passage is no longer at those
         offsets), keep where re-anchoring put the annotation; if it no longer exists, bring it
         back as an orphan with its quote, for the user to re-attach.
         """
-        found = self._db.one("select text from documents where id = ?", [row.get("document_id")])
+        document_id = int(row["document_id"])
+        if document_id not in texts:  # one read per document, even for a batch of 10,000
+            found = self._db.one("select text from documents where id = ?", [document_id])
+            texts[document_id] = None if found is None else found[0]
+        text = texts[document_id]
         start, end = row.get("start_offset"), row.get("end_offset")
-        if found is not None and found[0][start:end] == row.get("quote"):
+        if text is not None and text[start:end] == row.get("quote"):
             return
         current = self._db.one(
             f"select {', '.join(POSITION)} from annotations where id = ?", [annotation_id]
@@ -243,12 +335,33 @@ class History:
         return self._columns
 
 
+_ENTRY_COLUMNS = "id, action, annotation_id, document_id, description, before, after, batch"
+
+
+def _entry(row: Row) -> LogEntry:
+    entry_id, action, annotation_id, document_id, description, before, after, batch = row
+    return LogEntry(
+        entry_id,
+        UndoAction.of(action),
+        annotation_id,
+        document_id,
+        description,
+        before=_load(before),
+        after=_load(after),
+        batch=batch,
+    )
+
+
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""One encoder for every snapshot: json.dumps with options builds a new one per call."""
+
+
 def _dump(state: Snapshot | None) -> str | None:
-    return None if state is None else json.dumps(state, ensure_ascii=False)
+    return None if state is None else _ENCODER.encode(state)
 
 
 def _load(text: str | None) -> Snapshot | None:

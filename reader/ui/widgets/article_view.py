@@ -26,6 +26,9 @@ BACKGROUND_START_S = 0.5
 BACKGROUND_PAUSE_S = 0.004
 """Background conversion pacing: a block costs a few ms, so this leaves the UI half the time."""
 
+FOUND_CONTEXT_ROWS = 3
+"""Rows of text kept above a find-bar match the view scrolls to (as for an annotation jump)."""
+
 NO_TAG_COLOR = "#d0d0d0"
 """Background of an annotation that has a comment but no tag yet."""
 
@@ -42,6 +45,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection-cursor",
         "article-view--selection",
         "article-view--boilerplate",
+        "article-view--found",
+        "article-view--found-current",
     }
 
     BINDINGS = [
@@ -130,6 +135,10 @@ class ArticleView(ScrollView, can_focus=True):
         """Whether the view has been laid out at its real size (the first resize)."""
         self.fold_boilerplate = False
         """Hide the site navigation and footer behind one line each, instead of dimming them."""
+        self._found: list[tuple[int, int]] = []
+        """Find-bar matches (original offsets, in order) and the current one's index."""
+        self._found_starts: list[int] = []
+        self._found_current: int | None = None
 
     # Loading
 
@@ -145,6 +154,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.document = DocumentLayout(text)
         self.config = config
         self.selection_anchor = None
+        self._found, self._found_starts, self._found_current = [], [], None
         self._annotations_changed(annotations)
         self._boilerplate = sorted(boilerplate)
         self.cursor = min(max(top_offset, 0), len(text))
@@ -247,7 +257,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.selection_anchor is None or self.document is None:
             return None
         start, end = sorted((self.selection_anchor, self.cursor))
-        end = min(end + 1, len(self.document.text))
+        end = self.document.next_stop(end)  # the whole cluster under the cursor
         return self._widen(start, end) if end > start else None
 
     def _widen(self, start: int, end: int) -> tuple[int, int]:
@@ -291,6 +301,29 @@ class ArticleView(ScrollView, can_focus=True):
         found = [a for a in self._annotations[:index] if a.start <= offset < a.end]
         return sorted(found, key=lambda a: a.end - a.start)
 
+    # Find-bar matches (reader.ui.widgets.find_bar)
+
+    def set_found(self, matches: list[tuple[int, int]], current: int | None) -> None:
+        """Highlight ``matches`` and bring the current one on screen with context above it."""
+        if matches is not self._found:
+            self._found = matches
+            self._found_starts = [start for start, _ in matches]
+            self._block_styles.clear()
+        elif self.document is not None:  # only the current match moved: restyle its blocks
+            changed = {
+                self.document.block_at(offset)
+                for number in (self._found_current, current)
+                if number is not None and number < len(matches)
+                for offset in (matches[number][0], max(matches[number][1] - 1, 0))
+            }
+            for key in [key for key in self._block_styles if key[0] in changed]:
+                del self._block_styles[key]
+        self._found_current = current
+        if current is not None:
+            self.selection_anchor = None
+            self.move_cursor(matches[current][0], context_rows=FOUND_CONTEXT_ROWS)
+        self.refresh()
+
     # Cursor and selection
 
     def move_cursor(self, offset: int, *, extend: bool = False, context_rows: int = 0) -> None:
@@ -300,7 +333,8 @@ class ArticleView(ScrollView, can_focus=True):
             return
         if extend and self.selection_anchor is None:
             self.selection_anchor = self.cursor
-        self.cursor = min(max(offset, 0), max(len(self.document.text) - 1, 0))
+        offset = min(max(offset, 0), max(len(self.document.text) - 1, 0))
+        self.cursor = self.document.cluster_at(offset)[0]  # never inside a grapheme cluster
         self._keep_cursor_visible(context_rows)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
@@ -325,12 +359,13 @@ class ArticleView(ScrollView, can_focus=True):
         folded = self.layout_.folded_span_at(self.cursor)
         if folded is not None:  # a fold is one step, whichever way
             return folded[1] if delta > 0 else max(folded[0] - 1, 0)
+        assert self.document is not None
         if delta > 0:
-            _, end = self._widen(self.cursor, self.cursor + 1)
-            return end if end > self.cursor else self.cursor + 1
+            _, end = self._widen(self.cursor, self.document.next_stop(self.cursor))
+            return end if end > self.cursor else self.document.next_stop(self.cursor)
         if self.cursor == 0:
             return 0
-        start, _ = self._widen(self.cursor - 1, self.cursor)
+        start, _ = self._widen(self.document.previous_stop(self.cursor), self.cursor)
         return start
 
     def _step_rows(self, delta: int) -> int:
@@ -381,7 +416,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def action_clear_selection(self) -> None:
-        if self.anchor is not None:
+        if self.selection_anchor is not None:
             self.clear_selection()
             self.post_message(self.CursorMoved(self.cursor))
 
@@ -440,10 +475,13 @@ class ArticleView(ScrollView, can_focus=True):
                 self._block_styles.clear()
             styles = self._block_styles[key] = self._styles_for_block(row.block)
         cursor_dst = self._cursor_dst(row.block) if self.has_focus else None
+        cursor_end = self._cursor_dst_end(row.block, cursor_dst)
         # The cursor's character is part of a selection (its last or first character): it is
         # painted as selected, marked as the cursor, so what shows as selected is what is saved.
         cursor_style = self.get_component_rich_style(
-            "article-view--cursor" if self.anchor is None else "article-view--selection-cursor"
+            "article-view--cursor"
+            if self.selection_anchor is None
+            else "article-view--selection-cursor"
         )
         segments: list[Segment] = []
         text = converted.text
@@ -453,7 +491,7 @@ class ArticleView(ScrollView, can_focus=True):
             style = None
             if index < row.end:
                 style = styles(index)
-                if index == cursor_dst:
+                if cursor_dst is not None and cursor_dst <= index < cursor_end:
                     style = style + cursor_style
             if index == row.end or style != run_style:
                 if index > run_start and run_style is not None:
@@ -473,6 +511,16 @@ class ArticleView(ScrollView, can_focus=True):
         if self.has_focus and self.layout_.folded_span_at(self.cursor) == (start, end):
             style += self.get_component_rich_style("article-view--cursor")
         return Strip([Segment(label, style + Style(italic=True))]).adjust_cell_length(width, base)
+
+    def _cursor_dst_end(self, block_index: int, cursor_dst: int | None) -> int:
+        """Where the cursor's cluster ends on screen: a cluster is painted whole (❤️ drawn in
+        two styles would be measured as one cell by Rich and drawn as two)."""
+        if cursor_dst is None or self.document is None:
+            return -1
+        block = self.document.blocks[block_index]
+        local = min(self.document.next_stop(self.cursor), block.end) - block.start
+        _, end = self.document.converted(self.config, block_index).offsets.to_dst(local, local)
+        return max(end, cursor_dst + 1)
 
     def _cursor_dst(self, block_index: int) -> int | None:
         assert self.document is not None
@@ -524,8 +572,26 @@ class ArticleView(ScrollView, can_focus=True):
             self._character_style(colors[i], depth[i] > 1, dimmed[i], selected[i])
             for i in range(length)
         ]
+        if self._found:
+            self._paint_found(index, styles, on_screen)
         styles.append(Style())
         return styles.__getitem__
+
+    def _paint_found(
+        self, index: int, styles: list[Style], on_screen: Callable[[int, int], range]
+    ) -> None:
+        """Put the find-bar highlight over the block's matches (the current one stronger)."""
+        assert self.document is not None
+        block = self.document.blocks[index]
+        found = self.get_component_rich_style("article-view--found")
+        current = self.get_component_rich_style("article-view--found-current")
+        first = max(bisect.bisect_left(self._found_starts, block.start) - 1, 0)
+        last = bisect.bisect_left(self._found_starts, block.end)
+        for number in range(first, last):
+            start, end = self._found[number]
+            extra = current if number == self._found_current else found
+            for position in on_screen(start, end):
+                styles[position] = styles[position] + extra
 
     def _character_style(
         self, color: str | None, overlap: bool, dimmed: bool, selected: bool
