@@ -1,4 +1,4 @@
-"""``reader import-annotations``: put an exported CSV back into a database.
+"""``reader import-annotations``: put an exported CSV (or xlsx) back into a database.
 
 Documents are matched by id and title when the passage is still at the exported offsets, else
 by content: the same passage at the same offsets in another document (a library rebuilt from the
@@ -9,7 +9,7 @@ found is reported, never dropped silently. Importing the same file twice adds no
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,39 +100,56 @@ def _nearest(text: str, passage: str, near: int) -> int | None:
 
 
 def _rows(path: Path, report: RestoreReport) -> Iterator[_Row]:
+    if path.suffix.lower() == ".xlsx":  # an xlsx export's text cells carry no formula guard
+        from reader.core.xlsx_import import read_xlsx_records
+
+        with read_xlsx_records(path) as (header, records):
+            yield from _parse(path, header, records, report, guarded=False)
+        return
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         raise StoreError(f"Cannot read {path} ({error.strerror or error}).") from error
     with handle:
         reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        absent = [name for name in REQUIRED if name not in header]
-        if absent:
-            raise StoreError(
-                f"{path} is not a reader export: no {', '.join(absent)} column"
-                f" (expected {', '.join(COLUMNS)})."
+        records = ((reader.line_num, record) for record in reader)
+        yield from _parse(path, reader.fieldnames or [], records, report, guarded=True)
+
+
+def _parse(
+    path: Path,
+    header: Sequence[str],
+    records: Iterable[tuple[int, dict[str, str]]],
+    report: RestoreReport,
+    guarded: bool,
+) -> Iterator[_Row]:
+    """Rows from (line, record) pairs; ``guarded``: text cells carry the CSV's formula guard."""
+    absent = [name for name in REQUIRED if name not in header]
+    if absent:
+        raise StoreError(
+            f"{path} is not a reader export: no {', '.join(absent)} column"
+            f" (expected {', '.join(COLUMNS)})."
+        )
+    clean = unneutralise if guarded else str
+    for line, record in records:
+        try:
+            text = {key: clean(value or "") for key, value in record.items() if key}
+            identifier = (record.get("annotation_id") or "").strip()
+            yield _Row(
+                line=line,
+                id=int(identifier) if identifier.isdigit() else None,
+                document_id=int(record["document_id"]),
+                title=text["document_title"],
+                start=int(record["start"]),
+                end=int(record["end"]),
+                passage=text["passage"],
+                tags=tuple(split_tags(clean(record.get("tags") or ""))),
+                comment=text.get("comment", ""),
+                created_at=record.get("created_at") or "",
+                updated_at=record.get("updated_at") or "",
             )
-        for record in reader:
-            line = reader.line_num
-            try:
-                text = {key: unneutralise(value or "") for key, value in record.items() if key}
-                identifier = (record.get("annotation_id") or "").strip()
-                yield _Row(
-                    line=line,
-                    id=int(identifier) if identifier.isdigit() else None,
-                    document_id=int(record["document_id"]),
-                    title=text["document_title"],
-                    start=int(record["start"]),
-                    end=int(record["end"]),
-                    passage=text["passage"],
-                    tags=tuple(split_tags(unneutralise(record.get("tags") or ""))),
-                    comment=text.get("comment", ""),
-                    created_at=record.get("created_at") or "",
-                    updated_at=record.get("updated_at") or "",
-                )
-            except (TypeError, ValueError) as error:
-                report.missing.append(f"line {line}: unreadable row ({error})")
+        except (TypeError, ValueError) as error:
+            report.missing.append(f"line {line}: unreadable row ({error})")
 
 
 def import_csv(store: Store, path: Path) -> RestoreReport:

@@ -1,0 +1,68 @@
+"""Reading the annotations sheet of an xlsx export back, as csv.DictReader would read the CSV.
+
+openpyxl (read-only, so a 100,000-row sheet is streamed, not loaded) reads the sheet named
+``annotations`` (else the first one). Each row becomes ``{column: text}`` with the values a CSV
+export would have held: numbers as integers where they are whole, date-times as the stored ISO
+form (UTC), empty cells as "". Text cells are taken as they are: an xlsx export has no formula
+guard to remove.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from reader.core.errors import StoreError
+
+__all__ = ["read_xlsx_records"]
+
+SHEET = "annotations"
+
+
+@contextmanager
+def read_xlsx_records(
+    path: Path,
+) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, str]]]]]:
+    """``(header, records)``: the header row's names and ``(row number, {name: text})`` for
+    each later row. The workbook stays open until the ``with`` block ends."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except OSError as error:
+        raise StoreError(f"Cannot read {path} ({error.strerror or error}).") from error
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise StoreError(f"{path} is not a readable xlsx file ({error}).") from error
+    try:
+        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [_text(value) for value in next(rows, ())]
+
+        def records() -> Iterator[tuple[int, dict[str, str]]]:
+            for number, values in enumerate(rows, 2):
+                if any(value not in (None, "") for value in values):
+                    yield number, dict(zip(header, map(_text, values), strict=False))
+
+        yield header, records()
+    finally:
+        workbook.close()
+
+
+def _text(value: object) -> str:
+    """A cell's value as the CSV export writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        # Excel keeps days as a float: round away the microseconds it invents.
+        seconds = round(value.microsecond / 1e6)
+        moment = value.replace(microsecond=0) + timedelta(seconds=seconds)
+        return moment.isoformat(timespec="seconds") + "+00:00"
+    return str(value)
