@@ -20,9 +20,9 @@ a spreadsheet uses (a Chinese character counts two).
 The workbook is XlsxWriter's: package, styles, header rows, widths, frozen panes, the documents
 sheet. Its per-cell Python calls cost about 6 µs each, which for 100,000 annotations (1.2
 million cells, plus the tag rows) is several times the whole CSV export, so the data rows of the
-two big sheets are serialised here, in exactly the XML XlsxWriter's constant_memory mode writes
-for the same cells (``tests/test_export_xlsx.py`` compares them byte for byte), and spliced into
-XlsxWriter's sheet before ``</sheetData>``.
+two big sheets are serialised here, in the XML XlsxWriter's constant_memory mode writes for the
+same cells (``tests/test_export_xlsx.py`` compares them byte for byte; the one difference is
+noted at ``_LITERAL_ESCAPE``), and spliced into XlsxWriter's sheet before ``</sheetData>``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
 from reader.core.dbfile import explain
@@ -298,7 +298,10 @@ def _display_width(text: str) -> int:
 # The cell XML of XlsxWriter's constant_memory mode (worksheet._write_cell with
 # xmlwriter._xml_inline_string / _xml_number_element), for strings, numbers and dates.
 _ESCAPE_NEEDED = re.compile("_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")
-_LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_LITERAL_ESCAPE = re.compile("_(?=x[0-9a-fA-F]{4}_)")
+"""Every "_" that starts an _xHHHH_, overlapping ones too: XlsxWriter's non-overlapping
+"(_x[0-9a-fA-F]{4}_)" leaves the second of "_x005F_x0041_" as it is, which then reads back as
+"A" (the only place where these rows differ from XlsxWriter's)."""
 _CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
 _EXCEL_EPOCH = datetime(1899, 12, 31)
 _EXACT = 10**15
@@ -310,7 +313,7 @@ def _text_cell(ref: str, text: str) -> str:
     if _ESCAPE_NEEDED.search(text):
         # A control character becomes _xHHHH_, and a literal _xHHHH_ gets its "_" escaped so
         # that it reads back as itself (openpyxl and Excel undo both).
-        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
+        text = _LITERAL_ESCAPE.sub("_x005F_", text)
         text = _CONTROL.sub(lambda match: f"_x{ord(match.group(1)):04X}_", text)
         text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
         space = text[0].isspace() or text[-1].isspace()
@@ -339,8 +342,10 @@ def _excel_serial(moment: datetime) -> float:
     """Days since Excel's epoch, computed in the order XlsxWriter does (same float bits)."""
     delta = moment - _EXCEL_EPOCH
     serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
-    if moment > datetime(1900, 2, 28):  # Excel's phantom 1900-02-29
-        serial += 1
+    if moment.date() == _EXCEL_EPOCH.date() + timedelta(days=1):
+        serial -= 1  # XlsxWriter's reading of 1900-01-01 as a time of day
+    if serial > 59:
+        serial += 1  # Excel's phantom 1900-02-29
     return serial
 
 

@@ -3,12 +3,17 @@
 openpyxl (read-only, so a 100,000-row sheet is streamed, not loaded) reads the sheet named
 ``annotations`` (else the first one). Each row becomes ``{column: text}`` with the values a CSV
 export would have held: numbers as integers where they are whole, date-times as the stored ISO
-form (UTC), empty cells as "". Text cells are taken as they are: an xlsx export has no formula
-guard to remove.
+form (UTC), empty cells as "". An xlsx export has no formula guard to remove.
+
+XML cannot hold control characters, so the writer (like Excel) stores them as ``_xHHHH_``, and a
+literal ``_xHHHH_`` as ``_x005F_xHHHH_``; openpyxl gives those escapes back as they are, so
+:func:`_text` undoes them. (After Excel re-saves a file, openpyxl has already dropped the
+``x005F_`` of a literal one, which then reads as the character it spells: a rare loss.)
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +25,7 @@ from reader.core.errors import StoreError
 __all__ = ["read_xlsx_records"]
 
 SHEET = "annotations"
+_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 @contextmanager
@@ -65,4 +71,7 @@ def _text(value: object) -> str:
         seconds = round(value.microsecond / 1e6)
         moment = value.replace(microsecond=0) + timedelta(seconds=seconds)
         return moment.isoformat(timespec="seconds") + "+00:00"
-    return str(value)
+    text = str(value)
+    if "_x" in text:
+        text = _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    return text
