@@ -230,7 +230,9 @@ def test_hostile_text_reads_back_as_itself(store: Store, tmp_path: Path) -> None
     assert sorted(tags for _, tags in read) == sorted(join_tags([t.strip() or "t"]) for t in texts)
 
 
-def test_cli_format_option_and_cut_cells(awkward: Store, db_path: Path, tmp_path: Path) -> None:
+def test_cli_format_option_and_cut_cells(
+    awkward: Store, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
     by_suffix = tmp_path / "coded.xlsx"
     result = runner.invoke(cli, ["export", "--db", str(db_path), "-o", str(by_suffix)])
@@ -243,11 +245,11 @@ def test_cli_format_option_and_cut_cells(awkward: Store, db_path: Path, tmp_path
     assert result.exit_code == 0 and zipfile.is_zipfile(named)
     result = runner.invoke(cli, ["export", "--db", str(db_path), "-o", str(by_suffix), "--excel"])
     assert result.exit_code == 2 and "--excel is for CSV" in result.output
-    with runner.isolated_filesystem(temp_dir=tmp_path) as folder:
-        result = runner.invoke(cli, ["export", "--db", str(db_path), "--format", "xlsx"])
-        assert result.exit_code == 0, result.output
-        [default] = Path(folder).glob("annotations-*.xlsx")
-        assert zipfile.is_zipfile(default)
+    monkeypatch.chdir(tmp_path)  # the default name is in the current folder
+    result = runner.invoke(cli, ["export", "--db", str(db_path), "--format", "xlsx"])
+    assert result.exit_code == 0, result.output
+    [default] = tmp_path.glob("annotations-*.xlsx")
+    assert zipfile.is_zipfile(default)
     annotation = next(iter(awkward.all_annotations()))
     awkward.set_comment(annotation.id, "长" * (CELL_LIMIT + 1))
     result = runner.invoke(cli, ["export", "--db", str(db_path), "-o", str(by_suffix)])
