@@ -22,7 +22,7 @@ class ExportDialog(ModalScreen[Path | None]):
         with Vertical(id="dialog"):
             yield Label("Export annotations as CSV", id="dialog-title")
             yield Input(default_export_name(), id="path")
-            yield Label("Enter export · Esc cancel", classes="hint")
+            yield Label("Enter export (.csv or .xlsx) · Esc cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
