@@ -142,6 +142,7 @@ def test_the_tags_and_documents_sheets(awkward: Store, tmp_path: Path) -> None:
     assert first[1] == stored.title and first[7] == len(stored.text)
     assert isinstance(first[DOCUMENT_COLUMNS.index("imported_at")], datetime)
     assert workbook["documents"].freeze_panes == "A2"
+    assert workbook["annotation_tags"].column_dimensions["C"].width >= 2 * len("政府机构")
 
 
 def test_filters_and_script_column(awkward: Store, tmp_path: Path) -> None:

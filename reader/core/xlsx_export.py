@@ -187,17 +187,15 @@ def _write_workbook(
     styles = (date_format._get_xf_index(), text_format._get_xf_index())  # s="" of spliced cells
 
     _prepare_sheet(workbook, SHEETS[0], columns, head, annotation_count, bold)
-    _prepare_sheet(workbook, SHEETS[1], TAG_COLUMNS, [], tag_count, bold)
+    tag_cursor = db.execute(_TAG_ROWS + where + _ORDER + ", t.name", params)
+    tag_head = tag_cursor.fetchmany(WIDTH_SAMPLE)
+    _prepare_sheet(workbook, SHEETS[1], TAG_COLUMNS, tag_head, tag_count, bold)
     _write_documents(workbook, db, where, params, documents, bold, date_format, text_format)
     workbook.close()
 
     spliced = {  # XlsxWriter names the sheets' parts in the order they were added
         "xl/worksheets/sheet1.xml": (_kinds(columns), rows, annotation_count),
-        "xl/worksheets/sheet2.xml": (
-            _kinds(TAG_COLUMNS),
-            db.execute(_TAG_ROWS + where + _ORDER + ", t.name", params),
-            tag_count,
-        ),
+        "xl/worksheets/sheet2.xml": (_kinds(TAG_COLUMNS), _chain(tag_head, tag_cursor), tag_count),
     }
     written = 0
     with (
