@@ -140,13 +140,13 @@ def _sql_neutralise(column: str) -> str:
 # "'"), the names joined by "; ", and the whole cell neutralised once. The outer select reads
 # the joined cell from a derived table, so the subquery runs once per row although the guard
 # looks at the cell twice.
-_ESCAPED_NAME = (
+ESCAPED_TAG_NAME_SQL = (
     "case when substr(t.name, 1, 1) = '''' then '\\' else '' end"
     " || replace(replace(t.name, '\\', '\\\\'), ';', '\\;')"
 )
 _TAGS = (
     "(select " + _sql_neutralise("cell") + " from (select group_concat(name, '; ') as cell"
-    " from (select " + _ESCAPED_NAME + " as name from annotation_tags x"
+    " from (select " + ESCAPED_TAG_NAME_SQL + " as name from annotation_tags x"
     " join tags t on t.id = x.tag_id where x.annotation_id = a.id order by t.name)))"
 )
 
@@ -156,7 +156,7 @@ select a.id, a.document_id, {_sql_neutralise("d.title")}, {_sql_neutralise("d.so
        {_sql_neutralise("a.comment")}, a.created_at, a.updated_at, a.status
 from annotations a join documents d on d.id = a.document_id
 """
-_ORDER = " order by a.document_id, a.start_offset, a.end_offset, a.id"
+ROW_ORDER_SQL = " order by a.document_id, a.start_offset, a.end_offset, a.id"
 
 
 def find_documents(store: Store, spec: str) -> list[int]:
@@ -212,7 +212,7 @@ def write_csv(
     without which Excel reads UTF-8 as the local code page and garbles every Chinese character.
     """
     where, params = annotation_filter(tags, documents, since)
-    sql = _SELECT + where + _ORDER
+    sql = _SELECT + where + ROW_ORDER_SQL
     if excel:
         out.write("\ufeff")
     # QUOTE_NONNUMERIC quotes every str (and None, as ""), and leaves the ints bare.

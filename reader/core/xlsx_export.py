@@ -39,9 +39,9 @@ from typing import Any, BinaryIO
 
 from reader.core.dbfile import explain
 from reader.core.export import (
-    _ESCAPED_NAME,
-    _ORDER,
     COLUMNS,
+    ESCAPED_TAG_NAME_SQL,
+    ROW_ORDER_SQL,
     annotation_filter,
     with_converted_passages,
 )
@@ -91,7 +91,7 @@ WIDTH_SAMPLE = 1_000
 
 _SELECT = f"""
 select a.id, a.document_id, d.title, d.source, a.start_offset, a.end_offset, a.quote,
-       (select group_concat(name, '; ') from (select {_ESCAPED_NAME} as name
+       (select group_concat(name, '; ') from (select {ESCAPED_TAG_NAME_SQL} as name
         from annotation_tags x join tags t on t.id = x.tag_id
         where x.annotation_id = a.id order by t.name)),
        a.comment, a.created_at, a.updated_at, a.status
@@ -159,7 +159,7 @@ def _write_workbook(
         + where,
         params,
     ).fetchone()[0]
-    cursor = db.execute(_SELECT + where + _ORDER, params)
+    cursor = db.execute(_SELECT + where + ROW_ORDER_SQL, params)
     head = cursor.fetchmany(WIDTH_SAMPLE)
     rows: Iterator[Sequence[Any]] = _chain(head, cursor)
     if script:
@@ -187,7 +187,7 @@ def _write_workbook(
     styles = (date_format._get_xf_index(), text_format._get_xf_index())  # s="" of spliced cells
 
     _prepare_sheet(workbook, SHEETS[0], columns, head, annotation_count, bold)
-    tag_cursor = db.execute(_TAG_ROWS + where + _ORDER + ", t.name", params)
+    tag_cursor = db.execute(_TAG_ROWS + where + ROW_ORDER_SQL + ", t.name", params)
     tag_head = tag_cursor.fetchmany(WIDTH_SAMPLE)
     _prepare_sheet(workbook, SHEETS[1], TAG_COLUMNS, tag_head, tag_count, bold)
     _write_documents(workbook, db, where, params, documents, bold, date_format, text_format)
