@@ -208,7 +208,8 @@ def export_command(
     CSV: every text field is quoted; cells that a spreadsheet would run as a formula (starting
     with = + - @ tab or CR) and cells starting with ' get a leading ' (OWASP);
     import-annotations removes it again. xlsx: every text cell is a string cell (never a
-    formula, number or date), so nothing needs the '; tags also one per row in annotation_tags.
+    formula, number or date) and needs no '; the tags are also one per row on the
+    annotation_tags sheet.
 
     Example: reader export -o coded.csv --script s2twp --tag 政策 --since 2025-01-01 --excel
 

@@ -249,6 +249,11 @@ def test_cli_format_option_and_cut_cells(
     assert result.exit_code == 0 and zipfile.is_zipfile(named)
     result = runner.invoke(cli, ["export", "--db", str(db_path), "-o", str(by_suffix), "--excel"])
     assert result.exit_code == 2 and "--excel is for CSV" in result.output
+    result = runner.invoke(cli, ["export", "--db", str(db_path), "-o", "-", "--format", "xlsx"])
+    assert result.exit_code == 0
+    streamed = openpyxl.load_workbook(io.BytesIO(result.stdout_bytes), read_only=True)
+    assert len(list(streamed["annotations"].iter_rows())) == len(COMMENTS) + 1
+    streamed.close()
     monkeypatch.chdir(tmp_path)  # the default name is in the current folder
     result = runner.invoke(cli, ["export", "--db", str(db_path), "--format", "xlsx"])
     assert result.exit_code == 0, result.output
