@@ -132,7 +132,7 @@ def compare_libraries(db: Path, folder: Path) -> None:
 
         stamps = [[*row[:9], row[9].isoformat(), row[10].isoformat(), row[11]] for row in rows]
         named = {"n": NUMBER, "s": TEXT, "d": DATETIME}
-        writer = _RowWriter(tuple(named[kind] for kind in kinds), (1, 2), None)
+        writer = _RowWriter(tuple(named[kind] for kind in kinds), 1, None)
         with (
             zipfile.ZipFile(folder / "reader.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1)
             as archive,

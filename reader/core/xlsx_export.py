@@ -178,19 +178,20 @@ def _write_workbook(
             "strings_to_numbers": False,
             "strings_to_formulas": False,
             "strings_to_urls": False,
+            # Top-aligned cells: a cell with a line break shows its first line, not its last.
+            # As the default format, so that the text cells need no style of their own.
+            "default_format_properties": {"valign": "top"},
         },
     )
     bold = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": DATE_FORMAT, "valign": "top"})
-    # Top-aligned text: a cell with a line break shows its first line, not its last.
-    text_format = workbook.add_format({"valign": "top"})
-    styles = (date_format._get_xf_index(), text_format._get_xf_index())  # s="" of spliced cells
+    date_format = workbook.add_format({"num_format": DATE_FORMAT})
+    date_style = date_format._get_xf_index()  # the s="" of a date cell in the spliced rows
 
     _prepare_sheet(workbook, SHEETS[0], columns, head, annotation_count, bold)
     tag_cursor = db.execute(_TAG_ROWS + where + ROW_ORDER_SQL + ", t.name", params)
     tag_head = tag_cursor.fetchmany(WIDTH_SAMPLE)
     _prepare_sheet(workbook, SHEETS[1], TAG_COLUMNS, tag_head, tag_count, bold)
-    _write_documents(workbook, db, where, params, documents, bold, date_format, text_format)
+    _write_documents(workbook, db, where, params, documents, bold, date_format)
     workbook.close()
 
     spliced = {  # XlsxWriter names the sheets' parts in the order they were added
@@ -210,7 +211,7 @@ def _write_workbook(
                 continue
             kinds, sheet_rows, row_count = spliced[info.filename]
             count = _splice_rows(target, info, data.decode("utf-8"), kinds, sheet_rows,
-                                 row_count, styles, cut_cells)  # fmt: skip
+                                 row_count, date_style, cut_cells)  # fmt: skip
             if info.filename == "xl/worksheets/sheet1.xml":
                 written = count
     return written
@@ -252,7 +253,6 @@ def _write_documents(
     documents: Sequence[int] | None,
     bold: Any,
     date_format: Any,
-    text_format: Any,
 ) -> None:
     """The documents sheet, through XlsxWriter's own cells (a few thousand rows at most)."""
     exported = "(select count(*) from annotations a" + (where or " where 1") + " and"
@@ -276,7 +276,7 @@ def _write_documents(
             elif kind == DATETIME and (moment := _utc(value)) is not None:
                 sheet.write_datetime(y, x, moment, date_format)
             else:
-                sheet.write_string(y, x, str(value), text_format)
+                sheet.write_string(y, x, str(value))
 
 
 def _widths(columns: Sequence[str], sample: Sequence[Sequence[Any]]) -> list[float]:
@@ -310,8 +310,7 @@ _LETTERS = [chr(65 + i) for i in range(26)] + [chr(65 + i // 26 - 1) + chr(65 + 
                                                for i in range(26, 26 * 27)]  # fmt: skip
 
 
-def _text_cell(ref: str, text: str, style: str) -> str:
-    """A string cell; ``style`` is its ' s="N"' attribute (or "")."""
+def _text_cell(ref: str, text: str) -> str:
     if _ESCAPE_NEEDED.search(text):
         # A control character becomes _xHHHH_, and a literal _xHHHH_ gets its "_" escaped so
         # that it reads back as itself (openpyxl and Excel undo both).
@@ -323,8 +322,8 @@ def _text_cell(ref: str, text: str, style: str) -> str:
     else:
         space = text[0].isspace() or text[-1].isspace()
     if space:
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t>{text}</t></is></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def _utc(stamp: object) -> datetime | None:
@@ -354,13 +353,11 @@ def _excel_serial(moment: datetime) -> float:
 @dataclass
 class _RowWriter:
     kinds: tuple[str, ...]
-    styles: tuple[int, int]
-    """The style indexes (s="") of date cells and of text cells."""
+    date_style: int
+    """The style index (s="") of a date cell."""
     cut_cells: list[str] | None
 
     def __post_init__(self) -> None:
-        self.date_style = self.styles[0]
-        self.text_style = f' s="{self.styles[1]}"'
         self.serials: dict[str, str | None] = {}
         self.columns = list(zip(_LETTERS, self.kinds, strict=False))
 
@@ -380,10 +377,7 @@ class _RowWriter:
                 and not value[0].isspace()
                 and not value[-1].isspace()
             ):  # the common case, _text_cell's result without the call
-                append(
-                    f'<c r="{letter}{number}"{self.text_style} t="inlineStr"><is><t>{value}</t>'
-                    "</is></c>"
-                )
+                append(f'<c r="{letter}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
             elif kind is NUMBER and type(value) is int and -_EXACT < value < _EXACT:
                 # What "%.16G" makes of such an int, at a third of the cost.
                 append(f'<c r="{letter}{number}"><v>{value}</v></c>')
@@ -413,7 +407,7 @@ class _RowWriter:
                     f" cut to Excel's {CELL_LIMIT:,}"
                 )
             text = text[:CELL_LIMIT]
-        return _text_cell(f"{letter}{number}", text, self.text_style)
+        return _text_cell(f"{letter}{number}", text)
 
 
 def _splice_rows(
@@ -423,7 +417,7 @@ def _splice_rows(
     kinds: tuple[str, ...],
     rows: Iterable[Sequence[Any]],
     row_count: int,
-    styles: tuple[int, int],
+    date_style: int,
     cut_cells: list[str] | None,
 ) -> int:
     """XlsxWriter's sheet (header only) with ``rows`` added after the header, its
@@ -433,7 +427,7 @@ def _splice_rows(
         raise ValueError(f"{info.filename}: no </sheetData> in XlsxWriter's sheet")
     last = _LETTERS[len(kinds) - 1] + str(row_count + 1)
     before = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', before, count=1)
-    writer = _RowWriter(kinds, styles, cut_cells)
+    writer = _RowWriter(kinds, date_style, cut_cells)
     count = 0
     # By name, so the member gets the archive's compression level (a ZipInfo would not).
     with target.open(info.filename, "w", force_zip64=True) as stream:
