@@ -23,5 +23,6 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/conversion.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/xlsx_export.py
 	$(BIN)/python benchmarks/kill_harness.py
 	$(BIN)/python benchmarks/concurrency.py
