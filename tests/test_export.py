@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader.cli import cli
@@ -227,3 +227,16 @@ def test_pandas_reads_numbers_as_numbers_and_text_as_before(annotated: Store) ->
     assert frame["annotation_id"].dtype.kind == "i" and frame["start"].dtype.kind == "i"
     comments = {unneutralise(value) for value in frame["comment"]}
     assert '+1 多行\n评论, 含 "引号"' in comments and "\t制表符开头" in comments
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(min_size=1).map(str.strip).filter(lambda n: n and "\x00" not in n),
+                min_size=1, max_size=4, unique=True))  # fmt: skip
+def test_the_sql_tags_cell_is_neutralise_of_join_tags(annotated: Store, names: list[str]) -> None:
+    annotation = annotated.annotations_for(annotated.list_documents()[0].id)[0]
+    annotated.set_tags(annotation.id, names)
+    [row] = [r for r in export_rows(annotated) if r["annotation_id"] == str(annotation.id)]
+    assert row["tags"] == neutralise(join_tags(sorted(names)))
+    assert split_tags(unneutralise(row["tags"])) == sorted(names)
