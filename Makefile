@@ -26,3 +26,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/xlsx_export.py
 	$(BIN)/python benchmarks/kill_harness.py
 	$(BIN)/python benchmarks/concurrency.py
+	$(BIN)/python benchmarks/typesetting.py

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from reader.core.dbfile import explain
-from reader.core.errors import StoreError
+from reader.core.safefile import replacing
 from reader.core.store import Store
 
 __all__ = [
@@ -256,30 +256,20 @@ def export_to_file(
     **filters: Any,
 ) -> int:
     """:func:`write_csv` (or ``xlsx_export.write_xlsx`` when ``file_format`` is ``xlsx``, or
-    is not given and ``target`` ends in ``.xlsx``) into ``target``, through ``target.partial``
-    renamed at the end.
+    is not given and ``target`` ends in ``.xlsx``) into ``target`` through
+    :func:`reader.core.safefile.replacing`.
 
     A failed export (disk full, a database error) leaves neither half a file under the real
-    name nor a damaged earlier export: the old file stays until the new one is complete.
+    name nor a damaged earlier export: the old file stays until the new one is complete. A
+    symlink is written through, a FIFO or device written to directly, a folder refused.
     """
-    partial = target.with_name(target.name + ".partial")
-    try:
-        if export_format(target, file_format) == "xlsx":
-            from reader.core.xlsx_export import write_xlsx
+    if export_format(target, file_format) == "xlsx":
+        from reader.core.xlsx_export import write_xlsx
 
-            with partial.open("wb") as binary:
-                count = write_xlsx(store, binary, script, **filters)
-        else:
-            with partial.open("w", encoding="utf-8", newline="") as out:
-                count = write_csv(store, out, script, **filters)
-        partial.replace(target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise StoreError(f"Cannot write {target}: {error.strerror or error}.") from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return count
+        with replacing(target, "wb") as binary:
+            return write_xlsx(store, binary, script, **filters)
+    with replacing(target) as out:
+        return write_csv(store, out, script, **filters)
 
 
 def _write_converted(store: Store, writer: Any, rows: Iterable[Sequence], script: str) -> int:

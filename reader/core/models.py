@@ -23,7 +23,7 @@ class DocumentSummary:
     published: str
     path: str
     script: str
-    """``"simplified"`` or ``"traditional"``: the script the original is written in."""
+    """``"simplified"``, ``"traditional"``, ``"japanese"`` or ``"neutral"`` (nothing decides)."""
     annotation_count: int = 0
 
 
@@ -88,3 +88,5 @@ class RestoredAnnotation:
     comment: str = ""
     created_at: str = ""
     updated_at: str = ""
+    passage: str = ""
+    """The exported passage: when given, the text must still hold it at [start, end)."""

@@ -1,9 +1,11 @@
-"""Reading the annotations sheet of an xlsx export back, as csv.DictReader would read the CSV.
+"""Reading the annotations sheet of an xlsx export back, in the form of the CSV export's rows.
 
 openpyxl (read-only, so a 100,000-row sheet is streamed, not loaded) reads the sheet named
-``annotations`` (else the first one). Each row becomes ``{column: text}`` with the values a CSV
-export would have held: numbers as integers where they are whole, date-times as the stored ISO
-form (UTC), empty cells as "". An xlsx export has no formula guard to remove.
+``annotations`` (else the first one). Each row becomes ``{column: cell}`` with the cells the CSV
+export would have written: numbers as whole numbers where they are whole, date-times in the
+stored ISO form (UTC), empty cells as "", and text with the CSV's formula guard
+(:func:`neutralise`), which ``import-annotations`` removes again. So ``restore`` reads both
+formats with one parser.
 
 XML cannot hold control characters, so the writer (like Excel) stores them as ``_xHHHH_``, and a
 literal ``_xHHHH_`` as ``_x005F_xHHHH_``; openpyxl gives those escapes back as they are, so
@@ -16,11 +18,12 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from reader.core.errors import StoreError
+from reader.core.export import neutralise
 
 __all__ = ["read_xlsx_records"]
 
@@ -28,12 +31,9 @@ SHEET = "annotations"
 _ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
-@contextmanager
-def read_xlsx_records(
-    path: Path,
-) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, str]]]]]:
-    """``(header, records)``: the header row's names and ``(row number, {name: text})`` for
-    each later row. The workbook stays open until the ``with`` block ends."""
+def read_xlsx_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """``(header, records)``: the header row's names and ``(row number, {name: cell})`` for
+    each later row that is not empty. The workbook is closed when the records run out."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -47,19 +47,30 @@ def read_xlsx_records(
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = [_text(value) for value in next(rows, ())]
+    except BaseException:
+        workbook.close()
+        raise
+    return header, _records(workbook, rows, header)
 
-        def records() -> Iterator[tuple[int, dict[str, str]]]:
-            for number, values in enumerate(rows, 2):
-                if any(value not in (None, "") for value in values):
-                    yield number, dict(zip(header, map(_text, values), strict=False))
 
-        yield header, records()
+def _records(
+    workbook: Any, rows: Iterator[tuple[Any, ...]], header: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        for number, values in enumerate(rows, 2):
+            if any(value not in (None, "") for value in values):
+                yield number, dict(zip(header, map(_cell, values), strict=False))
     finally:
         workbook.close()
 
 
+def _cell(value: object) -> str:
+    """A cell as the CSV export writes it: text guarded, numbers and times as they are."""
+    return neutralise(_text(value)) if isinstance(value, str) else _text(value)
+
+
 def _text(value: object) -> str:
-    """A cell's value as the CSV export writes it."""
+    """A cell's value as text."""
     if value is None:
         return ""
     if isinstance(value, bool):

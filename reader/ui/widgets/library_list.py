@@ -17,7 +17,7 @@ from reader.core.models import DocumentSummary
 from reader.core.naming import distinguishing_paths
 from reader.ui.widgets.item_list import ItemList
 
-SCRIPT_BADGES = {"simplified": "简", "traditional": "繁"}
+SCRIPT_BADGES = {"simplified": "简", "traditional": "繁", "japanese": "日", "neutral": "中"}
 
 
 class LibraryList(ItemList):
