@@ -336,3 +336,13 @@ async def test_the_app_exports_xlsx_for_an_xlsx_path(store: Store, tmp_path: Pat
     values = dict(zip(header, row, strict=True))
     assert values["passage"] == "全局谋划" and values["comment"] == "=1+1"
     assert values["tags"] == "规划"
+
+
+def test_xlsx_goes_through_the_safe_writer(awkward: Store, tmp_path: Path) -> None:
+    real = tmp_path / "real.xlsx"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    assert export(awkward, link) == len(COMMENTS)
+    assert link.is_symlink() and zipfile.is_zipfile(real)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.xlsx", "real.xlsx"]
