@@ -345,4 +345,4 @@ def test_xlsx_goes_through_the_safe_writer(awkward: Store, tmp_path: Path) -> No
     link.symlink_to(real)
     assert export(awkward, link) == len(COMMENTS)
     assert link.is_symlink() and zipfile.is_zipfile(real)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.xlsx", "real.xlsx"]
+    assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
