@@ -1,14 +1,19 @@
 """CSV export: one row per annotation, RFC 4180 (CRLF), UTF-8, safe to open in a spreadsheet.
 
+Every text field is quoted and numbers are bare (``csv.QUOTE_NONNUMERIC``): an import dialog
+that splits on ``;`` and tab as well as ``,`` (LibreOffice Calc's default) then keeps
+``产业; 政策`` in one cell, and Python's csv module and pandas read the file as before.
+
 Formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return is run as a formula by Excel, LibreOffice and Google Sheets. Following OWASP's advice,
 such cells get a leading single quote ``'``. So that the change can always be undone (by
 ``reader import-annotations`` or :func:`unneutralise`), cells that already start with ``'``
 get one too: strip exactly one leading ``'`` from any text cell to get the original back.
-In the ``tags`` cell each tag name is treated so on its own (split on ``"; "`` first).
+The ``tags`` cell is ``neutralise(join_tags(names))``: guarded as one cell, like the others.
 
 The rows come from one joined query (Annotations.export_rows) whose cells the database already
 neutralises, so a 100,000-row export runs at the speed of the csv module itself.
+``xlsx_export`` writes the same rows as an .xlsx workbook, where no guard is needed.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from typing import IO, Any
 
 from reader.core.models import AnnotationStatus
 from reader.core.safefile import replacing
-from reader.core.store import ExportRow, Store
+from reader.core.store import ExportFilter, ExportRow, Store
 
 __all__ = [
     "COLUMNS",
+    "FORMATS",
     "FORMULA_TRIGGERS",
     "default_export_name",
+    "export_format",
     "export_to_file",
     "find_documents",
     "join_tags",
@@ -142,12 +149,11 @@ def write_csv(
     created or changed on or after it). ``excel`` starts the file with a UTF-8 byte order mark,
     without which Excel reads UTF-8 as the local code page and garbles every Chinese character.
     """
-    batches = store.annotations.export_rows(
-        guard=_ESCAPED, tags=tags, documents=documents, since=since
-    )
+    batches = store.annotations.export_rows(ExportFilter.of(tags, documents, since), guard=_ESCAPED)
     if excel:
         out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    # QUOTE_NONNUMERIC quotes every str (and None, as ""), and leaves the ints bare.
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([*COLUMNS, "passage_converted"] if script else COLUMNS)
     if script:
         return _write_converted(store, writer, _rows(batches), script)
@@ -163,27 +169,61 @@ def _rows(batches: Iterable[list[ExportRow]]) -> Iterator[ExportRow]:
         yield from batch
 
 
-def default_export_name(today: date | None = None) -> str:
-    return f"annotations-{(today or date.today()):%Y%m%d}.csv"
+FORMATS = ("csv", "xlsx")
 
 
-def export_to_file(store: Store, target: Path, script: str | None = None, **filters: Any) -> int:
-    """:func:`write_csv` into ``target`` through :func:`reader.core.safefile.replacing`.
+def export_format(target: Path | str, requested: str | None = None) -> str:
+    """``requested`` when given, else ``xlsx`` for a target ending in ``.xlsx``, else ``csv``."""
+    if requested:
+        return requested
+    return "xlsx" if str(target).lower().endswith(".xlsx") else "csv"
+
+
+def default_export_name(today: date | None = None, file_format: str = "csv") -> str:
+    return f"annotations-{(today or date.today()):%Y%m%d}.{file_format}"
+
+
+def export_to_file(
+    store: Store,
+    target: Path,
+    script: str | None = None,
+    *,
+    file_format: str | None = None,
+    **filters: Any,
+) -> int:
+    """:func:`write_csv` (or ``xlsx_export.write_xlsx`` when ``file_format`` is ``xlsx``, or
+    is not given and ``target`` ends in ``.xlsx``) into ``target`` through
+    :func:`reader.core.safefile.replacing`.
 
     A failed export (disk full, a database error) leaves neither half a file under the real
     name nor a damaged earlier export: the old file stays until the new one is complete. A
     symlink is written through, a FIFO or device written to directly, a folder refused.
     """
+    if export_format(target, file_format) == "xlsx":
+        from reader.core.xlsx_export import write_xlsx
+
+        with replacing(target, "wb") as binary:
+            return write_xlsx(store, binary, script, **filters)
     with replacing(target) as out:
         return write_csv(store, out, script, **filters)
 
 
 def _write_converted(store: Store, writer: Any, rows: Iterable[ExportRow], script: str) -> int:
+    count = 0
+    for row, converted in with_converted_passages(store, rows, script):
+        writer.writerow([*row, neutralise(converted)])
+        count += 1
+    return count
+
+
+def with_converted_passages(
+    store: Store, rows: Iterable[ExportRow], script: str
+) -> Iterator[tuple[ExportRow, str]]:
+    """Each export row (in ``COLUMNS`` order) with its passage converted to ``script``."""
     from reader.core.convert import converter
 
     engine = converter(script)
     current: tuple[int, Any] | None = None
-    count = 0
     for row in rows:
         document_id, start, end = row.document_id, row.start, row.end
         # Convert the whole document once: a passage converted out of context can segment
@@ -191,10 +231,8 @@ def _write_converted(store: Store, writer: Any, rows: Iterable[ExportRow], scrip
         if current is None or current[0] != document_id:
             current = (document_id, engine.convert_mapped(store.documents.get(document_id).text))
         if row.status != AnnotationStatus.ACTIVE:  # stale offsets: nothing to convert there
-            writer.writerow([*row, ""])
+            yield row, ""
         else:
             converted = current[1]
             a, b = converted.offsets.to_dst(start, end)
-            writer.writerow([*row, neutralise(converted.text[a:b])])
-        count += 1
-    return count
+            yield row, converted.text[a:b]

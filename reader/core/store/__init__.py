@@ -16,7 +16,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from reader.core.errors import StoreError
-from reader.core.store.annotations import Annotations, ExportRow
+from reader.core.store.annotations import (
+    Annotations,
+    ExportDocument,
+    ExportFilter,
+    ExportRow,
+    ExportTagRow,
+)
 from reader.core.store.common import QUOTE_CONTEXT, now, passage_anchor
 from reader.core.store.documents import Documents, DocumentVersion, VersionReport
 from reader.core.store.gateway import Gateway
@@ -29,7 +35,10 @@ __all__ = [
     "QUOTE_CONTEXT",
     "TAG_COLORS",
     "DocumentVersion",
+    "ExportDocument",
+    "ExportFilter",
     "ExportRow",
+    "ExportTagRow",
     "Preferences",
     "Store",
     "StoreError",
@@ -84,6 +93,10 @@ class Store:
     def transaction(self) -> AbstractContextManager[None]:
         """Several changes as one: all of them are saved, or (on any exception) none."""
         return self.gateway.transaction()
+
+    def read_snapshot(self) -> AbstractContextManager[None]:
+        """Several reads that see one state of the database, whatever others commit meanwhile."""
+        return self.gateway.read_snapshot()
 
     def change_token(self) -> int:
         """A number that changes when another program commits to the database.

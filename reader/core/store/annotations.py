@@ -7,6 +7,7 @@ process loses nothing that was reported as saved; its undo log entry commits wit
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from reader.core.errors import StoreError
@@ -17,10 +18,82 @@ from reader.core.store.gateway import Gateway, Params
 from reader.core.store.history import History, Snapshot
 from reader.core.store.tags import Tags, make_tag
 
-__all__ = ["MAX_KEPT_ID", "Annotations", "ExportRow"]
+__all__ = [
+    "MAX_KEPT_ID",
+    "Annotations",
+    "ExportDocument",
+    "ExportFilter",
+    "ExportRow",
+    "ExportTagRow",
+]
 
 MAX_KEPT_ID = 2**62
 """A restored annotation keeps its exported id only below this, so new ids never overflow."""
+
+
+_ROW_ORDER = " order by a.document_id, a.start_offset, a.end_offset, a.id"
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which annotations an export takes: with any of ``tags``, in ``documents`` (ids), created
+    or changed ``since`` an ISO date; each only when given."""
+
+    tags: tuple[str, ...] = ()
+    documents: tuple[int, ...] | None = None
+    since: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        tags: Iterable[str] = (),
+        documents: Iterable[int] | None = None,
+        since: str | None = None,
+    ) -> ExportFilter:
+        return cls(
+            tuple(name for name in tags if name),
+            None if documents is None else tuple(documents),
+            since or None,
+        )
+
+    def sql(self) -> tuple[str, list[object]]:
+        """The ``where`` clause (or "") and its parameters, on ``a`` (annotations)."""
+        where: list[str] = []
+        params: list[object] = []
+        if self.tags:
+            where.append(
+                "a.id in (select x.annotation_id from annotation_tags x join tags t"
+                f" on t.id = x.tag_id where t.name in ({', '.join('?' for _ in self.tags)}))"
+            )
+            params.extend(self.tags)
+        if self.documents is not None:
+            marks = ", ".join("?" for _ in self.documents) or "null"
+            where.append(f"a.document_id in ({marks})")
+            params.extend(self.documents)
+        if self.since:
+            where.append("a.updated_at >= ?")
+            params.append(self.since)
+        return (" where " + " and ".join(where) if where else ""), params
+
+
+class ExportTagRow(NamedTuple):
+    annotation_id: int
+    document_id: int
+    tag: str
+
+
+class ExportDocument(NamedTuple):
+    document_id: int
+    title: str
+    source: str
+    published: str
+    path: str
+    script: str
+    encoding: str
+    characters: int
+    imported_at: str
+    annotations: int
+    """How many of its annotations the export takes."""
 
 
 class ExportRow(NamedTuple):
@@ -34,7 +107,7 @@ class ExportRow(NamedTuple):
     end: int
     passage: str
     tags: str | None
-    """Tag names joined by ``"; "`` (each guarded on its own), or None without tags."""
+    """Tag names joined by ``"; "`` (see export.join_tags), or None without tags."""
     comment: str
     created_at: str
     updated_at: str
@@ -395,59 +468,88 @@ class Annotations:
             )
         return created, skipped
 
-    # Exporting
+    # Exporting (one query per sheet; the rows are typed tuples a csv writer takes as they are)
 
     def export_rows(
-        self,
-        *,
-        guard: Sequence[str] = (),
-        tags: Iterable[str] = (),
-        documents: Sequence[int] | None = None,
-        since: str | None = None,
+        self, selection: ExportFilter | None = None, *, guard: Sequence[str] = ()
     ) -> Iterator[list[ExportRow]]:
-        """Every annotation (orphans too) with its document's title and source, in batches.
+        """Every selected annotation (orphans too) with its document's title and source, in
+        text order of each document, in batches.
 
-        In text order of each document. Text cells (title, source, passage, each tag name,
-        comment) that start with one of the ``guard`` characters get a leading ``'``: done in
-        the query, so a 100,000-row export runs at the speed of the csv module itself.
-        Filters: ``tags`` (annotations with any of them), ``documents`` (ids), ``since`` (an
-        ISO date: annotations created or changed on or after it).
+        The tags cell is the names joined by ``"; "``, each escaped as export.join_tags does
+        (a backslash before a backslash and ``;``, and before a leading ``'``). Text cells
+        that start with one of the ``guard`` characters get a leading ``'`` (the CSV's formula
+        guard; the tags cell as one cell): done in the query, so a 100,000-row export runs at
+        the speed of the csv module itself.
         """
-        where: list[str] = []
-        params: list[object] = []
-        tag_names = [name for name in tags if name]
-        if tag_names:
-            where.append(
-                "a.id in (select x.annotation_id from annotation_tags x join tags t"
-                f" on t.id = x.tag_id where t.name in ({', '.join('?' for _ in tag_names)}))"
-            )
-            params.extend(tag_names)
-        if documents is not None:
-            where.append(f"a.document_id in ({', '.join('?' for _ in documents) or 'null'})")
-            params.extend(documents)
-        if since:
-            where.append("a.updated_at >= ?")
-            params.append(since)
+        where, params = (selection or ExportFilter()).sql()
         cell = self._guarded(guard)
         dialect = self._db.dialect
-        # Each tag name is guarded on its own, so the subquery runs once per row (a CASE
-        # around it would run it twice) and the cell is safe whichever tag comes first.
+        escaped_name = (
+            "case when substr(t.name, 1, 1) = '''' then '\\' else '' end"
+            " || replace(replace(t.name, '\\', '\\\\'), ';', '\\;')"
+        )
+        # The outer select reads the joined cell from a derived table, so the subquery runs
+        # once per row although the guard looks at the cell twice.
         tag_cell = (
-            f"(select {dialect.group_concat('name', '; ')} from (select {cell('t.name')}"
-            " as name from annotation_tags x join tags t on t.id = x.tag_id"
-            " where x.annotation_id = a.id order by t.name) as names)"
+            f"(select {cell('cell')} from (select {dialect.group_concat('name', '; ')} as cell"
+            f" from (select {escaped_name} as name from annotation_tags x"
+            " join tags t on t.id = x.tag_id where x.annotation_id = a.id order by t.name)"
+            " as names) as joined)"
         )
         sql = (
             f"select a.id, a.document_id, {cell('d.title')}, {cell('d.source')},"
             f" a.start_offset, a.end_offset, {cell('a.quote')}, {tag_cell},"
             f" {cell('a.comment')}, a.created_at, a.updated_at, a.status"
-            " from annotations a join documents d on d.id = a.document_id"
-            + (" where " + " and ".join(where) if where else "")
-            + " order by a.document_id, a.start_offset, a.end_offset, a.id"
+            " from annotations a join documents d on d.id = a.document_id" + where + _ROW_ORDER
         )
         make = ExportRow._make
         for batch in self._db.stream(sql, params):
             yield [make(row) for row in batch]
+
+    def export_counts(self, selection: ExportFilter | None = None) -> tuple[int, int]:
+        """(selected annotations, their tag rows): a sheet's size before it is written."""
+        where, params = (selection or ExportFilter()).sql()
+        annotations = self._db.one("select count(*) from annotations a" + where, params)
+        tag_rows = self._db.one(
+            "select count(*) from annotation_tags x join annotations a on a.id = x.annotation_id"
+            + where,
+            params,
+        )
+        return (int(annotations[0]) if annotations else 0, int(tag_rows[0]) if tag_rows else 0)
+
+    def export_tag_rows(
+        self, selection: ExportFilter | None = None
+    ) -> Iterator[list[ExportTagRow]]:
+        """One row per (selected annotation, tag), in the order of export_rows, then by name."""
+        where, params = (selection or ExportFilter()).sql()
+        make = ExportTagRow._make
+        for batch in self._db.stream(
+            "select x.annotation_id, a.document_id, t.name from annotation_tags x"
+            " join annotations a on a.id = x.annotation_id join tags t on t.id = x.tag_id"
+            + where
+            + _ROW_ORDER
+            + ", t.name",
+            params,
+        ):
+            yield [make(row) for row in batch]
+
+    def export_documents(self, selection: ExportFilter | None = None) -> list[ExportDocument]:
+        """The selected documents (every one without a documents filter), each with its length
+        and how many of its annotations the selection exports."""
+        selection = selection or ExportFilter()
+        where, params = selection.sql()
+        exported = "(select count(*) from annotations a" + (where or " where 1 = 1") + " and"
+        sql = (
+            "select d.id, d.title, d.source, d.published, d.path, d.script, d.encoding,"
+            f" length(d.text), d.imported_at, {exported} a.document_id = d.id) from documents d"
+        )
+        chosen: list[object] = []
+        if selection.documents is not None:
+            sql += f" where d.id in ({', '.join('?' for _ in selection.documents) or 'null'})"
+            chosen = list(selection.documents)
+        rows = self._db.query(sql + " order by d.id", [*params, *chosen])
+        return [ExportDocument._make(row) for row in rows]
 
     def _guarded(self, guard: Sequence[str]) -> Callable[[str], str]:
         """The SQL for a text cell with a leading ``'`` when it starts with a guard character."""

@@ -117,6 +117,12 @@ class Gateway(Protocol):
         file into memory for its duration; a backend without such a knob does nothing."""
         ...
 
+    def read_snapshot(self) -> AbstractContextManager[None]:
+        """Reads that all see one state of the database, whatever other programs commit
+        meanwhile (several queries that must agree, as an export's sheets). Inside a
+        transaction, that transaction is the snapshot."""
+        ...
+
     def change_token(self) -> int:
         """A number that changes when another connection commits (not on our own commits).
 

@@ -487,6 +487,20 @@ class SQLiteGateway:
         finally:
             self.execute(f"PRAGMA mmap_size = {previous}")
 
+    @contextlib.contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """A deferred BEGIN: in WAL mode its first read fixes the snapshot until COMMIT."""
+        if self._db.conn.in_transaction:
+            yield
+            return
+        with self._translated():
+            self._db.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            with self._translated():
+                self._db.conn.execute("COMMIT")  # only reads: nothing to lose
+
     def change_token(self) -> int:
         """PRAGMA data_version: changes when another connection commits, not on our own."""
         row = self.one("PRAGMA data_version")
