@@ -231,7 +231,7 @@ def restore_into_copy(path: Path, export: Path, copy: Path) -> None:
     with store.transaction():
         for table in ("annotation_tags", "annotations", "undo_log"):
             store.gateway.execute(f"delete from {table}")
-    write = store.restore_annotations
+    write = store.annotations.restore
     held: list[float] = []
 
     def timed(items):  # type: ignore[no-untyped-def]
@@ -241,7 +241,7 @@ def restore_into_copy(path: Path, export: Path, copy: Path) -> None:
         finally:
             held.append(time.perf_counter() - started)
 
-    store.restore_annotations = timed  # type: ignore[method-assign]
+    store.annotations.restore = timed  # type: ignore[method-assign]
     for label in ("into the emptied copy", "again (all already present)"):
         started = time.perf_counter()
         report = import_csv(store, export)

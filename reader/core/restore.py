@@ -12,7 +12,7 @@ How it goes, so that what comes back is exactly what was exported:
    of that exported document at its exact offsets (at least :data:`MIN_CONTENT_EVIDENCE`
    characters of them): the same content under another title. Within the document, the
    passage at its offsets, else its nearest occurrence. A row that cannot be placed is listed.
-3. **Write** all placed rows in one transaction (:meth:`Store.restore_annotations`): all of
+3. **Write** all placed rows in one transaction (``store.annotations.restore``): all of
    them or, if anything fails, none, and the message says so. An annotation already in the
    database is not added again, so importing the same file twice adds nothing; identity is
    the annotation, not its passage: two annotations on one passage both come back.
