@@ -32,6 +32,7 @@ __all__ = [
     "COLUMNS",
     "FORMATS",
     "FORMULA_TRIGGERS",
+    "csv_writer",
     "default_export_name",
     "export_format",
     "export_to_file",
@@ -152,8 +153,7 @@ def write_csv(
     batches = store.annotations.export_rows(ExportFilter.of(tags, documents, since), guard=_ESCAPED)
     if excel:
         out.write("\ufeff")
-    # QUOTE_NONNUMERIC quotes every str (and None, as ""), and leaves the ints bare.
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer = csv_writer(out)
     writer.writerow([*COLUMNS, "passage_converted"] if script else COLUMNS)
     if script:
         return _write_converted(store, writer, _rows(batches), script)
@@ -177,6 +177,15 @@ def export_format(target: Path | str, requested: str | None = None) -> str:
     if requested:
         return requested
     return "xlsx" if str(target).lower().endswith(".xlsx") else "csv"
+
+
+def csv_writer(out: IO[str]) -> Any:
+    """The CSV of every table we write: RFC 4180 (CRLF), every text field quoted, numbers bare.
+
+    QUOTE_NONNUMERIC quotes every str (and None, as ""), and leaves the ints bare, so a
+    spreadsheet's import dialog that also splits on ``;`` or tab keeps each cell whole.
+    """
+    return csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
 
 
 def default_export_name(today: date | None = None, file_format: str = "csv") -> str:
