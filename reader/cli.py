@@ -180,7 +180,7 @@ def import_command(
 
     Example: reader import --db project.db articles/ 'saved/**/*.html'
     """
-    from reader.core.importing import ImportFailure, ImportProgress, import_files
+    from reader.core.importing import ImportFailure, ImportProgress, ImportStatus, import_files
 
     if errors == "replace" and encoding is None:
         raise click.BadParameter("only valid together with --encoding", param_hint="--errors")
@@ -207,9 +207,7 @@ def import_command(
     import_files(store, paths, progress=report, encoding=encoding, errors=errors, max_size=max_size)
     store.close()
     summary = ", ".join(
-        f"{counts[key]} {key}"
-        for key in ("new", "new version", "unchanged", "failed")
-        if counts.get(key)
+        f"{counts[key]} {key}" for key in (*ImportStatus, "failed") if counts.get(key)
     )
     total = sum(count for key, count in counts.items() if key != "failed")
     say(f"Imported {total} file{'s' if total != 1 else ''} into {db_path}: {summary or '0'}")
@@ -219,12 +217,15 @@ def import_command(
 
 def _import_line(result: ImportResult, path: Path | None) -> str:
     """``new     #3  gb18030     simplified   红楼梦  (956,757 chars)  path``."""
-    status = result.status if result.status != "new version" else f"version {result.version}"
+    from reader.core.importing import ImportStatus
+
+    new_version = result.status == ImportStatus.NEW_VERSION
+    status = f"version {result.version}" if new_version else str(result.status)
     line = (
         f"{status:<12} #{result.document_id:<4} {result.encoding:<10} {result.script:<11}"
         f" {result.title}  ({result.chars:,} chars)"
     )
-    if result.status == "new version":
+    if new_version:
         line += (
             f"  annotations: {result.kept} kept, {result.moved} moved, {result.orphaned} orphaned"
         )

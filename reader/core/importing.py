@@ -12,6 +12,7 @@ import glob
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ __all__ = [
     "ImportFailure",
     "ImportProgress",
     "ImportResult",
+    "ImportStatus",
     "ImportSummary",
     "Prepared",
     "expand_paths",
@@ -71,6 +73,16 @@ class Prepared:
     """Undecodable bytes replaced by U+FFFD (only with an explicit encoding and errors=replace)."""
 
 
+class ImportStatus(StrEnum):
+    """What importing a file did."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    """Identical content was already in the library."""
+    NEW_VERSION = "new version"
+    """Changed content at a path already imported: the document's next version."""
+
+
 @dataclass(frozen=True)
 class ImportResult:
     document_id: int
@@ -79,8 +91,7 @@ class ImportResult:
     script: Script
     created: bool
     """False when identical content was already in the library."""
-    status: str = "new"
-    """``"new"``, ``"unchanged"`` or ``"new version"``."""
+    status: ImportStatus = ImportStatus.NEW
     version: int = 1
     kept: int = 0
     """Annotations still exactly in place after a new version."""
@@ -181,7 +192,7 @@ def import_file(
             document.encoding,
             document.script,
             created=False,
-            status="unchanged",
+            status=ImportStatus.UNCHANGED,
             version=document.version,
             chars=chars,
         )
@@ -205,7 +216,7 @@ def import_file(
             prepared.encoding,
             prepared.script,
             created=False,
-            status="new version",
+            status=ImportStatus.NEW_VERSION,
             version=report.version,
             kept=report.kept,
             moved=report.moved,
