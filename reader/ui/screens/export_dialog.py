@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from reader.core.export import default_export_name
+from reader.ui.widgets.safe_inputs import SafeInput
 
 
 class ExportDialog(ModalScreen[Path | None]):
@@ -21,7 +22,7 @@ class ExportDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Export annotations as CSV", id="dialog-title")
-            yield Input(default_export_name(), id="path")
+            yield SafeInput(default_export_name(), id="path")
             yield Label("Enter export · Esc cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
+from reader.ui.widgets.safe_inputs import SafeInput
+
 
 class PathSuggester(Suggester):
     """Completes the last component of a typed path from the entries of its directory.
@@ -68,7 +70,7 @@ class ImportDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Import a text file, saved web page or folder", id="dialog-title")
-            yield Input(
+            yield SafeInput(
                 self.start,
                 placeholder="path/to/article.txt or a folder",
                 suggester=PathSuggester(self.base),

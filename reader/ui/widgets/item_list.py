@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.ui.safe_text import line_text
+
 
 class ItemList(ScrollView, can_focus=True):
     """Subclasses say how many items there are and how to draw one (:meth:`item_lines`)."""
@@ -131,6 +133,7 @@ class ItemList(ScrollView, can_focus=True):
         if line >= len(lines):
             return Strip.blank(width, style)
         text = lines[line].copy()
+        text.plain = line_text(text.plain)  # titles, passages, tag names: controls as symbols
         text.truncate(width, overflow="ellipsis")
         segments = [
             Segment(segment.text, style + segment.style if segment.style else style)
