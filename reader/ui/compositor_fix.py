@@ -51,7 +51,10 @@ def _divide(strip: Strip, render_x: int, cuts: list[int], free: list[bool]) -> l
     ``free[i]``: the piece at ``cuts[i]`` will be drawn (no widget above has claimed it).
     """
     local = [cut - render_x for cut in cuts[1:]]
-    if strip.cell_length == len(strip.text):  # no wide character: Textual's own division
+    if strip.cell_length == len(strip.text) or not any(
+        free[index] and free[index + 1] for index in range(len(local))
+    ):
+        # No wide character, or no cut between two pieces of this widget: Textual's division.
         return list(strip.divide(local))
     inside = _inside_wide_characters(strip)
     shifted = [
@@ -81,8 +84,12 @@ def _render_chops(
                 continue
             chops_line = chops[y]
             final_cuts = [cut for cut in cuts[y] if last_cut >= cut >= first_cut]
-            free = [chops_line.get(cut) is None for cut in final_cuts]
-            for cut, piece in zip(final_cuts, _divide(strip, render_x, final_cuts, free)):  # noqa: B905
+            if len(final_cuts) > 2:  # cuts inside this widget: a wide character may straddle one
+                free = [chops_line.get(cut) is None for cut in final_cuts]
+                pieces = _divide(strip, render_x, final_cuts, free)
+            else:
+                pieces = strip.divide([cut - render_x for cut in final_cuts[1:]])
+            for cut, piece in zip(final_cuts, pieces):  # noqa: B905
                 if chops_line.get(cut) is None:
                     chops_line[cut] = piece
     return chops  # type: ignore[return-value]
