@@ -214,8 +214,45 @@ def main() -> None:
     print(f"export of {rows} rows: `reader export` process median {statistics.median(ours):.2f} s,"
           f" bare sqlite3->csv.writer median {statistics.median(bare):.2f} s,"
           f" ratio {ratio:.2f} (limit 1.5)")  # fmt: skip
+    restore_into_copy(path, folder / "reader.csv", folder / "restored.db")
     if statistics.median(opens) >= 1.0 or ratio > 1.5:
         sys.exit(1)
+
+
+def restore_into_copy(path: Path, export: Path, copy: Path) -> None:
+    """import-annotations of the whole export into a copy without annotations, then again
+    (everything present); with how long its one write transaction held the lock (how long
+    the app's writes wait meanwhile; the busy timeout is 15 s)."""
+    import shutil
+
+    from reader.core.restore import import_csv
+
+    shutil.copyfile(path, copy)
+    store = Store(copy)
+    with store.db.atomic():
+        for table in ("annotation_tags", "annotations", "undo_log"):
+            store.db.execute(f"delete from {table}")
+    write = store.restore_annotations
+    held: list[float] = []
+
+    def timed(items):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return write(items)
+        finally:
+            held.append(time.perf_counter() - started)
+
+    store.restore_annotations = timed  # type: ignore[method-assign]
+    for label in ("into the emptied copy", "again (all already present)"):
+        started = time.perf_counter()
+        report = import_csv(store, export)
+        elapsed = time.perf_counter() - started
+        print(
+            f"import-annotations {label}: {elapsed:.2f} s, write transaction {held[-1]:.2f} s"
+            f" ({report.added} added, {report.already_present} present,"
+            f" {len(report.missing)} not restored)"
+        )
+    store.close()
 
 
 if __name__ == "__main__":

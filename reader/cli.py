@@ -6,16 +6,66 @@ as fast as OpenCC's own command line.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TextIO
 
 import click
 from click_default_group import DefaultGroup
 
 from reader.core.convert import CONFIGS
+from reader.core.display import visible_line
 
 DEFAULT_DB = Path("annotations.db")
+
+
+def shown(text: str) -> str:
+    """A message as it may reach the terminal: one line, no control character, encodable.
+
+    Titles, paths, tag names and error texts are data: each control character becomes a
+    visible symbol (reader.core.display), and the undecodable bytes of a file name (lone
+    surrogates from the file system) become U+FFFD instead of failing to print.
+    """
+    line = visible_line(text)
+    try:  # the file system's undecodable bytes, as Python keeps them
+        return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # other lone surrogates
+        return line.encode("utf-8", "replace").decode("utf-8")
+
+
+def say(message: str, *, err: bool = False, fg: str | None = None) -> None:
+    """Print one message line: every message the command line prints goes through here.
+
+    Data the user asked for on standard output (``export -o -``, ``convert``) is not a
+    message and is written byte for byte instead.
+    """
+    click.secho(shown(message), err=err, fg=fg)
+
+
+class ReaderGroup(DefaultGroup):
+    """The command group, making every error message (ours and click's) safe to print."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _shown_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _shown_errors():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _shown_errors() -> Iterator[None]:
+    try:
+        yield
+    except click.ClickException as error:
+        error.message = shown(error.message)
+        raise
+
 
 db_option = click.option(
     "--db",
@@ -31,12 +81,15 @@ def open_store(db_path: Path):  # -> Store, imported lazily
     from reader.core.store import Store, StoreError
 
     try:
-        return Store(db_path)
+        store = Store(db_path)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
+    for notice in store.notices:
+        say(notice, err=True, fg="yellow")
+    return store
 
 
-@click.group(cls=DefaultGroup, default="open", default_if_no_args=True)
+@click.group(cls=ReaderGroup, default="open", default_if_no_args=True)
 @click.version_option(package_name="reader")
 def cli() -> None:
     """A terminal reader and annotator for Chinese text.
@@ -75,9 +128,17 @@ class ByteSize(click.ParamType):
         number = text.rstrip("KMGB")
         unit = text[len(number) :]
         try:
-            return int(float(number) * self.units[unit])
-        except (ValueError, KeyError):
-            self.fail(f"{value!r} is not a size like 200MB, 512K or 1048576", param, ctx)
+            size = int(float(number) * self.units[unit])
+        except (ValueError, KeyError, OverflowError):
+            size = -1
+        if size < 0:
+            self.fail(
+                f"{value!r} is not a size like 200MB, 512K or 1048576 (for no practical limit,"
+                " give a large one such as 100GB)",
+                param,
+                ctx,
+            )
+        return size
 
 
 @cli.command("import")
@@ -115,12 +176,13 @@ def import_command(
     if errors == "replace" and encoding is None:
         raise click.BadParameter("only valid together with --encoding", param_hint="--errors")
     if encoding is not None:
-        import codecs
+        from reader.core.documents import is_text_encoding
 
-        try:
-            codecs.lookup(encoding)
-        except LookupError as error:
-            raise click.BadParameter(f"unknown encoding {encoding!r}") from error
+        if not is_text_encoding(encoding):
+            raise click.BadParameter(
+                f"{encoding!r} is not a text encoding (try utf-8, gb18030, big5 or big5hkscs)",
+                param_hint="--encoding",
+            )
     store = open_store(db_path)
     counts: dict[str, int] = {}
     for path, outcome in import_paths(
@@ -128,10 +190,10 @@ def import_command(
     ):
         if isinstance(outcome, ImportError_):
             counts["failed"] = counts.get("failed", 0) + 1
-            click.secho(f"failed       {outcome}", fg="red", err=True)
+            say(f"failed       {outcome}", fg="red", err=True)
             continue
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        click.echo(_import_line(outcome, path))
+        say(_import_line(outcome, path))
     store.close()
     summary = ", ".join(
         f"{counts[key]} {key}"
@@ -139,7 +201,7 @@ def import_command(
         if counts.get(key)
     )
     total = sum(count for key, count in counts.items() if key != "failed")
-    click.echo(f"Imported {total} file{'s' if total != 1 else ''} into {db_path}: {summary or '0'}")
+    say(f"Imported {total} file{'s' if total != 1 else ''} into {db_path}: {summary or '0'}")
     if counts.get("failed"):
         sys.exit(1)
 
@@ -225,14 +287,42 @@ def export_command(
     }
     try:
         if output is not None and str(output) == "-":
-            write_csv(store, sys.stdout, script, **options)
+            _to_stdout(lambda out: write_csv(store, out, script, **options))
             return
         target = output or Path(default_export_name())
         count = export_to_file(store, target, script, **options)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
     noun = "annotation" if count == 1 else "annotations"
-    click.echo(f"Wrote {count} {noun} to {target}", err=True)
+    say(f"Wrote {count} {noun} to {target}", err=True)
+
+
+def _to_stdout(write: Callable[[TextIO], object]) -> None:
+    """Write data to standard output; a closed or full output is a sentence and exit 1."""
+    from reader.core.safefile import write_reason
+
+    try:
+        write(sys.stdout)
+        sys.stdout.flush()
+        with contextlib.suppress(AttributeError):
+            sys.stdout.buffer.flush()
+    except OSError as error:
+        _silence_stdout()
+        raise click.ClickException(
+            f"Cannot write standard output: {write_reason(error)}."
+        ) from error
+
+
+def _silence_stdout() -> None:
+    """After a failed write, point stdout at nothing so the exit's flush does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test runner)
+        pass
 
 
 @cli.command("import-annotations")
@@ -241,9 +331,10 @@ def export_command(
 def import_annotations_command(csv_file: Path, db_path: Path) -> None:
     """Restore annotations from a CSV made by `reader export` (importing twice adds nothing).
 
-    Documents are matched by id and title, else by finding the passage's text, so the
-    documents must be in the database first (reader import FILES). Rows that cannot be
-    placed are listed and make the exit status 1.
+    Each row goes back to its own document: the one with its id and title, else its title,
+    else its content (every passage at its offsets), so the documents must be in the
+    database first (reader import FILES). Rows that cannot be read or placed are listed and
+    make the exit status 1; all the others are written in one transaction (all or nothing).
 
     Example: reader import-annotations coded.csv --db restored.db
     """
@@ -255,10 +346,12 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
         report = import_csv(store, csv_file)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
     for line in report.missing:
-        click.echo(f"not restored: {line}", err=True)
-    click.echo(
-        f"Restored {report.added} annotations ({report.moved} matched by their passage),"
+        say(f"not restored: {line}", err=True)
+    say(
+        f"{report.added} added ({report.moved} placed by title or content),"
         f" {report.already_present} already present, {len(report.missing)} not restored.",
         err=True,
     )
@@ -283,5 +376,5 @@ def convert_command(config: str, source) -> None:
     # Bytes in, bytes out: line endings stay as they are (CRLF too) and undecodable bytes pass
     # through untouched, as with OpenCC's own tool.
     text = source.read().decode("utf-8", "surrogateescape")
-    sys.stdout.buffer.write(engine.convert_whole_file(text).encode("utf-8", "surrogateescape"))
-    sys.stdout.buffer.flush()
+    converted = engine.convert_whole_file(text).encode("utf-8", "surrogateescape")
+    _to_stdout(lambda out: out.buffer.write(converted))

@@ -109,7 +109,7 @@ def test_missing_documents_are_reported_with_exit_status(awkward: Store, tmp_pat
     result = CliRunner().invoke(cli, ["import-annotations", str(target), "--db", str(lonely)])
     assert result.exit_code == 1
     assert result.output.count("not restored: line") == len(AWKWARD)
-    assert "0 annotations" in result.output and f"{len(AWKWARD)} not restored" in result.output
+    assert "0 added" in result.output and f"{len(AWKWARD)} not restored" in result.output
     result = CliRunner().invoke(cli, ["import-annotations", str(target), "--db", str(lonely)])
     assert result.exit_code == 1
 

@@ -97,7 +97,7 @@ def test_explicit_encoding_overrides_detection_and_replace_is_opt_in() -> None:
 
 
 def test_unknown_encoding_is_a_clear_error() -> None:
-    with pytest.raises(DecodeError, match="unknown encoding"):
+    with pytest.raises(DecodeError, match="not a known text encoding"):
         decode_bytes(b"abc", encoding="klingon")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.app import App
 from textual.widgets import Input
 
-from reader.ui.screens.import_dialog import ImportDialog, PathSuggester
+from reader.ui.screens.import_dialog import ImportDialog, ImportRequest, PathSuggester
 
 
 async def test_suggester_completes_files_and_folders(tmp_path: Path) -> None:
@@ -47,9 +47,9 @@ async def test_enter_returns_the_completed_path_and_escape_none(tmp_path: Path) 
         assert app.screen.query_one("#path", Input).value == "articles/"
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [tmp_path / "articles"]
+        assert app.results == [ImportRequest(tmp_path / "articles")]
         app.push_screen(ImportDialog(base=tmp_path), app.results.append)
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        assert app.results == [tmp_path / "articles", None]
+        assert app.results == [ImportRequest(tmp_path / "articles"), None]

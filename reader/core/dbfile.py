@@ -12,7 +12,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import sqlite3
+import tempfile
+import weakref
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +50,14 @@ class TxDatabase(Database):
 
     read_only: bool = False
     path: Path = Path()
+    private_copy: Path | None = None
+    """The folder holding a private copy of a WAL database read from a read-only folder."""
+
+    def close(self) -> None:
+        super().close()
+        if self.private_copy is not None:
+            shutil.rmtree(self.private_copy, ignore_errors=True)
+            self.private_copy = None
 
     @contextlib.contextmanager
     def atomic(self) -> Generator[Database, None, None]:
@@ -135,7 +146,11 @@ def _uri(path: Path, mode: str) -> str:
 
 def _connect(uri: str) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; TxDatabase.atomic() opens them explicitly.
-    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    # Someone else's database is input too: views, triggers and defaults in its schema must
+    # not call functions with side effects when we read or write our tables.
+    conn.execute("PRAGMA trusted_schema = OFF")
+    return conn
 
 
 def _check_file(path: Path) -> bool:
@@ -165,8 +180,16 @@ def _check_file(path: Path) -> bool:
     return True
 
 
-def open_connection(path: Path, *, read_only: bool) -> tuple[sqlite3.Connection, bool]:
-    """Connect without writing anything; returns the connection and whether it is read-only."""
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def open_connection(path: Path, *, read_only: bool) -> tuple[sqlite3.Connection, bool, Path | None]:
+    """Connect without writing anything.
+
+    Returns the connection, whether it is read-only, and the folder of a private copy when
+    the database had to be copied to be read correctly (see :func:`_private_copy`).
+    """
     exists = _check_file(path)
     writable = (
         not read_only
@@ -174,16 +197,47 @@ def open_connection(path: Path, *, read_only: bool) -> tuple[sqlite3.Connection,
         and os.access(path.parent, os.W_OK)
     )
     if writable:
-        return _connect(_uri(path, "mode=rw" if exists else "mode=rwc")), False
+        return _connect(_uri(path, "mode=rw" if exists else "mode=rwc")), False, None
     try:
         conn = _connect(_uri(path, "mode=ro"))
         conn.execute("select count(*) from sqlite_master").fetchone()
-        return conn, True
+        return conn, True, None
     except sqlite3.OperationalError:
-        # A WAL database in a read-only folder cannot get its -shm file; nobody can write
-        # there, so reading it as immutable is safe.
-        conn = _connect(_uri(path, "mode=ro&immutable=1"))
-        return conn, True
+        pass
+    # A WAL database in a folder where its -shm file cannot be created. Without a -wal file the
+    # main file holds every commit (and nobody can write here to add one): reading it as
+    # immutable is exact. With a -wal file, immutable would ignore the commits in it and answer
+    # from an older state, so read a private copy of both files instead.
+    if not _sidecar(path, "-wal").exists():
+        return _connect(_uri(path, "mode=ro&immutable=1")), True, None
+    folder = _private_copy(path)
+    try:
+        conn = _connect(_uri(folder / path.name, "mode=ro"))
+        conn.execute("select count(*) from sqlite_master").fetchone()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return conn, True, folder
+
+
+def _private_copy(path: Path) -> Path:
+    """Copy the database and its -wal file into a new private folder, so SQLite can read the
+    WAL there (it needs a -shm file beside them, which the read-only folder cannot hold)."""
+    folder = Path(tempfile.mkdtemp(prefix="reader-readonly-"))
+    try:
+        # Nobody can commit here meanwhile: a writer would need the -shm file the folder
+        # cannot hold, so the two files are final.
+        shutil.copyfile(_sidecar(path, "-wal"), _sidecar(folder / path.name, "-wal"))
+        shutil.copyfile(path, folder / path.name)
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise StoreError(
+            f"{path} has committed changes still in {path.name}-wal and its folder is"
+            f" read-only, so it must be read from a copy; copying it failed"
+            f" ({error.strerror or error}). Copy {path.name} and {path.name}-wal together to"
+            " a writable folder and open the copy."
+        ) from error
+    return folder
 
 
 def refuse_newer(db: Database, path: Path) -> None:
@@ -199,9 +253,71 @@ def refuse_newer(db: Database, path: Path) -> None:
         )
 
 
+@functools.cache
+def expected_columns() -> dict[str, frozenset[str]]:
+    """Every column of every table of ours, as the migrations build them."""
+    reference = Database(memory=True)
+    migrations.apply(reference)
+    columns = {
+        table: frozenset(column.name for column in reference[table].columns)
+        for table in reference.table_names()
+    }
+    reference.close()
+    return columns
+
+
+def our_tables() -> frozenset[str]:
+    """The tables the migrations create: the ones that must be plain tables, trigger-free."""
+    return frozenset(expected_columns())
+
+
+def check_structure(db: Database, path: Path) -> None:
+    """Refuse a file whose tables of ours are views or virtual tables, or carry triggers.
+
+    A view or a trigger can answer reads with other data, or run on our writes; we create
+    neither, so any is someone else's doing. Checked before anything is written.
+    """
+    ours = our_tables()
+    problems: list[str] = []
+    for kind, name, table, sql in db.execute(
+        "select type, name, tbl_name, coalesce(sql, '') from sqlite_master"
+    ).fetchall():
+        if kind == "trigger" and table in ours:
+            problems.append(f"a trigger {name!r} on {table}")
+        elif name in ours and kind != "table":
+            problems.append(f"{name} is a {kind}, not a table")
+        elif name in ours and not sql.lstrip().upper().startswith("CREATE TABLE"):
+            problems.append(f"{name} is not a plain table")
+    if problems:
+        raise StoreError(
+            f"{path} is not a database reader made: {'; '.join(problems)}. It was left"
+            " untouched; open it only if you trust where it came from, after removing those"
+            " (sqlite3 FILE .schema shows them)."
+        )
+
+
+def check_columns(db: Database, path: Path) -> None:
+    """Refuse a database whose tables lack columns we read (a clear sentence, not a crash)."""
+    present = set(db.table_names())
+    problems: list[str] = []
+    for table, wanted in expected_columns().items():
+        if table not in present:
+            problems.append(f"no {table} table")
+            continue
+        missing = sorted(wanted - {column.name for column in db[table].columns})
+        if missing:
+            problems.append(f"{table} has no {', '.join(missing)} column")
+    if problems:
+        raise StoreError(
+            f"{path} is not a complete reader database ({'; '.join(problems)})."
+            " It was left as it was: choose another --db path, or restore a backup."
+        )
+
+
 def migrate(db: TxDatabase, path: Path) -> None:
     """Bring an older database up to date in one transaction: all of it or none of it."""
     if not migrations.pending(db):
+        check_columns(db, path)
         return
     if db.read_only:
         raise StoreError(
@@ -221,16 +337,22 @@ def migrate(db: TxDatabase, path: Path) -> None:
     with db.atomic():
         migrations.apply(db)
         db.execute(f"PRAGMA user_version = {len(known_migrations())}")
+        check_columns(db, path)  # a refusal here rolls the upgrade back
 
 
 def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
     """Open, check and (if writable) upgrade the database at ``path``."""
-    conn, is_read_only = open_connection(path, read_only=read_only)
+    conn, is_read_only, private_copy = open_connection(path, read_only=read_only)
+    db = TxDatabase(conn)
+    db.private_copy = private_copy
+    if private_copy is not None:
+        # Removed on close, or at exit when a program never closes its store.
+        weakref.finalize(db, shutil.rmtree, private_copy, True)
     try:
-        db = TxDatabase(conn)
         db.read_only = is_read_only
         db.path = path
         db.execute("select count(*) from sqlite_master").fetchone()
+        check_structure(db, path)
         refuse_newer(db, path)
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -241,10 +363,10 @@ def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
             db.execute("PRAGMA synchronous = FULL")
         migrate(db, path)
     except StoreError:
-        conn.close()
+        db.close()
         raise
     except sqlite3.Error as error:
-        conn.close()
+        db.close()
         if not _translatable(error):
             raise
         raise explain(error, path) from error

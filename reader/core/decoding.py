@@ -191,6 +191,10 @@ def _damaged(
             lossy = sample.decode(widest, errors="replace")
             if chinese_score(lossy) >= MIN_CHINESE_SCORE:
                 return failures[widest], widest
+    if any(ord(char) > 0x7F and char != "\ufffd" for char in utf8):
+        # Valid multi-byte UTF-8 next to invalid bytes (abc \xff\xfe\xfd 中): damaged UTF-8,
+        # however few characters there are. A single-byte code page would take it silently.
+        return failures["utf-8"], "utf-8"
     return None
 
 
@@ -204,8 +208,9 @@ def _bom_name(bom: bytes, codec: str) -> str:
 def _decode_as(raw: bytes, encoding: str, errors: str) -> Decoded:
     try:
         codec = codecs.lookup(encoding).name
+        b"x".decode(codec, "ignore")  # rot13, hex: codecs, but not from bytes to text
     except LookupError as error:
-        raise DecodeError(f"unknown encoding {encoding!r}") from error
+        raise DecodeError(f"{encoding!r} is not a known text encoding") from error
     if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8):
         codec = "utf-8-sig"
     if errors == "replace":

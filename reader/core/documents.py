@@ -42,6 +42,30 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def is_text_encoding(name: str) -> bool:
+    """Whether ``name`` is a codec that turns bytes into text (``rot13`` and ``hex`` are not)."""
+    try:
+        b"x".decode(name, "ignore")  # b"" skips the check that it is a text encoding
+    except LookupError:
+        return False
+    return True
+
+
+def path_text(path: Path | str) -> str:
+    """A path as storable text: bytes of a file name that are not UTF-8 (which Python keeps as
+    lone surrogates, and SQLite cannot store) become U+FFFD, the same way every time."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def title_from_filename(path: Path) -> str:
+    """A title from a file name: its stem, without an encoding suffix (``expected.big5.txt``
+    and ``expected.gb18030.txt`` are both titled ``expected``)."""
+    stem = Path(path_text(path.stem))
+    if stem.suffix and stem.stem and is_text_encoding(stem.suffix[1:]):
+        return stem.stem
+    return str(stem)
+
+
 def extract_metadata(text: str, fallback_title: str = "") -> Metadata:
     """Title, date and source from a news page dump.
 

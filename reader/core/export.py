@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from reader.core.dbfile import explain
-from reader.core.errors import StoreError
+from reader.core.safefile import replacing
 from reader.core.store import Store
 
 __all__ = [
@@ -215,23 +215,14 @@ def default_export_name(today: date | None = None) -> str:
 
 
 def export_to_file(store: Store, target: Path, script: str | None = None, **filters: Any) -> int:
-    """:func:`write_csv` into ``target``, through ``target.partial`` renamed at the end.
+    """:func:`write_csv` into ``target`` through :func:`reader.core.safefile.replacing`.
 
     A failed export (disk full, a database error) leaves neither half a file under the real
-    name nor a damaged earlier export: the old file stays until the new one is complete.
+    name nor a damaged earlier export: the old file stays until the new one is complete. A
+    symlink is written through, a FIFO or device written to directly, a folder refused.
     """
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as out:
-            count = write_csv(store, out, script, **filters)
-        partial.replace(target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise StoreError(f"Cannot write {target}: {error.strerror or error}.") from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return count
+    with replacing(target) as out:
+        return write_csv(store, out, script, **filters)
 
 
 def _write_converted(store: Store, writer: Any, rows: Iterable[Sequence], script: str) -> int:

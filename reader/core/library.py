@@ -20,7 +20,9 @@ from reader.core.documents import (
     detect_script,
     extract_metadata,
     normalize_text,
+    path_text,
     seed_paths,
+    title_from_filename,
 )
 from reader.core.store import Store, StoreError
 from reader.core.webpage import WebPageError, extract_article, looks_like_html
@@ -118,7 +120,7 @@ def prepare_file(
     text = normalize_text(decoded.text)
     if looks_like_html(text, path.suffix):
         try:
-            article = extract_article(text, fallback_title=path.stem)
+            article = extract_article(text, fallback_title=title_from_filename(path))
         except WebPageError as error:
             raise ImportError_(str(error)) from error
         text = normalize_text(article.text)
@@ -129,7 +131,7 @@ def prepare_file(
             article.author,
         )
     else:
-        metadata = extract_metadata(text, fallback_title=path.stem)
+        metadata = extract_metadata(text, fallback_title=title_from_filename(path))
         title, published, source, author = (
             metadata.title,
             metadata.published,
@@ -178,7 +180,7 @@ def import_file(
             version=document.version,
             chars=chars,
         )
-    location = str(path.resolve())
+    location = path_text(path.resolve())
     fields = {
         "title": prepared.title,
         "source": prepared.source,

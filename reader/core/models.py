@@ -88,3 +88,5 @@ class RestoredAnnotation:
     comment: str = ""
     created_at: str = ""
     updated_at: str = ""
+    passage: str = ""
+    """The exported passage: when given, the text must still hold it at [start, end)."""

@@ -26,11 +26,13 @@ import json
 import marshal
 import os
 import re
-import tempfile
 import zlib
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+
+from reader.core.errors import StoreError
+from reader.core.safefile import replacing
 
 __all__ = ["Model", "ModelUnsupported", "model", "safe_cut_chars"]
 
@@ -132,11 +134,9 @@ def _write_quietly(path: Path, payload: bytes) -> None:
     """Write a cache file atomically; a read-only home simply means no cache."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
+        with replacing(path, "wb") as out:
             out.write(payload)
-        os.replace(tmp, path)
-    except OSError:
+    except (OSError, StoreError):
         pass
 
 

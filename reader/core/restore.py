@@ -1,14 +1,29 @@
-"""``reader import-annotations``: put an exported CSV back into a database.
+"""``reader import-annotations``: put an exported file back into a database.
 
-Documents are matched by id and title when the passage is still at the exported offsets, else
-by content: the same passage at the same offsets in another document (a library rebuilt from the
-same files gets new ids), else the passage's nearest occurrence. A row whose document cannot be
-found is reported, never dropped silently. Importing the same file twice adds nothing.
+How it goes, so that what comes back is exactly what was exported:
+
+1. **Read** every row (:func:`read_records` is the one place that knows the file format: it
+   yields the header and ``(line, record)`` pairs, so another format plugs in there). A row
+   that cannot be read (bad number, offsets that are not a passage, an id beyond SQLite's
+   range) is listed with its line and the reason.
+2. **Place** each row in *its own* document, never in another one that happens to contain the
+   passage: the document with the exported id and title; else one with the same title (a
+   library rebuilt from the same files has other ids); else one whose text holds every passage
+   of that exported document at its exact offsets (at least :data:`MIN_CONTENT_EVIDENCE`
+   characters of them): the same content under another title. Within the document, the
+   passage at its offsets, else its nearest occurrence. A row that cannot be placed is listed.
+3. **Write** all placed rows in one transaction (:meth:`Store.restore_annotations`): all of
+   them or, if anything fails, none, and the message says so. An annotation already in the
+   database is not added again, so importing the same file twice adds nothing; identity is
+   the annotation, not its passage: two annotations on one passage both come back.
+
+Any listed row makes ``reader import-annotations`` exit with status 1; the others are restored.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +34,18 @@ from reader.core.models import RestoredAnnotation
 from reader.core.reanchor import occurrences
 from reader.core.store import Store
 
-__all__ = ["RestoreReport", "import_csv"]
-
-BATCH = 500
-"""Rows per transaction: short enough that the app's writes never wait long for the lock."""
+__all__ = ["MIN_CONTENT_EVIDENCE", "RestoreReport", "import_csv", "read_records"]
 
 REQUIRED = ("document_id", "document_title", "start", "end", "passage")
+
+MAX_INTEGER = 2**63 - 1
+"""SQLite's largest integer: a bigger id or offset cannot be stored, so the row is refused."""
+
+MIN_CONTENT_EVIDENCE = 12
+"""Characters of passages that must sit at their exact offsets before a document under another
+title is taken for the exported one: a short passage alone (正文 at 40) can match by chance."""
+
+Record = dict[str, str]
 
 
 @dataclass
@@ -32,7 +53,7 @@ class RestoreReport:
     added: int = 0
     already_present: int = 0
     moved: int = 0
-    """Added at a different document or offset than exported (matched by content)."""
+    """Added at a different document or offset than exported (matched by title or content)."""
     missing: list[str] = field(default_factory=list)
     """One line per row that could not be restored, saying why."""
 
@@ -50,43 +71,151 @@ class _Row:
     comment: str
     created_at: str
     updated_at: str
+    orphan: bool
+
+    @property
+    def document(self) -> tuple[int, str]:
+        """The exported document this row belongs to."""
+        return self.document_id, self.title
+
+
+# Reading
+
+
+def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, Record]]]:
+    """The file's header and its rows as ``(line number, {column: cell})``.
+
+    The one place that knows the file format (CSV, as ``reader export`` writes it). Problems
+    that concern the whole file (unreadable, not UTF-8, not CSV) raise StoreError.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StoreError(f"Cannot read {path} ({error.strerror or error}).") from error
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise StoreError(
+            f"{path} is not UTF-8 (byte {error.start} is {raw[error.start]:#04x}): reader"
+            " exports are UTF-8. If a spreadsheet saved it in another encoding (GBK, Big5),"
+            " save it again as “CSV UTF-8”."
+        ) from error
+    # A long passage or comment is an ordinary cell of a real export: lift the csv module's
+    # 131,072-character limit to the size of the whole file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise StoreError(f"{path}, line 1: not readable as CSV ({error}).") from error
+    return header, _csv_rows(path, reader, header)
+
+
+def _csv_rows(
+    path: Path, reader: Iterator[list[str]], header: list[str]
+) -> Iterator[tuple[int, Record]]:
+    """Each record with the line it starts on (a passage may span several lines)."""
+    ended = 1  # the line the previous record ended on
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise StoreError(f"{path}, line {ended + 1}: not readable as CSV ({error}).") from error
+        starts, ended = ended + 1, reader.line_num  # type: ignore[attr-defined]
+        if any(cells):
+            yield starts, dict(zip(header, cells, strict=False))
+
+
+def _integer(record: Record, column: str, lowest: int) -> int:
+    cell = (record.get(column) or "").strip()
+    try:
+        value = int(cell)
+    except ValueError:
+        raise ValueError(f"{column} {cell!r} is not a whole number") from None
+    if not lowest <= value <= MAX_INTEGER:
+        raise ValueError(f"{column} {cell} is out of range ({lowest} to 2^63-1)")
+    return value
+
+
+def _parse(line: int, record: Record) -> _Row:
+    """One record as a row; ValueError says what is wrong with it."""
+    text = {key: unneutralise(value or "") for key, value in record.items() if key}
+    identifier = (record.get("annotation_id") or "").strip()
+    start = _integer(record, "start", 0)
+    end = _integer(record, "end", 0)
+    if end <= start:
+        raise ValueError(f"start {start} and end {end} are not a passage")
+    passage = text.get("passage", "")
+    if not passage:
+        raise ValueError("empty passage")
+    return _Row(
+        line=line,
+        id=_integer(record, "annotation_id", 1) if identifier else None,
+        document_id=_integer(record, "document_id", 1),
+        title=text.get("document_title", ""),
+        start=start,
+        end=end,
+        passage=passage,
+        tags=tuple(split_tags(unneutralise(record.get("tags") or ""))),
+        comment=text.get("comment", ""),
+        created_at=(record.get("created_at") or "").strip(),
+        updated_at=(record.get("updated_at") or "").strip(),
+        orphan=(record.get("status") or "").strip() == "orphan",
+    )
+
+
+# Placing
 
 
 class _Documents:
-    """The library's documents, texts loaded on demand, and where each exported one went."""
+    """The library's documents, texts loaded on demand, and which one each exported one is."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.titles: dict[int, str] = dict(
-            store.db.execute("select id, title from documents order by id").fetchall()
-        )
+        self.titles: dict[int, str] = {
+            summary.id: summary.title for summary in store.list_documents()
+        }
         self.by_title: dict[str, list[int]] = {}
         for document_id, title in self.titles.items():
             self.by_title.setdefault(title, []).append(document_id)
         self.texts: dict[int, str] = {}
-        self.matched: dict[tuple[int, str], int] = {}
 
     def text(self, document_id: int) -> str:
         if document_id not in self.texts:
             self.texts[document_id] = self.store.get_document(document_id).text
         return self.texts[document_id]
 
-    def locate(self, row: _Row) -> tuple[int, int, int] | None:
-        """(document_id, start, end) where the row's passage is in this library, or None."""
-        key = (row.document_id, row.title)
-        same = row.document_id if self.titles.get(row.document_id) == row.title else None
-        preferred = [self.matched.get(key), same, *self.by_title.get(row.title, ())]
-        likely = [i for i in dict.fromkeys(preferred) if i is not None]
-        for candidates in (likely, [i for i in self.titles if i not in likely]):
-            place = self._search(candidates, row)
-            if place is not None:
-                self.matched[key] = place[0]
-                return place
-        return None
+    def candidates(self, exported: tuple[int, str], rows: list[_Row]) -> list[int]:
+        """The documents here that are the exported one: same id and title, same title, or
+        the same content (every passage at its offsets). Empty when it is not here."""
+        document_id, title = exported
+        if self.titles.get(document_id) == title:
+            return [document_id]
+        if title in self.by_title:
+            return self.by_title[title]
+        anchored = sorted(
+            (row for row in rows if not row.orphan), key=lambda row: row.start - row.end
+        )
+        if not anchored or sum(row.end - row.start for row in anchored) < MIN_CONTENT_EVIDENCE:
+            return []
+        # The longest passage narrows the search in SQLite (no text is loaded for documents
+        # that cannot be it); the others confirm it.
+        first = anchored[0]
+        return [
+            candidate
+            for candidate in self.store.documents_with_passage_at(first.start, first.passage)
+            if all(self._holds(candidate, row) for row in anchored[1:])
+        ]
 
-    def _search(self, candidates: list[int], row: _Row) -> tuple[int, int, int] | None:
+    def _holds(self, document_id: int, row: _Row) -> bool:
+        return self.text(document_id)[row.start : row.end] == row.passage
+
+    def place(self, row: _Row, candidates: list[int]) -> tuple[int, int, int] | None:
+        """(document_id, start, end) of the row's passage in one of ``candidates``."""
         for document_id in candidates:
-            if self.text(document_id)[row.start : row.end] == row.passage:
+            if self._holds(document_id, row):
                 return document_id, row.start, row.end
         for document_id in candidates:
             found = _nearest(self.text(document_id), row.passage, row.start)
@@ -99,89 +228,84 @@ def _nearest(text: str, passage: str, near: int) -> int | None:
     return min(occurrences(text, passage), key=lambda at: abs(at - near), default=None)
 
 
-def _rows(path: Path, report: RestoreReport) -> Iterator[_Row]:
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as error:
-        raise StoreError(f"Cannot read {path} ({error.strerror or error}).") from error
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        absent = [name for name in REQUIRED if name not in header]
-        if absent:
-            raise StoreError(
-                f"{path} is not a reader export: no {', '.join(absent)} column"
-                f" (expected {', '.join(COLUMNS)})."
-            )
-        for record in reader:
-            line = reader.line_num
-            try:
-                text = {key: unneutralise(value or "") for key, value in record.items() if key}
-                identifier = (record.get("annotation_id") or "").strip()
-                yield _Row(
-                    line=line,
-                    id=int(identifier) if identifier.isdigit() else None,
-                    document_id=int(record["document_id"]),
-                    title=text["document_title"],
-                    start=int(record["start"]),
-                    end=int(record["end"]),
-                    passage=text["passage"],
-                    tags=tuple(split_tags(unneutralise(record.get("tags") or ""))),
-                    comment=text.get("comment", ""),
-                    created_at=record.get("created_at") or "",
-                    updated_at=record.get("updated_at") or "",
-                )
-            except (TypeError, ValueError) as error:
-                report.missing.append(f"line {line}: unreadable row ({error})")
+# The whole run
 
 
 def import_csv(store: Store, path: Path) -> RestoreReport:
-    """Restore the annotations in ``path`` (a ``reader export`` CSV) into ``store``."""
+    """Restore the annotations in ``path`` (a ``reader export`` file) into ``store``.
+
+    Rows that cannot be read or placed are listed in ``missing``; all the others are written
+    in one transaction. Raises StoreError, having restored nothing, when the file cannot be
+    read or the write fails.
+    """
     report = RestoreReport()
-    documents = _Documents(store)
-    batch: list[tuple[RestoredAnnotation, bool]] = []
-    for row in _rows(path, report):
-        if row.end <= row.start or not row.passage:
-            report.missing.append(f"line {row.line}: empty passage")
-            continue
-        place = documents.locate(row)
-        if place is None:
-            report.missing.append(
-                f"line {row.line}: annotation {row.id} on “{row.title}” (document"
-                f" {row.document_id}): no document here contains its passage"
-            )
-            continue
-        document_id, start, end = place
-        moved = place != (row.document_id, row.start, row.end)
-        batch.append(
-            (
-                RestoredAnnotation(
-                    id=row.id,
-                    document_id=document_id,
-                    start=start,
-                    end=end,
-                    tags=row.tags,
-                    comment=row.comment,
-                    created_at=row.created_at,
-                    updated_at=row.updated_at,
-                ),
-                moved,
-            )
+    header, records = read_records(path)
+    absent = [name for name in REQUIRED if name not in header]
+    if absent:
+        raise StoreError(
+            f"{path} is not a reader export: no {', '.join(absent)} column"
+            f" (expected {', '.join(COLUMNS)})."
         )
-        if len(batch) >= BATCH:
-            _flush(store, batch, report)
-    _flush(store, batch, report)
-    return report
-
-
-def _flush(
-    store: Store, batch: list[tuple[RestoredAnnotation, bool]], report: RestoreReport
-) -> None:
-    results = store.restore_annotations(item for item, _ in batch)
-    for result, (_, moved) in zip(results, batch, strict=True):
+    rows: list[_Row] = []
+    for line, record in records:
+        try:
+            rows.append(_parse(line, record))
+        except ValueError as error:
+            report.missing.append(f"line {line}: unreadable row ({error})")
+    by_document: dict[tuple[int, str], list[_Row]] = {}
+    for row in rows:
+        by_document.setdefault(row.document, []).append(row)
+    documents = _Documents(store)
+    placed: list[tuple[_Row, RestoredAnnotation, bool]] = []
+    for exported, group in by_document.items():
+        candidates = documents.candidates(exported, group)
+        for row in group:
+            place = documents.place(row, candidates) if candidates else None
+            if place is None:
+                report.missing.append(_why_not(row, candidates))
+                continue
+            document_id, start, end = place
+            item = RestoredAnnotation(
+                id=row.id,
+                document_id=document_id,
+                start=start,
+                end=end,
+                tags=row.tags,
+                comment=row.comment,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+                passage=row.passage,
+            )
+            placed.append((row, item, place != (row.document_id, row.start, row.end)))
+    placed.sort(key=lambda entry: entry[0].line)
+    report.missing.sort(key=_line_of)
+    if not placed:
+        return report
+    try:
+        results = store.restore_annotations(item for _, item, _ in placed)
+    except StoreError as error:
+        raise StoreError(f"{error} Nothing was restored from {path}.") from error
+    for result, (_, _, moved) in zip(results, placed, strict=True):
         if result is None:
             report.already_present += 1
         else:
             report.added += 1
             report.moved += moved
-    batch.clear()
+    return report
+
+
+def _why_not(row: _Row, candidates: list[int]) -> str:
+    where = f"line {row.line}: annotation {row.id or '(no id)'} on “{row.title}” (document"
+    if not candidates:
+        return (
+            f"{where} {row.document_id}): that document is not in this database (no document"
+            " has its id and title, its title, or its passages at their offsets);"
+            " import it first with reader import"
+        )
+    shown = ", ".join(f"#{i}" for i in candidates)
+    return f"{where} {row.document_id}): its passage is no longer in {shown}"
+
+
+def _line_of(message: str) -> int:
+    number = message.removeprefix("line ").split(":", 1)[0]
+    return int(number) if number.isdigit() else 0

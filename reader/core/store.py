@@ -6,6 +6,7 @@ process loses nothing that was reported as saved.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,12 @@ TAG_COLORS = (
 )  # fmt: skip
 """Light backgrounds that keep dark text readable; new tags take the next one in turn."""
 
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+"""The only colour form the store hands out: anything else in the file is someone's data."""
+
+MAX_KEPT_ID = 2**62
+"""A restored annotation keeps its exported id only below this, so new ids never overflow."""
+
 QUOTE_CONTEXT = 32
 """Characters of text kept before and after each passage, to re-anchor it if the text changes."""
 
@@ -56,6 +63,46 @@ def passage_anchor(text: str, start: int, end: int) -> tuple[str, str, str]:
         text[max(0, start - QUOTE_CONTEXT) : start],
         text[end : end + QUOTE_CONTEXT],
     )
+
+
+def tag_color(tag_id: int, stored: object) -> str:
+    """The tag's stored colour when it is ``#rrggbb``, else the palette colour for its id.
+
+    The colour is handed to a front end as a style; a file from elsewhere could hold
+    ``bold blink red`` or no colour at all, which must never reach one as a style.
+    """
+    if isinstance(stored, str) and COLOR.fullmatch(stored):
+        return stored.lower()
+    return TAG_COLORS[tag_id % len(TAG_COLORS)]
+
+
+def _str(value: object) -> str:
+    """A stored text value as text: another program may have put NULL, a number or a blob
+    where we keep text, and a front end must never be handed anything but a string."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _int(value: object, what: str) -> int:
+    """A stored whole number, or a sentence saying which value is not one."""
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        raise StoreError(
+            f"{what} is {value!r}, not a whole number: this database was changed by another"
+            " program. Restore a backup, or correct that row with sqlite3."
+        ) from None
+
+
+def _tag(tag_id: int, name: object, color: object) -> Tag:
+    return Tag(tag_id, _str(name), tag_color(tag_id, color))
 
 
 def _check_span(text: str, start: int, end: int) -> None:
@@ -87,6 +134,29 @@ class Store:
         self.db = open_database(self.path, read_only=read_only)
         self.read_only: bool = self.db.read_only
         """True when the file or folder is not writable (or asked for): writes raise StoreError."""
+        self.notices: list[str] = self._notices()
+        """Sentences about what was found on opening and worked around (for the front end)."""
+
+    def _notices(self) -> list[str]:
+        notices: list[str] = []
+        if self.db.private_copy is not None:
+            notices.append(
+                f"{self.path} is in a read-only folder with changes still in its -wal file:"
+                " reading a private copy of both (read-only)."
+            )
+        bad = self.db.execute(
+            "select color from tags where color is null or typeof(color) != 'text'"
+            " or color not glob '#[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]"
+            "[0-9a-fA-F]' or length(color) != 7"
+        ).fetchall()
+        if bad:
+            example = next((row[0] for row in bad if row[0] is not None), None)
+            shown = f" (such as {str(example)!r})" if example is not None else ""
+            notices.append(
+                f"{len(bad)} tag{'s' if len(bad) != 1 else ''} in {self.path} had a colour"
+                f" that is not #rrggbb{shown}: shown in palette colours instead."
+            )
+        return notices
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (PRAGMA data_version).
@@ -151,7 +221,9 @@ class Store:
             from documents d order by d.id
             """
         ).fetchall()
-        return [DocumentSummary(*row) for row in rows]
+        return [
+            DocumentSummary(row[0], *(_str(value) for value in row[1:6]), row[6]) for row in rows
+        ]
 
     def get_document(self, document_id: int) -> Document:
         row = self.db.execute(
@@ -161,7 +233,20 @@ class Store:
         ).fetchone()
         if row is None:
             raise StoreError(f"no document with id {document_id}")
-        return Document(*row)
+        return Document(
+            row[0],
+            *(_str(value) for value in row[1:9]),
+            _int(row[9], f"The version of document {document_id}"),
+            _str(row[10]),
+        )
+
+    def documents_with_passage_at(self, start: int, passage: str) -> list[int]:
+        """The documents whose text holds ``passage`` at code-point offset ``start``."""
+        rows = self.db.execute(
+            "select id from documents where substr(text, ?, ?) = ? order by id",
+            [start + 1, len(passage), passage],
+        ).fetchall()
+        return [int(row[0]) for row in rows]
 
     # Document versions (re-import of a changed file)
 
@@ -272,7 +357,7 @@ class Store:
 
     def list_tags(self) -> list[Tag]:
         rows = self.db.execute("select id, name, color from tags order by name").fetchall()
-        return [Tag(*row) for row in rows]
+        return [_tag(*row) for row in rows]
 
     def _ensure_tag(self, name: str) -> int:
         row = self.db.execute("select id from tags where name = ?", [name]).fetchone()
@@ -501,7 +586,7 @@ class Store:
             f" where {where} order by t.name",
             params,
         ):
-            tags_by_annotation.setdefault(annotation_id, []).append(Tag(tag_id, name, color))
+            tags_by_annotation.setdefault(annotation_id, []).append(_tag(tag_id, name, color))
         for row in self.db.execute(
             "select a.id, a.document_id, a.start_offset, a.end_offset, a.quote, a.comment,"
             " a.created_at, a.updated_at, a.status from annotations a"
@@ -511,41 +596,47 @@ class Store:
             yield Annotation(
                 id=row[0],
                 document_id=row[1],
-                start=row[2],
-                end=row[3],
-                quote=row[4],
-                comment=row[5],
+                start=_int(row[2], f"The start of annotation {row[0]}"),
+                end=_int(row[3], f"The end of annotation {row[0]}"),
+                quote=_str(row[4]),
+                comment=_str(row[5]),
                 tags=tuple(tags_by_annotation.get(row[0], ())),
-                created_at=row[6],
-                updated_at=row[7],
-                status=row[8],
+                created_at=_str(row[6]),
+                updated_at=_str(row[7]),
+                status=_str(row[8]),
             )
 
     def restore_annotations(self, items: Iterable[RestoredAnnotation]) -> list[int | None]:
         """Put exported annotations back, all in one transaction; not an undoable action.
 
-        Returns, per item, the new annotation's id, or None when an annotation on the same
-        passage of that document is already there (so importing the same CSV twice adds
-        nothing). The exported id is kept when no annotation here has it or may get it back
-        through undo.
+        Returns, per item, the new annotation's id, or None when that annotation is already
+        here (so importing the same export twice adds nothing). Identity is the annotation,
+        not its passage: it is already here when an annotation with its id sits on the same
+        passage of that document, or one with the same passage, tags, comment and creation
+        time does (each existing annotation stands for one item only). The exported id is
+        kept when no annotation here has it or may get it back through undo.
         """
         results: list[int | None] = []
         texts: dict[int, str] = {}
+        claimed: set[int] = set()
         with self.db.atomic():
             for item in items:
-                if self.db.execute(
-                    "select 1 from annotations where document_id = ? and start_offset = ?"
-                    " and end_offset = ?",
-                    [item.document_id, item.start, item.end],
-                ).fetchone():
+                existing = self._restored_already(item, claimed)
+                if existing is not None:
+                    claimed.add(existing)
                     results.append(None)
                     continue
                 if item.document_id not in texts:
                     texts[item.document_id] = self.get_document(item.document_id).text
                 text = texts[item.document_id]
                 _check_span(text, item.start, item.end)
+                if item.passage and text[item.start : item.end] != item.passage:
+                    raise StoreError(
+                        f"Document {item.document_id} changed while restoring (another program"
+                        " imported a new version): run the import again."
+                    )
                 wanted = item.id
-                if wanted is None or undo.id_used(self.db, wanted):
+                if wanted is None or wanted > MAX_KEPT_ID or undo.id_used(self.db, wanted):
                     annotation_id = undo.allocate_id(self.db)
                 else:
                     annotation_id = wanted
@@ -562,8 +653,36 @@ class Store:
                     item.updated_at or stamp,
                 )
                 self._write_tags(annotation_id, item.tags)
+                claimed.add(annotation_id)
                 results.append(annotation_id)
         return results
+
+    def _restored_already(self, item: RestoredAnnotation, claimed: set[int]) -> int | None:
+        """The annotation here that is ``item`` (see restore_annotations), if any."""
+        rows = self.db.execute(
+            "select id, comment, created_at from annotations where document_id = ?"
+            " and start_offset = ? and end_offset = ?",
+            [item.document_id, item.start, item.end],
+        ).fetchall()
+        free = [row for row in rows if row[0] not in claimed]
+        for annotation_id, _, _ in free:
+            if annotation_id == item.id:
+                return annotation_id
+        wanted_tags = {name.strip() for name in item.tags if name.strip()}
+        for annotation_id, comment, created_at in free:
+            if comment != item.comment or (item.created_at and created_at != item.created_at):
+                continue
+            names = {
+                name
+                for (name,) in self.db.execute(
+                    "select t.name from annotation_tags x join tags t on t.id = x.tag_id"
+                    " where x.annotation_id = ?",
+                    [annotation_id],
+                )
+            }
+            if names == wanted_tags:
+                return annotation_id
+        return None
 
     # Settings and reading positions
 

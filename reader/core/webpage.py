@@ -85,6 +85,16 @@ def _clean(text: str) -> str:
     return "\n".join(kept).strip("\n")
 
 
+def _refuse_title_only(text: str, title: str) -> None:
+    r"""A page whose only text is its title held an article we could not read (100,000 nested
+    ``<div>``\ s are beyond the HTML parser's depth): a failure, not a 2-character document."""
+    if title and not text.replace(title, "", 1).strip():
+        raise WebPageError(
+            f"no article text found, only the title “{title}” (the page is empty, or nested"
+            " too deeply to read)"
+        )
+
+
 def extract_article(html: str, fallback_title: str = "") -> Article:
     """The article body as plain text (one paragraph a line) and its metadata."""
     import lxml.html
@@ -108,7 +118,9 @@ def extract_article(html: str, fallback_title: str = "") -> Article:
         if not text:
             raise WebPageError("HTML without any text")
         title = _first_text(tree, "//title|//h1") if tree is not None else ""
+        _refuse_title_only(text, title)
         return Article(text, title or fallback_title, "", "", _meta(tree, "author"))
+    _refuse_title_only(text, (document.title or "").strip())
     meta_author = _meta(tree, "author", "article:author") if tree is not None else ""
     author = (document.author or "").strip()
     if meta_author or author in GENERIC_AUTHORS:

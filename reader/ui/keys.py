@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 
 KEY_NAMES = {
     "question_mark": "?",
@@ -21,6 +22,9 @@ KEY_NAMES = {
     "left": "←",
     "right": "→",
     "delete": "Del",
+    "enter": "Enter",
+    "backspace": "Backspace",
+    "slash": "/",
 }
 
 
@@ -29,8 +33,15 @@ def key_label(keys: str) -> str:
     labels = []
     for key in keys.split(","):
         *modifiers, name = key.strip().split("+")
-        labels.append("+".join([*(m.capitalize() for m in modifiers), KEY_NAMES.get(name, name)]))
+        name = KEY_NAMES.get(name, name.upper() if modifiers and len(name) == 1 else name)
+        labels.append("+".join([*(m.capitalize() for m in modifiers), name]))
     return " / ".join(labels)
+
+
+def own_bindings(owner: type[DOMNode]) -> list[Binding]:
+    """The bindings ``owner`` declares itself (not those it inherits): each is listed once, in
+    the place it belongs to."""
+    return [b for b in vars(owner).get("BINDINGS", []) if isinstance(b, Binding)]
 
 
 def help_rows(where: str, bindings: Iterable[BindingType]) -> list[tuple[str, str, str]]:

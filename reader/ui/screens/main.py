@@ -7,29 +7,34 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, ProgressBar
+from textual.widgets import Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
 from reader.core.convert import SCRIPT_CYCLE, converter
+from reader.core.display import visible_line
 from reader.core.export import export_to_file
 from reader.core.library import ImportError_, ImportResult, expand_paths, import_file
 from reader.core.models import Annotation, Document, DocumentSummary, UndoResult
 from reader.core.store import Store, StoreError
-from reader.ui.keys import help_rows
+from reader.ui.commands import ReaderCommands
+from reader.ui.keys import help_rows, own_bindings
 from reader.ui.screens.comment_editor import CommentEditor
 from reader.ui.screens.confirm import ConfirmDialog
 from reader.ui.screens.export_dialog import ExportDialog
 from reader.ui.screens.help import HelpScreen
-from reader.ui.screens.import_dialog import ImportDialog
+from reader.ui.screens.import_dialog import ImportDialog, ImportRequest, for_the_app
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.footer import ReaderFooter
+from reader.ui.widgets.item_list import ItemList
 from reader.ui.widgets.library_list import LibraryList
 
 SCRIPT_SETTING = "script"
@@ -40,18 +45,19 @@ FOLD_SETTING = "fold_boilerplate"
 POLL_SECONDS = 2.0
 """How often to look (one cheap PRAGMA) for changes another program made to the database."""
 
+NARROW_WIDTH = 100
+"""Below this many columns the side panes are hidden until asked for (l, a): the article needs
+the width more (at 80 columns side by side it would get four)."""
+
+JUMP_CONTEXT_ROWS = 3
+"""Rows of text kept above a passage the view jumps to ([ ], Enter in the panel, undo)."""
+
 T = TypeVar("T")
 
 
 class MainScreen(Screen[None]):
     BINDINGS = [
-        Binding(
-            "s",
-            "cycle_script",
-            "Script",
-            tooltip="Switch script: original → 简体 → 繁體 → 臺灣 → 香港 → 臺灣用語",
-            id="script",
-        ),
+        # The footer shows these in this order, and a narrow footer keeps only the first ones.
         Binding(
             "t",
             "tag",
@@ -65,6 +71,28 @@ class MainScreen(Screen[None]):
             "Comment",
             tooltip="Comment on the selection, or the annotation under the cursor",
             id="comment",
+        ),
+        Binding(
+            "l",
+            "toggle_pane('library')",
+            "Library",
+            tooltip="Show or hide the library (narrow windows hide it until asked)",
+            id="library",
+        ),
+        Binding(
+            "a",
+            "toggle_pane('panel')",
+            "Notes",
+            tooltip="Show or hide the annotations (narrow windows hide them until asked)",
+            id="notes",
+        ),
+        Binding("question_mark", "help", "Keys", tooltip="Every key", id="help"),
+        Binding(
+            "s",
+            "cycle_script",
+            "Script",
+            tooltip="Switch script: original → 简体 → 繁體 → 臺灣 → 香港 → 臺灣用語",
+            id="script",
         ),
         Binding(
             "right_square_bracket",
@@ -111,9 +139,12 @@ class MainScreen(Screen[None]):
             tooltip="Fold the page's site navigation and footer, or show them dimmed",
             show=False,
         ),
-        Binding("question_mark", "help", "Keys", tooltip="This list", id="help"),
         Binding("q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="quit"),
     ]
+
+    COMMANDS = {ReaderCommands}
+    AUTO_FOCUS = "#article"
+    """Whenever nothing has focus (a new screen, focus lost and back), the article gets it."""
 
     def __init__(self, store: Store, open_document: int | None = None) -> None:
         super().__init__()
@@ -123,6 +154,8 @@ class MainScreen(Screen[None]):
         self._requested_document = open_document
         self.view = ArticleView(id="article")
         self._position_timer: Timer | None = None
+        self.narrow: bool | None = None
+        """Whether the window is narrower than NARROW_WIDTH (None until the first size)."""
         self.view.fold_boilerplate = store.get_setting(FOLD_SETTING) == "yes"
         saved = store.get_setting(SCRIPT_SETTING, "original")
         configs = [config for config, _ in SCRIPT_CYCLE]
@@ -135,7 +168,7 @@ class MainScreen(Screen[None]):
             yield self.view
             yield AnnotationPanel(id="panel")
         yield ProgressBar(id="import-progress", show_eta=False)
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self.query_one("#library").border_title = "Library"
@@ -146,6 +179,7 @@ class MainScreen(Screen[None]):
         wanted = self._requested_document or (int(last) if last and last.isdigit() else None)
         chosen = wanted if wanted in known else (documents[0].id if documents else None)
         self._show_library(documents, chosen)
+        self._fit_width(self.app.size.width)
         if chosen is not None:
             self.open_document(chosen)
         self.view.focus()
@@ -159,7 +193,53 @@ class MainScreen(Screen[None]):
         self._seen_version = self.store.data_version()
         self.set_interval(POLL_SECONDS, self._check_other_writers)
 
+    # Panes and width
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_width(event.size.width)
+
+    def _fit_width(self, width: int) -> None:
+        """Wide: library, article, annotations side by side. Narrow: the article alone, the
+        panes shown on demand. Crossing the line puts the panes back to that size's default."""
+        narrow = width < NARROW_WIDTH
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        self.set_class(narrow, "-narrow")
+        self.query_one(ReaderFooter).essential_only = narrow
+        for pane in ("library", "panel"):
+            self._show_pane(pane, not narrow, focus=False)
+
+    def _show_pane(self, pane: str, shown: bool, *, focus: bool) -> None:
+        widget = self.query_one(f"#{pane}")
+        if not shown and widget.has_focus_within:
+            self.view.focus()
+        widget.display = shown
+        if shown and focus:
+            widget.focus()
+
+    def action_toggle_pane(self, pane: str) -> None:
+        """Show a side pane (and go there), or hide it (and go back to the article)."""
+        shown = not self.query_one(f"#{pane}").display
+        self._show_pane(pane, shown, focus=True)
+
+    def _done_with_pane(self, pane: str) -> None:
+        """A choice was made in a pane: on a narrow window it makes room for the article again."""
+        if self.narrow:
+            self._show_pane(pane, False, focus=False)
+        self.view.focus()
+
     # Opening and showing
+
+    def open_and_read(self, document_id: int) -> None:
+        """Open a document with the focus in its article, ready to move and select."""
+        self.open_document(document_id)
+        self._show_library(self.store.list_documents(), document_id)
+        self._done_with_pane("library")
+
+    def in_script(self) -> Callable[[str], str]:
+        """Converts short strings (titles, passages in notices) to the script on screen."""
+        return self._in_script()
 
     def open_document(self, document_id: int) -> None:
         self._save_position()
@@ -224,7 +304,11 @@ class MainScreen(Screen[None]):
     @on(LibraryList.DocumentChosen)
     def open_chosen_document(self, event: LibraryList.DocumentChosen) -> None:
         self.open_document(event.document_id)
-        self.view.focus()
+        self._done_with_pane("library")
+
+    @on(LibraryList.Left)
+    def leave_library(self) -> None:
+        self._done_with_pane("library")
 
     @on(ArticleView.TopMoved)
     def remember_position_soon(self) -> None:
@@ -243,7 +327,11 @@ class MainScreen(Screen[None]):
 
     def action_cycle_script(self) -> None:
         configs = [config for config, _ in SCRIPT_CYCLE]
-        self.config = configs[(configs.index(self.config) + 1) % len(configs)]
+        self.show_script(configs[(configs.index(self.config) + 1) % len(configs)])
+
+    def show_script(self, config: str | None) -> None:
+        """Show everything in ``config``'s script (None: the original) and remember it."""
+        self.config = config
         self.store.set_setting(SCRIPT_SETTING, self.config or "original")
         self.view.set_config(self.config)
         self._show_panel()
@@ -332,9 +420,8 @@ class MainScreen(Screen[None]):
             return
         if event.action == "jump":
             if annotation.status == "active":
-                self.view.select(annotation.start, annotation.end)
-                self.view.clear_selection()
-                self.view.focus()
+                self.view.move_cursor(annotation.start, context_rows=JUMP_CONTEXT_ROWS)
+                self._done_with_pane("panel")
         elif event.action == "tags":
             self._edit_tags((annotation.start, annotation.end), annotation)
         elif event.action == "comment":
@@ -360,15 +447,22 @@ class MainScreen(Screen[None]):
             else [a for a in reversed(ordered) if a.start < cursor]
         )
         if candidates:
-            self.view.move_cursor(candidates[0].start)
+            self.view.move_cursor(candidates[0].start, context_rows=JUMP_CONTEXT_ROWS)
 
     # Export, reload, help
 
     @work
     async def action_export(self) -> None:
-        path = await self.app.push_screen_wait(ExportDialog())
-        if path is None:
-            return
+        value: str | None = None
+        while True:
+            path = await self.app.push_screen_wait(ExportDialog(Path.cwd(), value))
+            if path is None:
+                return
+            if not path.exists() or await self.app.push_screen_wait(
+                ConfirmDialog(f"{visible_line(str(path))} is already there. Replace it?", "Replace")
+            ):
+                break
+            value = str(path)  # not replaced: ask again, with the name there to edit
         self._export_to(path)
 
     def _export_to(self, path: Path) -> None:
@@ -383,14 +477,14 @@ class MainScreen(Screen[None]):
 
     @work
     async def action_import(self) -> None:
-        path = await self.app.push_screen_wait(ImportDialog(base=Path.cwd()))
-        if path is not None:
-            self._import_in_background(path)
+        request = await self.app.push_screen_wait(ImportDialog(base=Path.cwd()))
+        if request is not None:
+            self._import_in_background(request)
 
     @work(thread=True, exclusive=True, group="import")
-    def _import_in_background(self, path: Path) -> None:
+    def _import_in_background(self, request: ImportRequest) -> None:
         """Import a file or a folder off the UI thread, on a connection of the worker's own."""
-        files = list(expand_paths([path]))
+        files = list(expand_paths([request.path]))
         bar = self.query_one("#import-progress", ProgressBar)
         self.app.call_from_thread(bar.update, total=len(files), progress=0)
         self.app.call_from_thread(bar.add_class, "-active")
@@ -403,9 +497,16 @@ class MainScreen(Screen[None]):
                     try:
                         if isinstance(path_or_error, ImportError_):
                             raise path_or_error
-                        imported.append(import_file(store, path_or_error))
+                        imported.append(
+                            import_file(
+                                store,
+                                path_or_error,
+                                encoding=request.encoding,
+                                errors=request.errors,
+                            )
+                        )
                     except (ImportError_, StoreError) as error:
-                        failures.append(str(error))
+                        failures.append(for_the_app(str(error)))
                     self.app.call_from_thread(bar.advance, 1)
             finally:
                 store.close()
@@ -420,11 +521,11 @@ class MainScreen(Screen[None]):
             self.notify(failure, title="Not imported", severity="error", timeout=15)
         if not imported:
             return
-        summary = ", ".join(result.title[:20] for result in imported[:3])
+        in_script = self._in_script()
+        summary = ", ".join(in_script(result.title)[:20] for result in imported[:3])
         more = f" and {len(imported) - 3} more" if len(imported) > 3 else ""
         self.notify(f"Imported {summary}{more}", title=f"{len(imported)} imported")
-        self.open_document(imported[0].document_id)
-        self._show_library(self.store.list_documents(), imported[0].document_id)
+        self.open_and_read(imported[0].document_id)
 
     def action_toggle_navigation(self) -> None:
         folded = self.view.toggle_folding()
@@ -440,7 +541,8 @@ class MainScreen(Screen[None]):
         if current.content_hash != self.document.content_hash:
             # A new version was imported: its annotations were re-anchored to the new text.
             self.open_document(current.id)
-            self.notify(f"“{current.title}” changed: now showing version {current.version}.")
+            title = self._in_script()(current.title)
+            self.notify(f"“{title}” changed: now showing version {current.version}.")
         self._annotations_changed()
 
     def _check_other_writers(self) -> None:
@@ -452,6 +554,10 @@ class MainScreen(Screen[None]):
 
     def on_app_focus(self) -> None:
         self._check_other_writers()
+        # The terminal lost focus before anything had it (it happens at start-up over SSH):
+        # Textual has nothing to restore, so give the article the focus, ready to select.
+        if self.focused is None and self.app.screen is self:
+            self.view.focus()
 
     # Undo and redo
 
@@ -478,8 +584,9 @@ class MainScreen(Screen[None]):
             self.open_document(result.document_id)
         self._annotations_changed(result.annotation_id)
         if result.annotation is not None and result.annotation.status == "active":
-            self.view.move_cursor(result.annotation.start)
-        self.notify(result.description, title=title)
+            self.view.move_cursor(result.annotation.start, context_rows=JUMP_CONTEXT_ROWS)
+        # The description quotes the stored original: show it in the script on screen.
+        self.notify(self._in_script()(result.description), title=title)
 
     def action_move_annotation(self) -> None:
         """Give the annotation highlighted in the panel the passage selected in the article."""
@@ -494,11 +601,27 @@ class MainScreen(Screen[None]):
             self._annotations_changed(saved.id)
 
     def action_help(self) -> None:
-        rows = [
-            *help_rows("anywhere", self.BINDINGS),
-            *help_rows("article", ArticleView.BINDINGS),
-            *help_rows("annotations", AnnotationPanel.BINDINGS),
-            ("anywhere", "Tab / Shift+Tab", "Move between library, article and annotations"),
-            ("article", "mouse drag", "Select a passage"),
-        ]
-        self.app.push_screen(HelpScreen(rows))
+        self.app.push_screen(HelpScreen(every_key()))
+
+
+KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
+    ("anywhere", MainScreen),
+    ("article", ArticleView),
+    ("library", LibraryList),
+    ("annotations", AnnotationPanel),
+    ("library, annotations", ItemList),
+]
+"""Where each group of bindings works, as the help screen and the README's key table say."""
+
+OTHER_KEYS: list[tuple[str, str, str]] = [
+    ("anywhere", "Tab / Shift+Tab", "Move between library, article and annotations"),
+    ("anywhere", "Ctrl+P", "Command palette: open a document by title, a script, every command"),
+    ("article", "mouse drag", "Select a passage"),
+]
+"""Keys that are not bindings: moving the focus, the palette, the mouse."""
+
+
+def every_key() -> list[tuple[str, str, str]]:
+    """(where, keys, what they do) for every binding of every place, then the other keys."""
+    rows = [row for where, owner in KEY_PLACES for row in help_rows(where, own_bindings(owner))]
+    return rows + OTHER_KEYS

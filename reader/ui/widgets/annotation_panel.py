@@ -24,6 +24,7 @@ class AnnotationPanel(ItemList):
     ITEM_HEIGHT = 4  # quote, tags, comment, blank
 
     BINDINGS = [
+        Binding("enter", "choose", "Jump", tooltip="Jump to the passage in the article"),
         Binding("t", "request('tags')", "Tags", tooltip="Edit the highlighted annotation's tags"),
         Binding("c", "request('comment')", "Comment", tooltip="Edit its comment"),
         Binding("d,delete", "request('delete')", "Delete", tooltip="Delete it (asks first)"),
@@ -54,6 +55,13 @@ class AnnotationPanel(ItemList):
         self.reset(len(self.annotations))
         if kept is not None:
             self.highlight_annotation(kept)
+
+    def empty_text(self) -> str:
+        return (
+            "No annotations in this article yet. To make one: in the article, v at the first"
+            " character, arrows to the last (or drag with the mouse), then t to tag it or c to"
+            " comment on it."
+        )
 
     @property
     def highlighted_annotation_id(self) -> int | None:

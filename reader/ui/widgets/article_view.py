@@ -47,6 +47,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {
         "article-view--cursor",
+        "article-view--selection-cursor",
         "article-view--selection",
         "article-view--boilerplate",
     }
@@ -303,25 +304,31 @@ class ArticleView(ScrollView, can_focus=True):
 
     # Cursor and selection
 
-    def move_cursor(self, offset: int, *, extend: bool = False) -> None:
+    def move_cursor(self, offset: int, *, extend: bool = False, context_rows: int = 0) -> None:
+        """Put the cursor on an original offset and scroll it into view; a jump asks for
+        ``context_rows`` rows of text above it, so the passage is read in its context."""
         if self.document is None or self.layout_ is None:
             return
         if extend and self.anchor is None:
             self.anchor = self.cursor
         self.cursor = min(max(offset, 0), max(len(self.document.text) - 1, 0))
-        self._keep_cursor_visible()
+        self._keep_cursor_visible(context_rows)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
 
-    def _keep_cursor_visible(self) -> None:
+    def _keep_cursor_visible(self, context_rows: int = 0) -> None:
         assert self.layout_ is not None
         y, _ = self.layout_.locate(self.cursor)
         height = self.scrollable_content_region.height
         self.virtual_size = Size(self.virtual_size.width, self.layout_.height)
-        if y < self.scroll_y:
-            self.scroll_to(y=y, animate=False, immediate=True)
-        elif y >= self.scroll_y + height:
-            self.scroll_to(y=y - height + 1, animate=False, immediate=True)
+        context = min(context_rows, max(height // 3, 0))
+        if y < self.scroll_y + context or y >= self.scroll_y + height:
+            if context_rows:
+                self.scroll_to(y=max(y - context, 0), animate=False, immediate=True)
+            elif y < self.scroll_y:
+                self.scroll_to(y=y, animate=False, immediate=True)
+            else:
+                self.scroll_to(y=y - height + 1, animate=False, immediate=True)
 
     def _step_chars(self, delta: int) -> int:
         """The offset one character left or right on screen (a unit like 記憶體 is one step)."""
@@ -379,6 +386,11 @@ class ArticleView(ScrollView, can_focus=True):
     def clear_selection(self) -> None:
         self.anchor = None
         self.refresh()
+
+    def action_clear_selection(self) -> None:
+        if self.anchor is not None:
+            self.clear_selection()
+            self.post_message(self.CursorMoved(self.cursor))
 
     def select(self, start: int, end: int) -> None:
         """Select the original span [start, end) and bring it on screen."""
@@ -440,7 +452,11 @@ class ArticleView(ScrollView, can_focus=True):
         if styles is None:
             styles = self._block_styles[key] = self._styles_for_block(row.block)
         cursor_dst = self._cursor_dst(row.block) if self.has_focus else None
-        cursor_style = self.get_component_rich_style("article-view--cursor")
+        # The cursor's character is part of a selection (its last or first character): it is
+        # painted as selected, marked as the cursor, so what shows as selected is what is saved.
+        cursor_style = self.get_component_rich_style(
+            "article-view--cursor" if self.anchor is None else "article-view--selection-cursor"
+        )
         segments: list[Segment] = []
         text = converted.text
         run_start = row.start

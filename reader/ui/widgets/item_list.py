@@ -17,22 +17,23 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.core.layout import wrap
 from reader.ui.safe_text import line_text
 
 
 class ItemList(ScrollView, can_focus=True):
     """Subclasses say how many items there are and how to draw one (:meth:`item_lines`)."""
 
-    COMPONENT_CLASSES = {"item-list--highlight", "item-list--separator"}
+    COMPONENT_CLASSES = {"item-list--highlight", "item-list--separator", "item-list--empty"}
 
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(False)", "First", show=False),
-        Binding("end", "edge(True)", "Last", show=False),
-        Binding("enter", "choose", "Open", show=False),
+        # Enter (the action ``choose``) is bound by each list, which says what it does there.
+        Binding("up", "move(-1)", "Up", tooltip="Previous item", show=False),
+        Binding("down", "move(1)", "Down", tooltip="Next item", show=False),
+        Binding("pageup", "page(-1)", "Page up", tooltip="A page of items up", show=False),
+        Binding("pagedown", "page(1)", "Page down", tooltip="A page of items down", show=False),
+        Binding("home", "edge(False)", "First", tooltip="First item", show=False),
+        Binding("end", "edge(True)", "Last", tooltip="Last item", show=False),
     ]
 
     ITEM_HEIGHT = 2
@@ -54,6 +55,10 @@ class ItemList(ScrollView, can_focus=True):
     def item_lines(self, index: int, width: int) -> list[Text]:
         """The lines of item ``index`` (at most ITEM_HEIGHT; each is cropped to ``width``)."""
         raise NotImplementedError
+
+    def empty_text(self) -> str:
+        """What an empty list says instead (wrapped to the width): how to fill it."""
+        return ""
 
     def reset(self, count: int, highlighted: int | None = None) -> None:
         """Show ``count`` items afresh (drawn again as they come on screen)."""
@@ -121,6 +126,8 @@ class ItemList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
+        if self.count == 0:
+            return self._empty_line(y, width, base)
         index, line = divmod(round(self.scroll_y) + y, self.ITEM_HEIGHT)
         if index >= self.count:
             return Strip.blank(width, base)
@@ -141,3 +148,11 @@ class ItemList(ScrollView, can_focus=True):
             if segment.text
         ]
         return Strip(segments).adjust_cell_length(width, style + Style())
+
+    def _empty_line(self, y: int, width: int, base: Style) -> Strip:
+        text = self.empty_text()
+        rows = [text[a:b] for a, b in wrap(text, max(width, 1))] if text else []
+        if y >= len(rows):
+            return Strip.blank(width, base)
+        style = base + self.get_component_rich_style("item-list--empty")
+        return Strip([Segment(rows[y], style)]).adjust_cell_length(width, base)

@@ -1,0 +1,41 @@
+"""The footer: every shown key on a wide window, the essential ones on a narrow one."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.reactive import reactive
+from textual.widgets import Footer
+
+ESSENTIAL_KEYS = frozenset({"v", "t", "c", "l", "a", "question_mark", "slash"})
+"""What a narrow footer keeps: select, tag, comment, the two panes and the list of every key
+(the palette key stays too). The rest is one `?` or `ctrl+p` away."""
+
+
+PALETTE_MIN_WIDTH = 64
+
+
+class ReaderFooter(Footer):
+    essential_only = reactive(False, recompose=True)
+    """Show only :data:`ESSENTIAL_KEYS`, compactly (a narrow window would cut the rest off)."""
+
+    def watch_essential_only(self, essential_only: bool) -> None:
+        self.compact = essential_only
+
+    def on_resize(self) -> None:
+        # Below 64 columns even the essential keys need the palette's place (ctrl+p still works).
+        show_palette = self.size.width >= PALETTE_MIN_WIDTH
+        if show_palette != self.show_command_palette:
+            self.show_command_palette = show_palette
+            self.refresh(recompose=True)
+
+    def compose(self) -> ComposeResult:
+        keys = [
+            widget
+            for widget in super().compose()
+            # FooterKey is not public: a key widget is the one with a ``key``.
+            if not self.essential_only
+            or getattr(widget, "key", None) in ESSENTIAL_KEYS
+            or widget.has_class("-command-palette")
+        ]
+        self.styles.grid_size_columns = len(keys)
+        yield from keys
