@@ -18,7 +18,7 @@ from payloads import ALL
 from textual.app import App
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Header, Input, Label, Static, TextArea
+from textual.widgets import Header, Input, Label, Static, TextArea
 from textual.widgets._toast import Toast
 
 from reader.core.documents import content_hash
@@ -228,7 +228,7 @@ async def test_every_surface_shows_the_payload_as_text(
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        keys = text_of(screen_lines(app), app.screen.query_one(DataTable))
+        keys = text_of(screen_lines(app), app.screen.query_one("#dialog"))
         assert "[" in keys and "]" in keys
         await pilot.press("escape")
         await pilot.pause()

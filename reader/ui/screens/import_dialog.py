@@ -20,6 +20,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Checkbox, Input, Label, Select
 
+from reader.ui.widgets.safe_inputs import SafeInput
+
 ENCODINGS: list[tuple[str, str | None]] = [
     ("Encoding: detect it", None),
     ("UTF-8", "utf-8"),
@@ -57,8 +59,6 @@ def for_the_app(message: str) -> str:
     for pattern, replacement in CLI_HINTS:
         message = pattern.sub(replacement, message)
     return message
-
-from reader.ui.widgets.safe_inputs import SafeInput
 
 
 class PathSuggester(Suggester):
