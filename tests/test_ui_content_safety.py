@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Static, TextArea
 from textual.widgets._toast import Toast
 
+from reader.core.display import visible_line
 from reader.core.documents import content_hash
 from reader.core.library import import_file
 from reader.core.store import Store
@@ -40,6 +41,7 @@ PREFIX = 10
 (markup would swallow them, a control character would not be a symbol)."""
 
 DROPPED_BY_RICH_TEXT = dict.fromkeys(map(ord, "\x07\x08\x0b\x0c\x0d"))
+"""What Textual's Input never draws at all: its value becomes a rich Text, which drops these."""
 
 ON_THE_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f]")
 """Inside a drawn line, not even tab or newline may reach the terminal."""
@@ -47,8 +49,6 @@ ON_THE_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 def shown_form(text: str) -> str:
     """What a one-line place must show: control characters as symbols (U+2400 + code, ␡, ␦)."""
-    from reader.core.display import visible_line
-
     return visible_line(text)
 
 
@@ -100,7 +100,8 @@ def written_files(folder: Path) -> set[Path]:
 
 
 async def click_on(pilot, widget: Widget) -> None:
-    """Click every cell of the first row where the payload could carry an @click action."""
+    """Click along the first row, where the payload would carry an @click action if it were
+    read as markup; the app must still be running, nothing run."""
     for x in range(0, min(widget.content_region.width, 40), 4):
         await pilot.click(widget, offset=(x, 0))
     assert pilot.app.is_running and pilot.app.return_code is None
