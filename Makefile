@@ -25,3 +25,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/kill_harness.py
 	$(BIN)/python benchmarks/concurrency.py
+	$(BIN)/python benchmarks/typesetting.py

@@ -316,7 +316,25 @@ def converter(config: str) -> Converter:
 
 
 def script_votes(text: str) -> tuple[int, int]:
-    """How many characters of the text only Simplified uses, and how many only Traditional uses."""
-    simplified = sum(a != b for a, b in zip(text, converter("s2t").convert(text), strict=False))
-    traditional = sum(a != b for a, b in zip(text, converter("t2s").convert(text), strict=False))
+    """How many characters of the text only Simplified uses, and how many only Traditional uses.
+
+    A character is a Simplified vote when OpenCC's STCharacters maps it only to other
+    characters (们 -> 們), a Traditional vote when TSCharacters does (們 -> 们). A character
+    that is its own candidate in either table (于 -> 於 or 于, 乾 -> 干 or 乾) is written in both
+    scripts and decides nothing; nor does one in neither table (the, 。, 中).
+    """
+    from collections import Counter
+
+    from reader.core.opencc_engine import character_table
+
+    to_traditional = character_table("STCharacters.txt")
+    to_simplified = character_table("TSCharacters.txt")
+    simplified = traditional = 0
+    for char, count in Counter(text).items():
+        candidates = to_traditional.get(char)
+        if candidates is not None and char not in candidates:
+            simplified += count
+        candidates = to_simplified.get(char)
+        if candidates is not None and char not in candidates:
+            traditional += count
     return simplified, traditional

@@ -88,11 +88,31 @@ def extract_metadata(text: str, fallback_title: str = "") -> Metadata:
     return Metadata(title=fallback_title or first[:80], published="", source="")
 
 
+KANA = re.compile(
+    "[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff\uff66-\uff6f\uff71-\uff9d]"
+)
+"""Hiragana and katakana (full and halfwidth), but not ・ and ー, which Chinese text uses too."""
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
 def detect_script(text: str, sample: int = 20_000) -> str:
-    """``"simplified"`` or ``"traditional"``, by which side of OpenCC's s↔t tables the text uses."""
+    """The script of a text: ``"simplified"``, ``"traditional"``, ``"japanese"`` or ``"neutral"``.
+
+    Japanese is written with kana between its kanji: a text where kana are at least a fifth of
+    the kana and Han characters is Japanese, whatever its kanji. Otherwise the characters that
+    only one script uses vote (:func:`reader.core.convert.script_votes`); characters both
+    scripts write alike (吃 于 后 中) do not, and a text where no vote decides (none at all, or
+    a tie) is ``"neutral"``.
+    """
     from reader.core.convert import script_votes
 
-    simplified, traditional = script_votes(text[:sample])
+    head = text[:sample]
+    kana = len(KANA.findall(head))
+    if kana and kana * 5 >= kana + len(HAN.findall(head)):
+        return "japanese"
+    simplified, traditional = script_votes(head)
+    if simplified == traditional:
+        return "neutral"
     return "traditional" if traditional > simplified else "simplified"
 
 

@@ -10,22 +10,63 @@ article costs.
 from __future__ import annotations
 
 import bisect
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
-from rich.cells import get_character_cell_size
+import regex
 
 from reader.core.convert import Converted, OffsetMap, converter
+from reader.core.graphemes import (
+    cell_width,
+    char_cells,
+    cluster_bounds,
+    cluster_span,
+    has_joiners,
+    is_additive,
+)
 
-__all__ = ["Block", "DocumentLayout", "Row", "WrappedLayout", "split_blocks", "wrap"]
+__all__ = [
+    "CLOSING",
+    "OPENING",
+    "Block",
+    "DocumentLayout",
+    "Row",
+    "WrappedLayout",
+    "kinsoku_span",
+    "split_blocks",
+    "wrap",
+]
 
 BLOCK_CHARS = 600
 """Longest block worth converting at once: a few screens of text at most."""
 
-SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)》〉\"']*")
-NO_LINE_START = frozenset("，。、；：？！）」』”’》〉…—,.;:?!)%")
-"""Punctuation that may not begin a row (kinsoku): it is pulled up with the character before it."""
+_EXTEND = (
+    r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
+    r"\p{Grapheme_Cluster_Break=SpacingMark}]*"
+)
+SENTENCE_END = regex.compile(rf"(?:[。！？；!?;…]{_EXTEND})+(?:[”’」』）)》〉\"']{_EXTEND})*")
+"""A sentence end and the closing marks after it, with any marks that belong to them (so a
+cut after it is a cluster boundary). None of these characters occurs in any OpenCC key."""
+
+# Line-breaking classes: UAX #14 (the Unicode line-breaking algorithm) for CJK, with the 禁则
+# of the W3C's Requirements for Chinese Text Layout (clreq, 3.1.7). Classes go by the first code
+# point of a cluster (UAX #14 LB9: a combining mark takes its base's class).
+CLOSING = frozenset(
+    "、。，．：；？！‼⁇⁈⁉）］｝〕〉》」』】〙〗〟｠’”»"  # CL, CP, EX, IS; clreq 点号, closing 标号
+    "…‥"  # IN (LB22: never break before); clreq: 省略号 stays with what precedes
+    "・·〜゠ー々〻ゝゞヽヾ"  # NS; clreq 间隔号
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"  # CJ, as NS
+    "｡｣､･ｰｧｨｩｪｫｬｭｮｯﾞﾟ"  # halfwidth forms
+    "﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞"  # small form variants
+    ",.;:?!)]}%‰℃′″"  # ASCII CL/CP/EX/IS, PO
+)
+"""What may not begin a row (行首禁则): closing marks, stops, small kana. A whole run of them
+goes down to the next row together with the character before it."""
+OPENING = frozenset("（［｛〔〈《「『【〘〖〝｟‘“«([{｢﹙﹛﹝")
+"""What may not end a row (行尾禁则): opening brackets and quotes (UAX #14 OP; clreq)."""
+INSEPARABLE = frozenset("—―⸺⸻")
+"""Dashes: two in a row (破折号 ——) are one mark and never split (UAX #14 LB17, B2 × B2)."""
 
 
 @dataclass(frozen=True)
@@ -64,20 +105,44 @@ def _split_long_line(text: str, start: int, end: int, limit: int) -> list[Block]
 
     One regex search per block, not a Python step per sentence: an 800,000-character line
     splits in a few milliseconds. A run with no sentence end for far too long (a table, a list
-    of names) is cut where it must be; OpenCC phrases are short, so only the seam may differ.
+    of names) is cut at the first seam past the limit where converting the two sides apart
+    equals converting them together and no cluster is split (:func:`_forced_cut`).
     """
     pieces: list[Block] = []
     piece_start = start
     while end - piece_start > limit:
         window_end = min(end, piece_start + 4 * limit)
         found = SENTENCE_END.search(text, piece_start + limit // 2, window_end)
-        cut = found.end() if found else piece_start + limit
+        cut = found.end() if found else _forced_cut(text, piece_start, end, limit)
         if cut >= end:
             break
         pieces.append(Block(piece_start, cut))
         piece_start = cut
     pieces.append(Block(piece_start, end))
     return pieces
+
+
+def _forced_cut(text: str, start: int, end: int, limit: int) -> int:
+    """The first cluster boundary at or past ``start + limit`` where no OpenCC dictionary key
+    of any config spans the seam (:func:`opencc_engine.safe_seam`); ``end`` if there is none."""
+    from reader.core.opencc_engine import safe_seam
+
+    window = start
+    span = 4 * limit
+    while True:
+        window_end = min(end, window + span)
+        bounds = cluster_bounds(text[window:window_end])
+        if window_end < end:
+            bounds.pop()  # the window's own end is no boundary of the text
+        for bound in bounds[1:]:
+            cut = window + bound
+            if cut - start >= limit and (cut == end or safe_seam(text, cut)):
+                return cut
+        if window_end == end:
+            return end
+        if bounds[-1] == 0:  # one cluster longer than the window: look further
+            span *= 2
+        window += bounds[-1]
 
 
 def estimated_cells(text: str) -> int:
@@ -92,35 +157,129 @@ def estimated_cells(text: str) -> int:
 
 
 def wrap(text: str, width: int) -> list[tuple[int, int]]:
-    """Rows [start, end) that fit ``width`` cells: CJK breaks anywhere, Latin words stay whole."""
+    """Rows [start, end) of ``text`` that fit ``width`` cells as drawn, broken like a book.
+
+    - A row breaks only between grapheme clusters, each measured as it is drawn
+      (:func:`reader.core.graphemes.cell_width`): ❤️ is 2 cells, a ZWJ family one glyph.
+    - CJK breaks between any two characters, but a row never begins with a closing mark
+      (。」 ？」 …… and the like: :data:`CLOSING`) nor ends with an opening bracket (「 “ 《:
+      :data:`OPENING`); where the width falls on one, the characters before it are *pushed
+      down* to the next row with it, never hung past the edge. Latin words stay whole.
+    - No row is ever wider than ``width``: where the rules cannot be kept in that width, they
+      give way (first the whole-word rule, then 禁则). The one exception is a single cluster
+      wider than the whole width (a CJK character at width 1), which gets a row of its own.
+    """
     if not text:
         return [(0, 0)]
-    width = max(width, 2)
+    width = max(width, 1)
+    bounds: Sequence[int]
+    if has_joiners(text):
+        bounds = cluster_bounds(text)
+        sizes = [cell_width(text[a:b]) for a, b in pairwise(bounds)]
+    else:  # one cluster per code point
+        bounds = range(len(text) + 1)
+        sizes = list(map(char_cells.__getitem__, text))
+    if not is_additive(text):
+        return _wrap_exact(text, bounds, sizes, width)
     rows: list[tuple[int, int]] = []
     start = 0
     cells = 0
-    last_space = -1
-    index = 0
-    length = len(text)
-    while index < length:
-        char = text[index]
-        size = get_character_cell_size(char)
-        if cells + size > width and index > start:
-            cut = index
-            if char.isascii() and char.isalnum() and last_space > start:
-                cut = last_space + 1
-            elif char in NO_LINE_START and index - 1 > start:
-                cut = index - 1
-            rows.append((start, cut))
-            start = cut
-            cells = sum(get_character_cell_size(c) for c in text[start:index])
-            last_space = -1
-        if char == " ":
-            last_space = index
+    for index, size in enumerate(sizes):
         cells += size
-        index += 1
-    rows.append((start, length))
+        if cells > width and index > start:
+            cut = _break_before(text, bounds, sizes, start, index, width, None)
+            rows.append((bounds[start], bounds[cut]))
+            start = cut
+            cells = sum(sizes[start : index + 1])
+    rows.append((bounds[start], len(text)))
     return rows
+
+
+def _wrap_exact(
+    text: str, bounds: Sequence[int], sizes: list[int], width: int
+) -> list[tuple[int, int]]:
+    """:func:`wrap` for text with ZWJ or VS16, whose width is not a sum: each row is measured
+    whole, as Rich will measure it (a stray VS16 after a zero-width cluster still widens)."""
+
+    def measure(first: int, stop: int) -> int:
+        return cell_width(text[bounds[first] : bounds[stop]])
+
+    rows: list[tuple[int, int]] = []
+    start = 0
+    for index in range(len(sizes)):
+        if index > start and measure(start, index + 1) > width:
+            cut = _break_before(text, bounds, sizes, start, index, width, measure)
+            rows.append((bounds[start], bounds[cut]))
+            start = cut
+    rows.append((bounds[start], len(text)))
+    return rows
+
+
+def _break_before(
+    text: str,
+    bounds: Sequence[int],
+    sizes: list[int],
+    start: int,
+    index: int,
+    width: int,
+    measure: Callable[[int, int], int] | None,
+) -> int:
+    """Where to end the row of clusters [start, ...) that cluster ``index`` overflows.
+
+    The latest break at or before ``index`` that the rules allow and whose pushed-down part
+    (clusters from the break through ``index``) fits a row; first keeping Latin words whole,
+    then not; failing both, right before ``index`` (the width wins over the rules).
+    """
+    for whole_words in (True, False):
+        pushed = 0
+        for cut in range(index, start, -1):
+            if measure is None:
+                pushed += sizes[cut]
+            else:
+                pushed = measure(cut, index + 1)
+            if pushed > width:
+                break
+            after = text[bounds[cut]]
+            before = text[bounds[cut - 1]]
+            if after in CLOSING or before in OPENING:
+                continue
+            if after in INSEPARABLE and before in INSEPARABLE:
+                continue
+            if (
+                whole_words
+                and sizes[cut] == 1
+                and sizes[cut - 1] == 1
+                and not after.isspace()
+                and not before.isspace()
+            ):
+                continue
+            return cut
+    return index
+
+
+def kinsoku_span(text: str, bounds: Sequence[int], cut: int) -> tuple[int, int]:
+    """The stretch around a break at ``cut`` (a cluster boundary in ``bounds``) that 禁则 keeps
+    on one row: the opening brackets, the character they open, the closing marks after it
+    (and a 破折号's two halves). A row break inside it is a violation only where the stretch
+    fits the width; this is what the tests and the benchmark hold :func:`wrap` to."""
+    index = bisect.bisect_left(bounds, cut)
+    last_index = len(bounds) - 1
+
+    def joined(i: int) -> bool:  # may no break fall between cluster i - 1 and cluster i?
+        after, before = text[bounds[i]], text[bounds[i - 1]]
+        return (
+            after in CLOSING
+            or before in OPENING
+            or (after in INSEPARABLE and before in INSEPARABLE)
+        )
+
+    first = index
+    while first > 0 and joined(first):
+        first -= 1
+    last = max(index, first) + 1
+    while last < last_index and joined(last):
+        last += 1
+    return bounds[first], bounds[min(last, last_index)]
 
 
 class DocumentLayout:
@@ -139,6 +298,22 @@ class DocumentLayout:
     def block_at(self, offset: int) -> int:
         """The block holding an original offset (a newline belongs to the block it ends)."""
         return max(0, bisect.bisect_right(self._starts, offset) - 1)
+
+    def cluster_at(self, offset: int) -> tuple[int, int]:
+        """The grapheme cluster of the original holding ``offset``: [start, end)."""
+        offset = min(max(offset, 0), len(self.text))
+        block = self.blocks[self.block_at(offset)]
+        if offset >= block.end:  # a newline, or the end of the text
+            return offset, min(offset + 1, len(self.text))
+        return cluster_span(self.text, offset, block.start)
+
+    def next_stop(self, offset: int) -> int:
+        """The cursor stop after the one at ``offset``: the end of its cluster."""
+        return max(self.cluster_at(offset)[1], min(offset + 1, len(self.text)))
+
+    def previous_stop(self, offset: int) -> int:
+        """The cursor stop before ``offset``: the start of the cluster before it."""
+        return self.cluster_at(offset - 1)[0] if offset > 0 else 0
 
     def converted(self, config: str | None, index: int) -> Converted:
         """A block in a script, converted on first use and kept."""
@@ -172,7 +347,7 @@ class WrappedLayout:
     ) -> None:
         self.document = document
         self.config = config
-        self.width = max(width, 2)
+        self.width = max(width, 1)
         count = len(document.blocks)
         self._rows: list[list[tuple[int, int]] | None] = [None] * count
         self.fold_markers: dict[int, tuple[int, int]] = {}
@@ -273,8 +448,7 @@ class WrappedLayout:
         rows = self.rows_of(index)
         row_index = max(0, bisect.bisect_right([start for start, _ in rows], dst) - 1)
         row_start = rows[row_index][0]
-        x = sum(get_character_cell_size(char) for char in converted.text[row_start:dst])
-        return self.block_top(index) + row_index, x
+        return self.block_top(index) + row_index, cell_width(converted.text[row_start:dst])
 
     def offset_at(self, y: int, x: int) -> int:
         """The original offset of the character drawn at screen (y, x)."""
@@ -284,13 +458,14 @@ class WrappedLayout:
         if row.block in self.fold_markers:
             return self.fold_markers[row.block][0]
         converted = self.document.converted(self.config, row.block)
+        row_text = converted.text[row.start : row.end]
+        bounds = cluster_bounds(row_text)  # a row starts a cluster
         dst = row.start
-        cells = 0
-        while dst < row.end:
-            size = get_character_cell_size(converted.text[dst])
-            if cells + size > x:
+        for end in bounds[1:]:
+            if cell_width(row_text[:end]) > x:
                 break
-            cells += size
-            dst += 1
+            dst = row.start + end
+        if dst == row.end and len(bounds) > 1 and row.end < len(converted.text):
+            dst = row.start + bounds[-2]  # past the end of a row that is not the last: its last
         src, _ = converted.offsets.to_src(dst, dst)
         return self.document.blocks[row.block].start + src

@@ -23,7 +23,7 @@ class DocumentSummary:
     published: str
     path: str
     script: str
-    """``"simplified"`` or ``"traditional"``: the script the original is written in."""
+    """``"simplified"``, ``"traditional"``, ``"japanese"`` or ``"neutral"`` (nothing decides)."""
     annotation_count: int = 0
 
 

