@@ -250,3 +250,19 @@ async def latest_toast(pilot) -> Toast:
             return shown[-1]
         await pilot.pause(0.05)
     raise AssertionError(f"no notification on screen: {list(pilot.app._notifications)}")
+
+
+async def test_rows_with_tabs_and_controls_lose_no_character(tmp_path: Path) -> None:
+    """A tab is drawn as a space and a control character as a symbol, one cell each: the
+    layout must measure them so, or every full row would lose its last cells."""
+    line = "\t".join(f"第{n}句，\x1b内容" for n in range(40))
+    store = Store(tmp_path / "annotations.db")
+    document_id = store.add_document(text=line + "\n", title="tabs")
+    app = ReaderApp(store, document_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, MainScreen)
+        drawn = text_of(screen_lines(app), view.view)
+    store.close()
+    assert shown_form(line).replace(" ", "") in drawn
