@@ -33,6 +33,7 @@ from reader.ui.screens.import_dialog import ImportDialog
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.annotation_panel import AnnotationPanel
+from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.library_list import LibraryList
 
 SIZE = (140, 45)
@@ -266,3 +267,24 @@ async def test_rows_with_tabs_and_controls_lose_no_character(tmp_path: Path) -> 
         drawn = text_of(screen_lines(app), view.view)
     store.close()
     assert shown_form(line).replace(" ", "") in drawn
+
+
+@pytest.mark.parametrize("query", ["(?P<[/b]>x)", "(?P<[@click=app.quit]>x)"])
+async def test_a_regex_error_in_the_find_bar_is_text(
+    query: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python's error for a bad group name quotes the name: ``[/b]`` must not be markup."""
+    monkeypatch.chdir(tmp_path)
+    store = Store(tmp_path / "annotations.db")
+    document_id = store.add_document(text="正文。\n", title="find")
+    app = ReaderApp(store, document_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", "ctrl+g")
+        app.screen.query_one(FindBar).query_one(Input).value = query
+        await pilot.pause()
+        count = app.screen.query_one("#find-count", Label)
+        assert_shows(screen_lines(app), count, query[4:-3], "badcharacteringroupname'", "'")
+        await click_on(pilot, count)
+    store.close()
+    assert not list(tmp_path.rglob("*.svg"))
