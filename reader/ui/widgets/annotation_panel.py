@@ -8,8 +8,14 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
-from reader.core.models import Annotation
+from reader.core.models import Annotation, AnnotationStatus
+from reader.ui.safe_text import line_text
 from reader.ui.widgets.item_list import ItemList
+
+
+def _one_line(passage: str) -> str:
+    """A passage on one row: line breaks shown as ⏎, control characters as symbols."""
+    return line_text(passage.replace("\n", " ⏎ "))
 
 
 class AnnotationPanel(ItemList):
@@ -43,8 +49,8 @@ class AnnotationPanel(ItemList):
         """Show ``annotations`` in text order, orphans last, each quoted via ``quote_in_script``
         (called only for the items that come on screen)."""
         kept = self.highlighted_annotation_id
-        self.annotations = [a for a in annotations if a.status == "active"]
-        self.annotations += [a for a in annotations if a.status != "active"]
+        self.annotations = [a for a in annotations if a.status == AnnotationStatus.ACTIVE]
+        self.annotations += [a for a in annotations if a.status != AnnotationStatus.ACTIVE]
         self._quote = quote_in_script
         self.reset(len(self.annotations))
         if kept is not None:
@@ -71,18 +77,18 @@ class AnnotationPanel(ItemList):
 
     def item_lines(self, index: int, width: int) -> list[Text]:
         annotation = self.annotations[index]
-        if annotation.status == "active":
-            quote = Text(f"「{self._quote(annotation)}」".replace("\n", " ⏎ "))
+        if annotation.status == AnnotationStatus.ACTIVE:
+            quote = Text(f"「{_one_line(self._quote(annotation))}」")
         else:
             quote = Text("⚠ orphan: ", style="bold red")
-            quote.append(f"「{annotation.quote}」".replace("\n", " ⏎ "))
+            quote.append(f"「{_one_line(annotation.quote)}」")
         tags = Text()
         for tag in annotation.tags:
-            tags.append(f" {tag.name} ", style=f"black on {tag.color}")
+            tags.append(f" {line_text(tag.name)} ", style=f"black on {tag.color}")
             tags.append(" ")
         if not annotation.tags:
             tags.append("(no tags)", style="dim")
-        comment = Text(f"💬 {annotation.comment}".replace("\n", " ") if annotation.comment else "")
+        comment = Text(f"💬 {line_text(annotation.comment)}" if annotation.comment else "")
         comment.stylize("italic")
         return [quote, tags, comment]
 
