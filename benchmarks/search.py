@@ -32,6 +32,7 @@ from reader.core.folding import fold, variants
 from reader.core.importing import ImportFailure, import_file, import_seeds, prepare_file
 from reader.core.search import FoldedCache, Query, concordance, count_matches, search
 from reader.core.store import Store
+from reader.core.store.search_index import SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIQUE_NAME = "燕赤霞"
@@ -86,32 +87,32 @@ def build_library(corpus: Path, megabytes: float) -> list[tuple[str, str]]:
 def import_all(path: Path, documents: list[tuple[str, str]], *, index: bool) -> float:
     """Seconds to add every document to a new store (one transaction each, as an import)."""
     store = Store(path)
-    original = Store._index_text
+    original = SearchIndex.index
     if not index:
-        Store._index_text = lambda self, document_id, text: None  # type: ignore[method-assign]
+        SearchIndex.index = lambda self, document_id, text: None  # type: ignore[method-assign]
     try:
         started = time.perf_counter()
         for name, text in documents:
             store.documents.add(text=text, title=name)
         return time.perf_counter() - started
     finally:
-        Store._index_text = original  # type: ignore[method-assign]
+        SearchIndex.index = original  # type: ignore[method-assign]
         store.close()
 
 
 def import_files(path: Path, files: list[Path], *, index: bool) -> float:
     """Seconds for reader's whole import (read, detect the encoding, extract, store)."""
     store = Store(path)
-    original = Store._index_text
+    original = SearchIndex.index
     if not index:
-        Store._index_text = lambda self, document_id, text: None  # type: ignore[method-assign]
+        SearchIndex.index = lambda self, document_id, text: None  # type: ignore[method-assign]
     try:
         started = time.perf_counter()
         for file in files:
             import_file(store, file)
         return time.perf_counter() - started
     finally:
-        Store._index_text = original  # type: ignore[method-assign]
+        SearchIndex.index = original  # type: ignore[method-assign]
         store.close()
 
 
