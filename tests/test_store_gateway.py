@@ -50,8 +50,8 @@ class RecordingDialect:
         self.made.add(expression)
         return expression
 
-    def group_concat(self, expression: str, separator: str) -> str:
-        return self._keep(self.inner.group_concat(expression, separator))
+    def group_concat(self, expression: str, separator: str, *, order_by: str) -> str:
+        return self._keep(self.inner.group_concat(expression, separator, order_by=order_by))
 
     def first_code_point(self, expression: str) -> str:
         return self._keep(self.inner.first_code_point(expression))

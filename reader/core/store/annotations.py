@@ -491,9 +491,10 @@ class Annotations:
         )
         # The outer select reads the joined cell from a derived table, so the subquery runs
         # once per row although the guard looks at the cell twice.
+        joined = dialect.group_concat("name", "; ", order_by="sort_name")
         tag_cell = (
-            f"(select {cell('cell')} from (select {dialect.group_concat('name', '; ')} as cell"
-            f" from (select {escaped_name} as name from annotation_tags x"
+            f"(select {cell('cell')} from (select {joined} as cell"
+            f" from (select {escaped_name} as name, t.name as sort_name from annotation_tags x"
             " join tags t on t.id = x.tag_id where x.annotation_id = a.id order by t.name)"
             " as names) as joined)"
         )

@@ -38,8 +38,9 @@ class Dialect(Protocol):
     Each method takes SQL expressions (column names, or ``?``) and returns an expression.
     """
 
-    def group_concat(self, expression: str, separator: str) -> str:
-        """The values of ``expression`` in a group joined by ``separator`` (a literal)."""
+    def group_concat(self, expression: str, separator: str, *, order_by: str) -> str:
+        """The values of ``expression`` in a group joined by ``separator`` (a literal), in the
+        order of ``order_by`` (PostgreSQL: ``string_agg(expression, separator order by ...)``)."""
         ...
 
     def first_code_point(self, expression: str) -> str:

@@ -363,7 +363,9 @@ def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
 class SQLiteDialect:
     """SQLite's spelling of the expressions that differ between databases."""
 
-    def group_concat(self, expression: str, separator: str) -> str:
+    def group_concat(self, expression: str, separator: str, *, order_by: str) -> str:
+        # SQLite before 3.44 has no ORDER BY inside an aggregate: callers aggregate a subquery
+        # ordered by ``order_by``, whose rows group_concat takes in that order.
         return f"group_concat({expression}, {_literal(separator)})"
 
     def first_code_point(self, expression: str) -> str:
