@@ -660,8 +660,8 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
     ("annotations", AnnotationPanel),
     ("library, annotations", ItemList),
     ("find bar", FindBar),
-    ("search the library (Ctrl+F)", ConcordanceScreen),
-    ("search the library (Ctrl+F)", ConcordanceList),
+    ("search", ConcordanceScreen),
+    ("search", ConcordanceList),
 ]
 """Where each group of bindings works, as the help screen and the README's key table say."""
 
