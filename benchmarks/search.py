@@ -159,6 +159,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         without = import_all(folder / "plain.db", documents, index=False)
+        plain_size = (folder / "plain.db").stat().st_size
         (folder / "plain.db").unlink()
         with_index = import_all(folder / "library.db", documents, index=True)
         print(
@@ -181,9 +182,17 @@ def main() -> int:
         )
         store = Store(folder / "library.db")
         index_bytes = store.db.execute("select sum(length(folded)) from search_index").fetchone()[0]
+        position_bytes = store.db.execute(
+            "select sum(length(positions) + length(byte_marks)) from search_positions"
+        ).fetchone()[0]
+        char_rows = store.db.execute("select count(*) from search_chars").fetchone()[0]
+        full_size = (folder / "library.db").stat().st_size
         print(
-            f"index: {index_bytes / 1e6:.1f} MB of folded text, {index_bytes / text_bytes:.2f}x the"
-            f" text; database file {(folder / 'library.db').stat().st_size / 1e6:.1f} MB"
+            f"index: {index_bytes / 1e6:.1f} MB of folded text ({index_bytes / text_bytes:.2f}x the"
+            f" text), {position_bytes / 1e6:.1f} MB of character positions"
+            f" ({position_bytes / text_bytes:.2f}x), {char_rows:,} (character, document) rows;"
+            f" database file {full_size / 1e6:.1f} MB with the index, {plain_size / 1e6:.1f} MB"
+            f" without: the index costs {(full_size - plain_size) / text_bytes:.2f}x the text"
         )
 
         folded_texts = [(document_id, fold(text)) for document_id, text in store.search_originals()]

@@ -127,22 +127,6 @@ def find_in_text(query: Query, text: str) -> Iterator[tuple[int, int]]:
         position = text.find(needle, position + size)
 
 
-def _find_in_bytes(needle: bytes, size: int, folded: bytes) -> Iterator[tuple[int, int]]:
-    """Matches of a literal folded needle in UTF-8 folded text, as code-point offsets.
-
-    UTF-8 is self-synchronising, so a byte match is a character match; byte offsets become
-    code points by decoding only the stretch since the previous match."""
-    chars = 0
-    last = 0
-    position = folded.find(needle)
-    while position >= 0:
-        chars += len(folded[last:position].decode("utf-8"))
-        yield chars, chars + size
-        chars += size
-        last = position + len(needle)
-        position = folded.find(needle, last)
-
-
 class _Filter:
     """Keeps matches inside a passage carrying one of some tags, or outside every annotation."""
 
@@ -216,21 +200,36 @@ def _document_matches(
         for document_id, text in store.search_originals(documents):
             yield document_id, find_in_text(query, text)
         return
+    if not query.regex:
+        yield from _indexed_matches(store, query.needle(), documents)
+        return
     if cache is not None:
         needle_text = query.needle()
         for document_id, text in cache.texts(store, documents):
             if query.regex or needle_text in text:
                 yield document_id, find_in_text(query, text)
         return
-    if query.regex:
-        for document_id, folded in store.search_folded(documents):
-            yield document_id, find_in_text(query, folded.decode("utf-8"))
-        return
-    needle_text = query.needle()
-    needle = needle_text.encode("utf-8")
     for document_id, folded in store.search_folded(documents):
-        if needle in folded:
-            yield document_id, _find_in_bytes(needle, len(needle_text), folded)
+        yield document_id, find_in_text(query, folded.decode("utf-8"))
+
+
+def _indexed_matches(
+    store: Store, needle: str, documents: Sequence[int] | None
+) -> Iterator[tuple[int, Iterator[tuple[int, int]]]]:
+    """Matches of a literal folded needle from the character-position index: the positions
+    of its characters only (reader.core.char_index), never the texts."""
+    import numpy as np
+
+    from reader.core.char_index import matches_from_lists
+
+    codes = [ord(char) for char in needle]
+    size = len(needle)
+    for document_id in store.char_counts(codes, documents):
+        raw = store.char_positions(document_id, codes)
+        arrays = {code: np.frombuffer(piece, dtype=np.uint32) for code, piece in raw.items()}
+        starts = matches_from_lists(needle, [arrays[code] for code in codes])
+        if len(starts):
+            yield document_id, ((start, start + size) for start in starts.tolist())
 
 
 def count_matches(
@@ -247,17 +246,17 @@ def count_matches(
     if tags or untagged or query.regex or query.exact:
         return sum(1 for _ in search(store, query, documents=documents, tags=tags,
                                       untagged=untagged, cache=cache))  # fmt: skip
-    if cache is not None:
-        return sum(text.count(query.needle()) for _, text in cache.texts(store, documents))
-    needle = query.needle().encode("utf-8")
-    return sum(folded.count(needle) for _, folded in store.search_folded(documents))
+    needle = query.needle()
+    if len(needle) == 1:  # the index holds each character's count
+        return store.char_count(ord(needle), documents)
+    return sum(sum(1 for _ in spans) for _, spans in _indexed_matches(store, needle, documents))
 
 
-FEW_MATCHES = 4
-"""Up to this many matches in a document, their context is cut out by SQLite (substr) instead
-of reading the whole text: a rare word in many long documents stays fast. On the 808,573-char
-novel one substr cost 1-2 ms and reading the whole text 13.5 ms when measured, so beyond a
-few matches the whole text is cheaper."""
+FEW_MATCHES = 64
+"""Up to this many matches in a document, their context is read from the middle of the text
+(the search index's byte marks, reader.core.store.document_windows) instead of reading and
+decoding the whole text: a rare word in many long documents stays fast. Reading the whole
+808,573-char novel costs ~13 ms, a window tens of microseconds."""
 
 
 def concordance(
@@ -273,11 +272,12 @@ def concordance(
         title = titles.get(document_id, "")
         if len(found_here) <= FEW_MATCHES:
             windows = [(max(0, found.start - context), found.end + context) for found in found_here]
+            # Cut from the middle of the stored text by the index's byte marks.
             for found, (start, piece) in zip(
                 found_here,
                 zip(
                     (w[0] for w in windows),
-                    store.document_slices(document_id, windows),
+                    store.document_windows(document_id, windows),
                     strict=True,
                 ),
                 strict=True,
