@@ -85,9 +85,9 @@ def test_windows_cut_by_byte_marks_equal_slices(tmp_path: Path) -> None:
 
 
 def test_the_index_folds_as_the_folding_rule_does() -> None:
-    from reader.core.char_index import build
+    from reader.core.char_index import fold_text
     from reader.core.folding import fold, fold_table
 
     every = "".join(chr(code) for code in fold_table()) + "".join(fold_table().values())
     text = every + "abc 𠀀\U0010ffff\n" + ALPHABET
-    assert build(text).folded == fold(text)
+    assert fold_text(text) == fold(text)

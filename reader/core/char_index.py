@@ -22,13 +22,24 @@ import numpy as np
 
 from reader.core.folding import translation_list as _translation_list
 
-__all__ = ["MARK_EVERY", "CharIndex", "build", "fold_codes", "matches_from_lists", "period"]
+__all__ = [
+    "MARK_EVERY",
+    "CharIndex",
+    "build",
+    "fold_codes",
+    "fold_text",
+    "matches_from_lists",
+    "period",
+]
 
 MARK_EVERY = 256
 """Characters between two byte marks of the original (a context read decodes at most this many
 characters it does not need)."""
 
 BMP_END = 0x10000
+UTF8_STEPS = np.array([0, 0x80, 0x800, BMP_END], dtype=np.uint32)
+"""A code point at or above the k-th of these takes k+1 bytes in UTF-8 (searchsorted counts
+how many it is at or above)."""
 SURROGATES = (0xD800, 0xE000)
 """Code points that never occur in a text that SQLite stores (it needs valid UTF-8): characters
 beyond the BMP borrow them as 16-bit sort keys."""
@@ -36,8 +47,6 @@ beyond the BMP borrow them as 16-bit sort keys."""
 
 @dataclass(frozen=True)
 class CharIndex:
-    folded: str
-    """The folded text (reader.core.folding), computed here with the index."""
     lists: list[tuple[int, bytes]]
     """(folded code point, its uint32 code-point positions, ascending) per distinct character."""
     byte_marks: bytes
@@ -65,6 +74,11 @@ def fold_codes(codes: np.ndarray) -> np.ndarray:
     return folded
 
 
+def fold_text(text: str) -> str:
+    """reader.core.folding.fold, through arrays: ~5x faster on a long text."""
+    return fold_codes(_codes(text)).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def build(original: str) -> CharIndex:
     original_codes = _codes(original)
     codes = fold_codes(original_codes)
@@ -82,18 +96,23 @@ def build(original: str) -> CharIndex:
             (char, data[first * 4 : end * 4])
             for char, first, end in zip(chars, firsts, ends, strict=True)
         ]
-    widths = (
-        1
-        + (original_codes >= 0x80).astype(np.uint32)
-        + (original_codes >= 0x800)
-        + (original_codes >= BMP_END)
-    )
-    offsets = np.concatenate(([0], np.cumsum(widths, dtype=np.uint64)))
     return CharIndex(
-        folded=codes.tobytes().decode("utf-32-le", "surrogatepass"),
         lists=lists,
-        byte_marks=offsets[::MARK_EVERY].astype(np.uint32).tobytes(),
+        byte_marks=byte_marks(original_codes),
     )
+
+
+def byte_marks(codes: np.ndarray) -> bytes:
+    """The UTF-8 byte offset of characters 0, MARK_EVERY, 2*MARK_EVERY… (uint32): the widths
+    of each run of MARK_EVERY characters summed, then accumulated."""
+    widths = np.searchsorted(UTF8_STEPS, codes, side="right").astype(np.uint8)
+    if not len(widths):
+        return np.zeros(1, dtype=np.uint32).tobytes()
+    runs = np.add.reduceat(widths, np.arange(0, len(widths), MARK_EVERY), dtype=np.uint32)
+    marks = np.concatenate(([0], np.cumsum(runs, dtype=np.uint32))).astype(np.uint32)
+    if len(widths) % MARK_EVERY:
+        marks = marks[:-1]  # the last run is short: its end is no mark
+    return marks.tobytes()
 
 
 def _stable_order(codes: np.ndarray) -> np.ndarray:

@@ -166,7 +166,8 @@ def m007_char_index(db: Database) -> None:
     each folded character, the code-point offsets where it occurs (uint32, ascending), so a
     literal query reads only its characters' positions instead of scanning the library; and
     the byte offset in the original's UTF-8 of every 256th character, so a match's context is
-    read from the middle of a long text. Folded texts are rewritten by the same code."""
+    read from the middle of a long text. It replaces m005's folded copy of every text, which
+    only a scan could use (regular expressions now fold the originals as they read them)."""
     from reader.core.store import write_char_index
 
     db.execute(
@@ -181,3 +182,4 @@ def m007_char_index(db: Database) -> None:
     )
     for document_id, text in db.execute("select id, text from documents").fetchall():
         write_char_index(db.conn, document_id, text)
+    db.execute("drop table search_index")

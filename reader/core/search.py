@@ -102,7 +102,7 @@ class FoldedCache:
         missing = [doc for doc, stamp in stamps.items() if self._texts.get(doc, ((),))[0] != stamp]
         if missing:
             for document_id, folded in store.search_folded(missing):
-                self._texts[document_id] = (stamps[document_id], folded.decode("utf-8"))
+                self._texts[document_id] = (stamps[document_id], folded)
         for document_id in stamps:
             if document_id in self._texts:
                 yield document_id, self._texts[document_id][1]
@@ -210,7 +210,7 @@ def _document_matches(
                 yield document_id, find_in_text(query, text)
         return
     for document_id, folded in store.search_folded(documents):
-        yield document_id, find_in_text(query, folded.decode("utf-8"))
+        yield document_id, find_in_text(query, folded)
 
 
 def _indexed_matches(

@@ -47,18 +47,13 @@ QUOTE_CONTEXT = 32
 """Characters of text kept before and after each passage, to re-anchor it if the text changes."""
 
 
-def write_char_index(conn: sqlite3.Connection, document_id: int, text: str) -> str:
-    """Write the search index rows of one document, replacing any it had: its folded text
-    and its character positions (reader.core.char_index). Returns the folded text. For the
-    store's transaction and for the migration that builds the index."""
+def write_char_index(conn: sqlite3.Connection, document_id: int, text: str) -> None:
+    """Write the search index rows of one document, replacing any it had: its character
+    positions and byte marks (reader.core.char_index). For the store's transaction and for the
+    migration that builds the index."""
     from reader.core.char_index import build
 
     index = build(text)
-    conn.execute(
-        "insert into search_index (document_id, folded) values (?, ?)"
-        " on conflict(document_id) do update set folded = excluded.folded",
-        [document_id, index.folded.encode("utf-8")],
-    )
     conn.execute("delete from search_chars where document_id = ?", [document_id])
     conn.executemany(
         "insert into search_chars (char, document_id, count, positions) values (?, ?, ?, ?)",
@@ -69,7 +64,6 @@ def write_char_index(conn: sqlite3.Connection, document_id: int, text: str) -> s
         " on conflict(document_id) do update set byte_marks = excluded.byte_marks",
         [document_id, index.byte_marks],
     )
-    return index.folded
 
 
 @dataclass(frozen=True)
@@ -771,8 +765,10 @@ class Store:
 
     @contextmanager
     def _mapped(self) -> Iterator[None]:
-        """Memory-mapped reads while searching: a long blob is a chain of overflow pages that
-        SQLite walks to reach an offset, a memory access mapped and a read() call otherwise."""
+        """Memory-mapped reads while scanning or seeking: a long value is a chain of overflow
+        pages that SQLite walks to reach an offset, a memory access mapped and a read() call
+        otherwise. (Not for the position lists: each is read whole, and switching the mapping
+        on and off per document cost more than it saved, measured.)"""
         previous = self.db.execute("PRAGMA mmap_size").fetchone()[0]
         self.db.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_SIZE}")
         try:
@@ -814,12 +810,11 @@ class Store:
     def char_positions(self, document_id: int, chars: Sequence[int]) -> dict[int, bytes]:
         """folded code point -> its positions in the document (uint32, ascending)."""
         wanted = sorted(set(chars))
-        with self._mapped():
-            rows = self.db.execute(
-                "select char, positions from search_chars where document_id = ?"
-                f" and char in ({', '.join('?' for _ in wanted) or 'null'})",
-                [document_id, *wanted],
-            ).fetchall()
+        rows = self.db.execute(
+            "select char, positions from search_chars where document_id = ?"
+            f" and char in ({', '.join('?' for _ in wanted) or 'null'})",
+            [document_id, *wanted],
+        ).fetchall()
         return {int(char): bytes(positions) for char, positions in rows}
 
     def document_windows(self, document_id: int, spans: Sequence[tuple[int, int]]) -> list[str]:
@@ -855,22 +850,14 @@ class Store:
             self._text_encoding = str(self.db.execute("PRAGMA encoding").fetchone()[0])
         return self._text_encoding
 
-    def search_folded(
-        self, document_ids: Sequence[int] | None = None
-    ) -> Iterator[tuple[int, bytes]]:
-        """(document id, folded text as UTF-8) of every document, or of these, by id."""
-        sql = "select document_id, folded from search_index"
-        params: list[object] = []
-        if document_ids is not None:
-            sql += f" where document_id in ({', '.join('?' for _ in document_ids) or 'null'})"
-            params.extend(document_ids)
-        # Reading 100 MB of blobs through memory-mapped I/O takes a third of the time of
-        # read() calls into SQLite's page cache (benchmarks/search.py); only for this scan.
-        with self._mapped():
-            cursor = self.db.execute(sql + " order by document_id", params)
-            while rows := cursor.fetchmany(16):
-                for document_id, folded in rows:
-                    yield int(document_id), bytes(folded)
+    def search_folded(self, document_ids: Sequence[int] | None = None) -> Iterator[tuple[int, str]]:
+        """(document id, folded text) of every document, or of these, by id: the originals
+        folded as they are read (an array gather, reader.core.char_index.fold_text), for
+        regular expressions, which the character positions cannot answer."""
+        from reader.core.char_index import fold_text
+
+        for document_id, text in self.search_originals(document_ids):
+            yield document_id, fold_text(text)
 
     def index_stamps(self, document_ids: Sequence[int] | None = None) -> dict[int, tuple[int, str]]:
         """(version, imported_at) per document, by id: changes whenever its text does."""
