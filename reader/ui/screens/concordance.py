@@ -156,7 +156,9 @@ class ConcordanceScreen(Screen[Jump | None]):
 
     BINDINGS = [
         Binding("escape", "close", "Close", tooltip="Back to the article"),
-        Binding("slash", "edit", "Query", tooltip="Edit the query"),
+        # The footer of an 80-column window holds the rest only without this one and the
+        # palette's key (both still work; the query's placeholder says what to type).
+        Binding("slash", "edit", "Query", tooltip="Edit the query", show=False),
         Binding("o", "cycle_sort", "Sort", tooltip="Sort by document → left → right context"),
         Binding(
             "f",
@@ -217,7 +219,7 @@ class ConcordanceScreen(Screen[Jump | None]):
             )
         yield Label("", id="concordance-status")
         yield ConcordanceList(id="concordance-lines")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         from reader.core.convert import converter
