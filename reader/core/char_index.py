@@ -37,6 +37,8 @@ MARK_EVERY = 256
 characters it does not need)."""
 
 BMP_END = 0x10000
+STORED = np.dtype("<u4")
+"""Positions and byte marks are stored as little-endian uint32, whatever the machine."""
 UTF8_STEPS = np.array([0, 0x80, 0x800, BMP_END], dtype=np.uint32)
 """A code point at or above the k-th of these takes k+1 bytes in UTF-8 (searchsorted counts
 how many it is at or above)."""
@@ -54,7 +56,7 @@ class CharIndex:
 
 
 def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=STORED)
 
 
 @cache
@@ -84,7 +86,7 @@ def build(original: str) -> CharIndex:
     codes = fold_codes(original_codes)
     order = _stable_order(codes)
     grouped = codes[order]
-    positions = order.astype(np.uint32)
+    positions = order.astype(STORED)
     lists: list[tuple[int, bytes]] = []
     if len(grouped):
         edges = np.flatnonzero(np.diff(grouped)) + 1
@@ -107,9 +109,9 @@ def byte_marks(codes: np.ndarray) -> bytes:
     of each run of MARK_EVERY characters summed, then accumulated."""
     widths = np.searchsorted(UTF8_STEPS, codes, side="right").astype(np.uint8)
     if not len(widths):
-        return np.zeros(1, dtype=np.uint32).tobytes()
+        return np.zeros(1, dtype=STORED).tobytes()
     runs = np.add.reduceat(widths, np.arange(0, len(widths), MARK_EVERY), dtype=np.uint32)
-    marks = np.concatenate(([0], np.cumsum(runs, dtype=np.uint32))).astype(np.uint32)
+    marks = np.concatenate(([0], np.cumsum(runs, dtype=np.uint32))).astype(STORED)
     if len(widths) % MARK_EVERY:
         marks = marks[:-1]  # the last run is short: its end is no mark
     return marks.tobytes()

@@ -220,13 +220,13 @@ def _indexed_matches(
     of its characters only (reader.core.char_index), never the texts."""
     import numpy as np
 
-    from reader.core.char_index import matches_from_lists
+    from reader.core.char_index import STORED, matches_from_lists
 
     codes = [ord(char) for char in needle]
     size = len(needle)
     for document_id in store.char_counts(codes, documents):
         raw = store.char_positions(document_id, codes)
-        arrays = {code: np.frombuffer(piece, dtype=np.uint32) for code, piece in raw.items()}
+        arrays = {code: np.frombuffer(piece, dtype=STORED) for code, piece in raw.items()}
         starts = matches_from_lists(needle, [arrays[code] for code in codes])
         if len(starts):
             yield document_id, ((start, start + size) for start in starts.tolist())

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -815,7 +817,8 @@ class Store:
             f" and char in ({', '.join('?' for _ in wanted) or 'null'})",
             [document_id, *wanted],
         ).fetchall()
-        return {int(char): bytes(positions) for char, positions in rows}
+        # Whole uint32s only: a damaged or hand-edited row must not stop the search.
+        return {int(char): bytes(data[: len(data) // 4 * 4]) for char, data in rows}
 
     def document_windows(self, document_id: int, spans: Sequence[tuple[int, int]]) -> list[str]:
         """text[start:end] for each span, read from the middle of the stored UTF-8 by the byte
@@ -827,7 +830,12 @@ class Store:
         ).fetchone()
         if row is None or self._encoding() != "UTF-8":
             return self.document_slices(document_id, spans)
-        marks = memoryview(bytes(row[0])).cast("I")
+        data = bytes(row[0])
+        marks = array("I", data[: len(data) // 4 * 4])  # stored little-endian (char_index)
+        if sys.byteorder == "big":
+            marks.byteswap()
+        if not len(marks):
+            return self.document_slices(document_id, spans)
         pieces = []
         with (
             self._mapped(),
