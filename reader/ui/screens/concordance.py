@@ -37,6 +37,7 @@ from reader.core.search import (
 from reader.core.store import Store, StoreError
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.concordance_list import ConcordanceList
+from reader.ui.widgets.safe_inputs import SafeInput
 
 CONTEXT = 40
 """Characters of context fetched on each side (a 140-column window shows about 28)."""
@@ -212,7 +213,7 @@ class ConcordanceScreen(Screen[Jump | None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="concordance-bar"):
             yield Label("Search", id="concordance-label")
-            yield Input(
+            yield SafeInput(
                 self.initial_query,
                 placeholder="any script: 发展 finds 發展 (Enter: to the lines)",
                 id="concordance-query",
