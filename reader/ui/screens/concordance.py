@@ -466,13 +466,19 @@ class ConcordanceScreen(Screen[Jump | None]):
     def open_match(self, event: ConcordanceList.Opened) -> None:
         line = event.line
         typed = self.query_one("#concordance-query", Input).value
+        self._stop_searching()
         self.dismiss(Jump(line.document_id, line.start, line.end, typed, self.exact, self.regex))
 
     def action_close(self) -> None:
+        self._stop_searching()
+        self.dismiss(None)
+
+    def _stop_searching(self) -> None:
+        """No more lines: a batch still on its way is dropped (its generation is old)."""
         if self._typing is not None:
             self._typing.stop()
+        self._generation += 1
         self.workers.cancel_group(self, "concordance")
-        self.dismiss(None)
 
     # Auto-coding and undo
 
