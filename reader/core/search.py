@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, groupby, islice
+from typing import Any
 
 from reader.core.folding import fold
 from reader.core.store import Store
@@ -216,20 +217,28 @@ def _document_matches(
 def _indexed_matches(
     store: Store, needle: str, documents: Sequence[int] | None
 ) -> Iterator[tuple[int, Iterator[tuple[int, int]]]]:
-    """Matches of a literal folded needle from the character-position index: the positions
-    of its characters only (reader.core.char_index), never the texts."""
+    size = len(needle)
+    for document_id, starts in _indexed_starts(store, needle, documents):
+        yield document_id, ((start, start + size) for start in starts.tolist())
+
+
+def _indexed_starts(
+    store: Store, needle: str, documents: Sequence[int] | None
+) -> Iterator[tuple[int, Any]]:
+    """Start offsets (a numpy array) of a literal folded needle's matches in each document
+    holding it, from the character-position index: the positions of its characters only
+    (reader.core.char_index), never the texts."""
     import numpy as np
 
     from reader.core.char_index import STORED, matches_from_lists
 
     codes = [ord(char) for char in needle]
-    size = len(needle)
     for document_id in store.char_counts(codes, documents):
         raw = store.char_positions(document_id, codes)
         arrays = {code: np.frombuffer(piece, dtype=STORED) for code, piece in raw.items()}
         starts = matches_from_lists(needle, [arrays[code] for code in codes])
         if len(starts):
-            yield document_id, ((start, start + size) for start in starts.tolist())
+            yield document_id, starts
 
 
 def count_matches(
@@ -249,7 +258,7 @@ def count_matches(
     needle = query.needle()
     if len(needle) == 1:  # the index holds each character's count
         return store.char_count(ord(needle), documents)
-    return sum(sum(1 for _ in spans) for _, spans in _indexed_matches(store, needle, documents))
+    return sum(len(starts) for _, starts in _indexed_starts(store, needle, documents))
 
 
 FEW_MATCHES = 64
