@@ -467,7 +467,6 @@ def serve_command(db: str, host: str, port: int, token: str | None) -> None:
     except ServeError as error:
         raise click.ClickException(str(error)) from error
 
-
 # Search and auto-coding (issue 15)
 
 SEARCH_FORMATS = ("text", "csv", "json")

@@ -173,7 +173,9 @@ def test_every_row_keeps_its_cells_when_split_on_comma_semicolon_and_tab(
         assert re.match(r'\d+,\d+,"[^"]', line), line
     # The splitter does catch what unquoted text did: the old writer's rows slid.
     old = io.StringIO(newline="")
-    csv.writer(old, lineterminator="\r\n").writerows(csv.reader(io.StringIO(written, newline="")))
+    csv.writer(old, lineterminator="\r\n").writerows(
+        csv.reader(io.StringIO(written, newline=""))
+    )
     assert any(len(record) != len(header) for record in split_like_calc(old.getvalue()))
 
 
