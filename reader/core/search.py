@@ -7,10 +7,13 @@ Matches never overlap: the leftmost one is taken and the search goes on after it
 in document id order, then by offset. Offsets are code points into the stored original, which
 folding keeps (one character for one).
 
-The index is the folded text of every document, kept in the database (``search_index``, written
-in the transaction of each import or new version): a search reads it and scans it in C
-(``bytes.find``/``str.find``, or ``re``), with no per-character Python loop. Why this and not
-FTS5 or an n-gram table is in the README, with the figures (benchmarks/search.py).
+The index is the position of every folded character in every document (reader.core.char_index,
+tables ``search_chars`` and ``search_marks``, written in the transaction of each import or new
+version): a literal query reads only the position lists of its own characters and intersects
+them in C (numpy), so its cost follows its matches, not the size of the library. ``exact`` and
+``regex`` queries scan the texts (the originals, folded as they are read for ``regex``). Why
+this and not FTS5, a suffix array or the folded copy scanned in C is in the README, with the
+figures (benchmarks/search.py).
 """
 
 from __future__ import annotations
@@ -91,9 +94,10 @@ class ConcordanceLine:
 
 
 class FoldedCache:
-    """The folded texts decoded once and kept, for a program that searches many times (the
-    app): a search then costs only the scan (``str.find``/``str.count`` in C), not reading and
-    decoding the index. A document whose version or import time changed is read again."""
+    """The folded texts kept in memory, for a program that runs many regular expressions (the
+    app's concordance): each then costs only the scan, not reading and folding every text again.
+    Literal queries do not need it (the character index answers them). A document whose version
+    or import time changed is read again."""
 
     def __init__(self) -> None:
         self._texts: dict[int, tuple[tuple[object, ...], str]] = {}
