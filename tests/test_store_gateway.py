@@ -114,6 +114,11 @@ class RecordingGateway:
     def read_snapshot(self) -> AbstractContextManager[None]:
         return self.inner.read_snapshot()
 
+    def read_utf8(
+        self, table: str, column: str, row_id: int, ranges: Sequence[tuple[int, int]]
+    ) -> list[bytes] | None:
+        return self.inner.read_utf8(table, column, row_id, ranges)
+
     def scanning(self) -> AbstractContextManager[None]:
         return self.inner.scanning()
 

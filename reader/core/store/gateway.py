@@ -118,6 +118,14 @@ class Gateway(Protocol):
         file into memory for its duration; a backend without such a knob does nothing."""
         ...
 
+    def read_utf8(
+        self, table: str, column: str, row_id: int, ranges: Sequence[tuple[int, int]]
+    ) -> list[bytes] | None:
+        """Pieces of one stored text's UTF-8 bytes, each ``(offset, length)`` (cut at the end of
+        the value), read without the rest of it; None when this backend cannot (the caller
+        then reads by characters)."""
+        ...
+
     def read_snapshot(self) -> AbstractContextManager[None]:
         """Reads that all see one state of the database, whatever other programs commit
         meanwhile (several queries that must agree, as an export's sheets). Inside a

@@ -37,7 +37,7 @@ __all__ = [
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SCAN_MMAP_SIZE = 1 << 30
-"""Bytes of the database file mapped while a long scan (a search) reads the folded texts."""
+"""Bytes of the database file mapped while a search seeks into the stored texts."""
 
 BUSY_TIMEOUT_S = 15.0
 """How long a write waits for another program's write (an export or an import) to finish.
@@ -398,6 +398,7 @@ class SQLiteGateway:
         self.location = str(path)
         self._db = open_database(path, read_only=read_only)
         self._conn = self._db.conn
+        self._encoding: str | None = None
 
     @property
     def read_only(self) -> bool:
@@ -510,6 +511,33 @@ class SQLiteGateway:
             yield
         finally:
             self.execute(f"PRAGMA mmap_size = {previous}")
+
+    def read_utf8(
+        self, table: str, column: str, row_id: int, ranges: Sequence[tuple[int, int]]
+    ) -> list[bytes] | None:
+        """Incremental blob I/O on the row's value, memory-mapped (a long value is a chain of
+        overflow pages SQLite walks to reach an offset: a memory access mapped, a read() call
+        otherwise); only when the database stores text as UTF-8."""
+        if self._text_encoding() != "UTF-8":
+            return None
+        pieces: list[bytes] = []
+        with (
+            self._translated(),
+            self.scanning(),
+            self._conn.blobopen(table, column, row_id, readonly=True) as blob,
+        ):
+            size = len(blob)
+            for offset, length in ranges:
+                start = min(max(offset, 0), size)
+                blob.seek(start)
+                pieces.append(blob.read(min(max(length, 0), size - start)))
+        return pieces
+
+    def _text_encoding(self) -> str:
+        if self._encoding is None:
+            row = self.one("PRAGMA encoding")
+            self._encoding = str(row[0]) if row else ""
+        return self._encoding
 
     @contextlib.contextmanager
     def read_snapshot(self) -> Iterator[None]:
