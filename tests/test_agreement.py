@@ -145,7 +145,8 @@ def test_two_coders_on_the_sample_match_the_reference_package(coded, unit: str) 
         agreeing = sum(x == y for x, y in zip(*matrix, strict=True))
         assert row.agreement == pytest.approx(agreeing / len(matrix[0]))
     # overall pools every (unit, code) pair: the matrices side by side
-    pooled = [sum((unit_matrix(pair, units_of, t)[i] for t in ("事件", "机构")), []) for i in (0, 1)]
+    matrices = [unit_matrix(pair, units_of, tag) for tag in ("事件", "机构")]
+    pooled = [[value for matrix in matrices for value in matrix[i]] for i in (0, 1)]
     assert report.overall.units == len(pooled[0])
     assert report.overall.krippendorff_alpha == pytest.approx(
         krippendorff.alpha(reliability_data=pooled, level_of_measurement="nominal"), abs=1e-12
