@@ -359,6 +359,41 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
         sys.exit(1)
 
 
+@cli.command("import-project")
+@click.argument("project_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def import_project_command(project_file: Path, db_path: Path) -> None:
+    """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA or reader).
+
+    Its text sources become documents (a text already here is reused), its codes tags, its
+    coded selections annotations with their memos as comments; all in one transaction, and
+    importing the same file twice adds nothing. What reader cannot hold (pictures, PDFs,
+    audio, video, codings of a whole source) is listed and makes the exit status 1.
+
+    Example: reader import-project study.qdpx --db study.db
+    """
+    from reader.core.refiqda import import_qdpx
+    from reader.core.store import StoreError
+
+    store = open_store(db_path)
+    try:
+        report = import_qdpx(store, project_file)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    for line in report.skipped:
+        say(f"not imported: {line}", err=True)
+    say(
+        f"{report.documents_added} documents added ({report.documents_present} already here),"
+        f" {report.codes} codes, {report.annotations_added} annotations added"
+        f" ({report.annotations_present} already here), {len(report.skipped)} not imported.",
+        err=True,
+    )
+    if report.skipped:
+        sys.exit(1)
+
+
 @cli.command("convert")
 @click.option("-c", "--config", default="s2t", show_default=True, help="OpenCC configuration.")
 @click.argument("source", default="-", type=click.File("rb"))
