@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import getpass
+import hashlib
 import re
 import uuid
 import zipfile
@@ -74,7 +75,10 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:x-reader:refi-qda")
 """Our namespace for UUID 5: the same thing always gets the same GUID."""
-VARIABLES = ("source", "published", "author")
+_NAMESPACE_BYTES = GUID_NAMESPACE.bytes
+VARIABLES = ("source", "published", "author", "script")
+"""Document metadata carried as Text variables; ``script`` saves detecting it again."""
+SCRIPTS = ("simplified", "traditional", "neutral", "japanese")
 MAX_MEMBER_BYTES = 1 << 30
 """A member of the archive larger than this (1 GiB unpacked) is refused: a zip bomb."""
 
@@ -82,7 +86,13 @@ _RGB = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 
 def guid(kind: str, key: str) -> str:
-    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{key}"))
+    """UUID 5 of ``kind:key`` in our namespace (uuid.uuid5, without its object overhead:
+    an export makes one per selection and coding)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{kind}:{key}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    hex_ = digest.hex()
+    return f"{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}"
 
 
 def _now() -> str:
@@ -91,6 +101,8 @@ def _now() -> str:
 
 def _datetime(stamp: str) -> str | None:
     """An ISO timestamp as xsd:dateTime in UTC, or None when it is not one."""
+    if len(stamp) == 25 and stamp.endswith("+00:00") and stamp[10] == "T":  # the store's own
+        return stamp[:19] + "Z"
     try:
         parsed = datetime.fromisoformat(stamp)
     except (TypeError, ValueError):
@@ -271,10 +283,45 @@ class QdaProject:
 
 
 # Writing
+#
+# project.qde is written as text: a 1,000-document project has some 200,000 elements, and
+# building them as lxml elements costs more than the rest of the export together.
 
 
-def _e(parent: etree._Element, name: str, attributes: dict[str, str] | None = None):
-    return etree.SubElement(parent, f"{{{PROJECT_NS}}}{name}", attributes or {})
+_NEEDS_ESCAPE = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+
+
+def _attr(value: str) -> str:
+    """An attribute value, quoted and escaped (line breaks kept as character references)."""
+    if not _NEEDS_ESCAPE.search(value):
+        return f'"{value}"'
+    return (
+        '"'
+        + _xml_text(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+        + '"'
+    )
+
+
+def _content(value: str) -> str:
+    """Element text, escaped (a CR kept as a character reference, so it survives parsing)."""
+    return (
+        _xml_text(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#13;")
+    )
+
+
+def _tag(name: str, attributes: dict[str, str], close: bool = False) -> str:
+    inside = "".join(f" {key}={_attr(value)}" for key, value in attributes.items())
+    return f"<{name}{inside}{'/' if close else ''}>"
 
 
 def project_xml(
@@ -284,39 +331,46 @@ def project_xml(
     coder_of: Callable[[Annotation], str] | None = None,
     codes: Sequence[CodeEntry] | None = None,
 ) -> tuple[bytes, dict[str, str]]:
-    """``project.qde`` and the sources to put beside it (archive name -> text).
+    """``project.qde`` and the files to put beside it (archive name -> text).
 
     ``coder_of(annotation)``: the coder who made it (default: the login name of whoever
-    runs reader, until annotations have coders).
+    runs reader, until annotations have coders). ``codes``: the codebook (default: the
+    project's tags, flat).
     """
     default_user = _login_name()
     coder = coder_of or (lambda _annotation: default_user)
     users: dict[str, str] = {}
     for annotation in project.annotations:
-        users.setdefault(coder(annotation), "")
+        user = coder(annotation)
+        if user not in users:
+            users[user] = guid("user", user)
     if not users:
-        users[default_user] = ""
-    user_guids = {user: guid("user", user) for user in users}
-    owner = next(iter(user_guids.values()))
+        users[default_user] = guid("user", default_user)
+    owner = next(iter(users.values()))
     stamp = _now()
-    root = etree.Element(
-        f"{{{PROJECT_NS}}}Project",
-        {
-            "name": _xml_text(name),
-            "origin": "reader",
-            "creatingUserGUID": owner,
-            "creationDateTime": stamp,
-            "modifyingUserGUID": owner,
-            "modifiedDateTime": stamp,
-        },
-        nsmap={None: PROJECT_NS},
-    )
-    users_element = _e(root, "Users")
-    for user, user_guid in user_guids.items():
-        _e(users_element, "User", {"guid": user_guid, "name": _xml_text(user)})
+    out: list[str] = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        _tag(
+            "Project",
+            {
+                "xmlns": PROJECT_NS,
+                "name": name,
+                "origin": "reader",
+                "creatingUserGUID": owner,
+                "creationDateTime": stamp,
+                "modifyingUserGUID": owner,
+                "modifiedDateTime": stamp,
+            },
+        ),
+        "\n<Users>",
+        *(_tag("User", {"guid": g, "name": user}, close=True) for user, g in users.items()),
+        "</Users>\n",
+    ]
     entries = list(codes) if codes is not None else tag_entries(project.tags)
     if entries:
-        _e(root, "CodeBook").append(codes_element(entries))
+        codes_xml = etree.tostring(codes_element(entries), encoding="unicode")
+        # the element carries its own xmlns; inside <Project> the default namespace is the same
+        out += ["<CodeBook>", codes_xml.replace(f' xmlns="{PROJECT_NS}"', "", 1), "</CodeBook>\n"]
     code_guids = {entry.name: entry.code_guid for entry in entries}
     used_variables = [
         variable
@@ -324,46 +378,60 @@ def project_xml(
         if any(getattr(document, variable) for document in project.documents.values())
     ]
     if used_variables:
-        variables = _e(root, "Variables")
+        out.append("<Variables>")
         for variable in used_variables:
-            _e(
-                variables,
-                "Variable",
-                {"guid": guid("variable", variable), "name": variable, "typeOfVariable": "Text"},
+            out.append(
+                _tag(
+                    "Variable",
+                    {
+                        "guid": guid("variable", variable),
+                        "name": variable,
+                        "typeOfVariable": "Text",
+                    },
+                    close=True,
+                )
             )
+        out.append("</Variables>\n")
     by_document: dict[int, list[Annotation]] = {}
     for annotation in project.annotations:
         by_document.setdefault(annotation.document_id, []).append(annotation)
     files: dict[str, str] = {}
     notes: list[tuple[str, str, str, str]] = []
     if project.documents:
-        sources = _e(root, "Sources")
+        out.append("<Sources>\n")
         for document in project.documents.values():
             source_guid = guid("document", document.content_hash or f"{document.id}")
             if f"sources/{source_guid}.txt" in files:  # the same text twice
                 source_guid = guid("document", f"{document.content_hash}:{document.id}")
             files[f"sources/{source_guid}.txt"] = document.text
-            source = _e(
-                sources,
-                "TextSource",
-                {
-                    "guid": source_guid,
-                    "name": _xml_text(document.title),
-                    "plainTextPath": f"internal://{source_guid}.txt",
-                    "creatingUser": owner,
-                },
+            out.append(
+                _tag(
+                    "TextSource",
+                    {
+                        "guid": source_guid,
+                        "name": document.title,
+                        "plainTextPath": f"internal://{source_guid}.txt",
+                        "creatingUser": owner,
+                    },
+                )
             )
             for annotation in by_document.get(document.id, []):
-                _selection(source, annotation, document, source_guid, user_guids[coder(
-                    annotation)], code_guids, notes)  # fmt: skip
+                _selection(
+                    out, annotation, document, source_guid, users[coder(annotation)],
+                    code_guids, notes,
+                )  # fmt: skip
             for variable in used_variables:
                 value = getattr(document, variable)
                 if value:
-                    holder = _e(source, "VariableValue")
-                    _e(holder, "VariableRef", {"targetGUID": guid("variable", variable)})
-                    _e(holder, "TextValue").text = _xml_text(value)
+                    out.append(
+                        "<VariableValue>"
+                        + _tag("VariableRef", {"targetGUID": guid("variable", variable)}, True)
+                        + f"<TextValue>{_content(value)}</TextValue></VariableValue>"
+                    )
+            out.append("</TextSource>\n")
+        out.append("</Sources>\n")
     if notes:
-        notes_element = _e(root, "Notes")
+        out.append("<Notes>\n")
         for note_guid, text, user_guid, created in notes:
             attributes = {"guid": note_guid, "name": "comment", "creatingUser": user_guid}
             if created:
@@ -371,15 +439,24 @@ def project_xml(
             if _XML_FORBIDDEN.search(text):  # XML cannot hold it: a file in the archive can
                 attributes["plainTextPath"] = f"internal://{note_guid}.txt"
                 files[f"sources/{note_guid}.txt"] = text
-                _e(notes_element, "Note", attributes)
+                out.append(_tag("Note", attributes, close=True) + "\n")
             else:
-                _e(_e(notes_element, "Note", attributes), "PlainTextContent").text = text
-    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return xml, files
+                out.append(
+                    _tag("Note", attributes)
+                    + f"<PlainTextContent>{_content(text)}</PlainTextContent></Note>\n"
+                )
+        out.append("</Notes>\n")
+    out.append("</Project>\n")
+    return "".join(out).encode("utf-8"), files
+
+
+def exportable(annotation: Annotation, text: str) -> bool:
+    """An orphan's offsets point at other words: it has no place in the text."""
+    return annotation.status == "active" and 0 <= annotation.start < annotation.end <= len(text)
 
 
 def _selection(
-    source: etree._Element,
+    out: list[str],
     annotation: Annotation,
     document: Document,
     source_guid: str,
@@ -387,40 +464,34 @@ def _selection(
     code_guids: dict[str, str],
     notes: list[tuple[str, str, str, str]],
 ) -> None:
-    if annotation.status != "active" or not 0 <= annotation.start < annotation.end <= len(
-        document.text
-    ):
-        return  # an orphan's offsets point at other words: it has no place in the text
+    if not exportable(annotation, document.text):
+        return
     selection_guid = guid("selection", f"{source_guid}:{annotation.id}")
-    attributes = {
-        "guid": selection_guid,
-        "name": _xml_text(annotation.quote[:60]),
-        "startPosition": str(annotation.start),
-        "endPosition": str(annotation.end),
-        "creatingUser": user_guid,
-    }
     created = _datetime(annotation.created_at)
     modified = _datetime(annotation.updated_at)
-    if created:
-        attributes["creationDateTime"] = created
-    attributes["modifyingUser"] = user_guid
-    if modified:
-        attributes["modifiedDateTime"] = modified
-    element = _e(source, "PlainTextSelection", attributes)
+    user = f'"{user_guid}"'
+    out.append(
+        f'<PlainTextSelection guid="{selection_guid}" name={_attr(annotation.quote[:60])}'
+        f' startPosition="{annotation.start}" endPosition="{annotation.end}"'
+        f" creatingUser={user}"
+        + (f' creationDateTime="{created}"' if created else "")
+        + f" modifyingUser={user}"
+        + (f' modifiedDateTime="{modified}"' if modified else "")
+        + ">"
+    )
+    when = f' creationDateTime="{created}"' if created else ""
     for tag in annotation.tags:
         code_guid = code_guids.get(tag.name) or guid("code", tag.name)
-        coding_attributes = {
-            "guid": guid("coding", f"{selection_guid}:{code_guid}"),
-            "creatingUser": user_guid,
-        }
-        if created:
-            coding_attributes["creationDateTime"] = created
-        coding = _e(element, "Coding", coding_attributes)
-        _e(coding, "CodeRef", {"targetGUID": code_guid})
+        coding_guid = guid("coding", f"{selection_guid}:{code_guid}")
+        out.append(
+            f'<Coding guid="{coding_guid}" creatingUser={user}{when}>'
+            f'<CodeRef targetGUID="{code_guid}"/></Coding>'
+        )
     if annotation.comment:
         note_guid = guid("note", selection_guid)
-        _e(element, "NoteRef", {"targetGUID": note_guid})
+        out.append(f'<NoteRef targetGUID="{note_guid}"/>')
         notes.append((note_guid, annotation.comment, user_guid, created or ""))
+    out.append("</PlainTextSelection>\n")
 
 
 def _login_name() -> str:
@@ -446,11 +517,7 @@ def write_qdpx(
     return sum(
         1
         for annotation in project.annotations
-        if annotation.status == "active"
-        and 0
-        <= annotation.start
-        < annotation.end
-        <= len(project.documents[annotation.document_id].text)
+        if exportable(annotation, project.documents[annotation.document_id].text)
     )
 
 
@@ -477,15 +544,19 @@ def _member(archive: zipfile.ZipFile, name: str) -> bytes:
 
 
 def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    """The element's name without its namespace ("" for a comment or processing
+    instruction); any namespace is accepted, as some tools write none."""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _child(element: etree._Element, name: str) -> etree._Element | None:
-    return next((child for child in element if _local(child) == name), None)
+    """The first child called ``name`` in any namespace (or none: some tools write none)."""
+    return element.find("{*}" + name)
 
 
 def _children(element: etree._Element | None, name: str) -> list[etree._Element]:
-    return [] if element is None else [child for child in element if _local(child) == name]
+    return [] if element is None else list(element.iterchildren("{*}" + name))
 
 
 def read_qdpx(path: Path) -> QdaProject:
@@ -683,13 +754,14 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
             digest = content_hash(source.text)
             document_id = store.find_document_by_hash(digest)
             if document_id is None:
+                script = source.variables.get("script", "")
                 document_id = store.add_document(
                     text=source.text,
                     title=source.name,
                     path=f"{path.name}#{source.name}",
                     content_hash=digest,
-                    script=detect_script(source.text),
-                    **{key: source.variables.get(key, "") for key in VARIABLES},
+                    script=script if script in SCRIPTS else detect_script(source.text),
+                    **{key: source.variables.get(key, "") for key in VARIABLES[:3]},
                 )
                 added += 1
             else:
