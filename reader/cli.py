@@ -359,6 +359,98 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
         sys.exit(1)
 
 
+@cli.command("agreement")
+@click.argument(
+    "coder_dbs",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--tag", "tags", multiple=True, help="Only this code (repeatable).")
+@click.option("--document", help="Only this document: an id or part of a title (first file).")
+@click.option(
+    "--unit",
+    type=click.Choice(["character", "sentence"]),
+    default="character",
+    show_default=True,
+    help="character: every character is a unit; sentence: the text cut after 。！？!? and at"
+    " line ends.",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["text", "csv", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the CSV or JSON here instead of standard output.",
+)
+def agreement_command(
+    coder_dbs: tuple[Path, ...],
+    tags: tuple[str, ...],
+    document: str | None,
+    unit: str,
+    file_format: str,
+    output: Path | None,
+) -> None:
+    """Inter-coder agreement: percent agreement, Cohen's κ (two coders), Krippendorff's α.
+
+    Each coder codes in a database of their own (a copy of the project); the coder is named
+    after the file. Documents are matched by their text; only those every coder annotated
+    count. Per code and overall (every unit-code pair pooled).
+
+    Example: reader agreement li.db anna.db --unit sentence --format csv -o agreement.csv
+    """
+    from reader.core.agreement_input import agreement_of_stores, text_lines, write_report
+    from reader.core.export import find_documents
+    from reader.core.safefile import replacing
+    from reader.core.store import StoreError
+
+    if len(coder_dbs) < 2:
+        raise click.UsageError("give at least two coders' databases")
+    names = [path.stem for path in coder_dbs]
+    if len(set(names)) < len(names):
+        names = [str(path) for path in coder_dbs]
+    if len(set(names)) < len(names):
+        raise click.UsageError("a database is given twice")
+    stores = {}
+    try:
+        for name, path in zip(names, coder_dbs, strict=True):
+            stores[name] = open_store(path)
+        ids = None
+        if document is not None:
+            ids = find_documents(next(iter(stores.values())), document)
+            if not ids:
+                raise click.ClickException(
+                    f"no document has the id or a title containing {document!r}"
+                )
+        report = agreement_of_stores(
+            stores,
+            unit=unit,
+            tags=list(tags) or None,
+            documents=ids,  # type: ignore[arg-type]
+        )
+        if file_format == "text":
+            for line in text_lines(report):
+                say(line)
+            return
+        if output is not None and str(output) != "-":
+            with replacing(output) as out:
+                write_report(report, out, file_format)
+            say(f"Wrote the agreement of {', '.join(names)} to {output}", err=True)
+        else:
+            _to_stdout(lambda out: write_report(report, out, file_format))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        for store in stores.values():
+            store.close()
+
+
 @cli.command("import-project")
 @click.argument("project_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
@@ -471,6 +563,7 @@ def serve_command(db: str, host: str, port: int, token: str | None) -> None:
         run_server(ServeConfig(db=db, host=host, port=port, token=token), say)
     except ServeError as error:
         raise click.ClickException(str(error)) from error
+
 
 # Search and auto-coding (issue 15)
 

@@ -208,3 +208,62 @@ def test_only_documents_every_coder_annotated_count() -> None:
     report = agreement(coding, lambda _: character_units(5))
     assert report.documents == (2,) and report.overall.units == 5
     assert agreement({"A": [], "B": []}, lambda _: character_units(5)).overall.units == 0
+
+
+def test_cli_csv_json_and_text(coded, tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    coding, texts = coded
+    a, b, c = (str(tmp_path / f"{name}.db") for name in "ABC")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["agreement", a, b, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == [
+        "tag", "unit", "coders", "units", "agreement", "cohen_kappa", "krippendorff_alpha"
+    ]  # fmt: skip
+    expected = agreement({k: coding[k] for k in "AB"}, units_for("character", texts))
+    assert [r["tag"] for r in rows] == ["事件", "机构", ""]
+    for row, figures in zip(rows, (*expected.per_tag, expected.overall), strict=True):
+        assert row["coders"] == "A,B" and int(row["units"]) == figures.units
+        assert float(row["cohen_kappa"]) == pytest.approx(figures.cohen_kappa, abs=1e-6)
+        assert float(row["krippendorff_alpha"]) == pytest.approx(
+            figures.krippendorff_alpha, abs=1e-6
+        )
+    result = runner.invoke(
+        cli, ["agreement", a, b, c, "--format", "json", "--unit", "sentence", "--tag", "机构"]
+    )
+    data = json.loads(result.stdout)
+    assert data["coders"] == ["A", "B", "C"] and [t["tag"] for t in data["tags"]] == ["机构"]
+    assert data["overall"]["cohen_kappa"] is None and data["overall"]["tag"] is None
+    result = runner.invoke(cli, ["agreement", a, b])
+    assert "(overall)" in result.stdout and "1 documents coded by all of A, B" in result.stdout
+    out = tmp_path / "agreement.csv"
+    result = runner.invoke(cli, ["agreement", a, b, "--format", "csv", "-o", str(out)])
+    assert out.read_text(encoding="utf-8").startswith("tag,unit,coders")
+    assert runner.invoke(cli, ["agreement", a]).exit_code == 2
+
+
+def test_documents_are_matched_by_text_across_databases(tmp_path: Path, simplified_text) -> None:
+    from reader.core.agreement_input import agreement_of_stores
+
+    first = Store(tmp_path / "one.db")
+    import_seeds(first)
+    second = Store(tmp_path / "two.db")
+    second.add_document(text="另一篇文章。", title="先来的")
+    import_seeds(second)  # the sample is document 2 here
+    start = simplified_text.index("揭牌成立")
+    first.create_annotation(1, start, start + 4, ["事件"])
+    second.create_annotation(2, start, start + 4, ["事件"])
+    second.create_annotation(1, 0, 2, ["事件"])  # a document the other coder never saw
+    report = agreement_of_stores({"one": first, "two": second})
+    assert len(report.documents) == 1
+    assert report.overall.agreement == 1.0 and report.overall.krippendorff_alpha == 1.0
+    first.close()
+    second.close()
