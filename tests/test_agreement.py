@@ -243,7 +243,7 @@ def test_cli_csv_json_and_text(coded, tmp_path: Path) -> None:
     assert data["coders"] == ["A", "B", "C"] and [t["tag"] for t in data["tags"]] == ["机构"]
     assert data["overall"]["cohen_kappa"] is None and data["overall"]["tag"] is None
     result = runner.invoke(cli, ["agreement", a, b])
-    assert "(overall)" in result.stdout and "1 documents coded by all of A, B" in result.stdout
+    assert "(overall)" in result.stdout and "1 document coded by all of A, B" in result.stdout
     out = tmp_path / "agreement.csv"
     result = runner.invoke(cli, ["agreement", a, b, "--format", "csv", "-o", str(out)])
     assert out.read_text(encoding="utf-8").startswith("tag,unit,coders")

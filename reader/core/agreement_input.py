@@ -144,20 +144,28 @@ def write_report(report: AgreementReport, out: TextIO, file_format: str = "text"
 
 
 def text_lines(report: AgreementReport) -> list[str]:
-    """The report as lines of a table, for a terminal (each goes through the CLI's say())."""
+    """The report as lines of a table, for a terminal (each goes through the CLI's say());
+    tag names are padded by their width on screen (a Chinese character is two cells)."""
+    from reader.core.display import visible_line
+    from reader.core.graphemes import cell_width
 
     def shown(value: float | None) -> str:
         return "—" if value is None else f"{value:.3f}"
 
+    def padded(name: str, width: int = 20) -> str:
+        name = visible_line(name)
+        return name + " " * max(1, width - cell_width(name))
+
+    count = len(report.documents)
     lines = [
-        f"{len(report.documents)} documents coded by all of {', '.join(report.coders)};"
-        f" unit: {report.unit}",
-        f"{'tag':<20} {'units':>12} {'agreement':>10} {'kappa':>8} {'alpha':>8}",
+        f"{count} document{'' if count == 1 else 's'} coded by all of"
+        f" {', '.join(report.coders)}; unit: {report.unit}",
+        f"{padded('tag')}{'units':>12} {'agreement':>10} {'kappa':>8} {'alpha':>8}",
     ]
     for figures in (*report.per_tag, report.overall):
         name = "(overall)" if figures.tag is None else figures.tag
         lines.append(
-            f"{name:<20} {figures.units:>12,} {shown(figures.agreement):>10}"
+            f"{padded(name)}{figures.units:>12,} {shown(figures.agreement):>10}"
             f" {shown(figures.cohen_kappa):>8} {shown(figures.krippendorff_alpha):>8}"
         )
     return lines
