@@ -26,7 +26,7 @@ from reader.core.refiqda import (
     import_qdpx,
     read_qdpx,
 )
-from reader.core.store import Store
+from reader.core.store import Store, StoreError
 
 SCHEMAS = ROOT / "tests" / "data" / "refi-qda"
 NS = {"q": PROJECT_NS}
@@ -290,3 +290,33 @@ def test_filters_limit_the_archive(annotated: Store, tmp_path: Path) -> None:
     assert len(project.annotations) == 1 and list(project.documents) == [1]
     target = tmp_path / "one.qdpx"
     assert export_qdpx(annotated, target, tags=["事件"]) == 1
+
+
+def deep_project(depth: int) -> str:
+    opening = "".join(
+        f'<Code guid="00000000-0000-4000-8000-{i:012d}" name="c{i}" isCodable="true"><!-- x -->'
+        for i in range(depth)
+    )
+    return (
+        f'<?xml version="1.0"?><Project xmlns="{PROJECT_NS}" name="深"><CodeBook><Codes>{opening}'
+        + "</Code>" * depth
+        + "</Codes></CodeBook></Project>"
+    )
+
+
+def test_hostile_structure_is_data(tmp_path: Path) -> None:
+    """Codes nested deeper than Python's recursion limit, comments between elements: read
+    without recursion errors; deeper than libxml2 allows, or with a DOCTYPE (entities that
+    could expand without end), refused with one sentence."""
+    path = tmp_path / "deep.qde"
+    path.write_text(deep_project(1500), encoding="utf-8")
+    project = read_qdpx(path)
+    assert len(project.codes) == 1500
+    assert project.codes[-1].parent == "c1498"
+    laughs = '<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+    path.write_text(f'<?xml version="1.0"?>{laughs}<Project name="&b;"/>', encoding="utf-8")
+    with pytest.raises(StoreError, match="DOCTYPE"):
+        read_qdpx(path)
+    path.write_text(deep_project(5000), encoding="utf-8")
+    with pytest.raises(StoreError, match="not well-formed XML"):
+        read_qdpx(path)

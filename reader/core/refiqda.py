@@ -209,36 +209,33 @@ def codebook_xml(codes: Sequence[CodeEntry], origin: str = "reader") -> bytes:
 
 
 def parse_codes(codes: etree._Element | None) -> list[CodeEntry]:
-    """The codes of a ``<Codes>`` element (either namespace), parents before children."""
+    """The codes of a ``<Codes>`` element (either namespace), parents before children.
+
+    Walked with a stack, not recursion: a file nesting codes thousands deep is data too.
+    """
     entries: list[CodeEntry] = []
     if codes is None:
         return entries
-
-    def walk(element: etree._Element, parent: str | None) -> None:
-        for code in element:
-            if etree.QName(code).localname != "Code":
-                continue
-            name = (code.get("name") or "").strip()
-            description = next(
-                (
-                    child.text or ""
-                    for child in code
-                    if etree.QName(child).localname == "Description"
-                ),
-                "",
-            )
-            color = code.get("color") or None
-            if color and _RGB.fullmatch(color):
-                if len(color) == 4:
-                    color = "#" + "".join(c * 2 for c in color[1:])  # #f00 -> #ff0000
-                color = color.lower()
-            else:
-                color = None
-            if name:
-                entries.append(CodeEntry(name, color, description, parent, code.get("guid", "")))
-            walk(code, name or parent)
-
-    walk(codes, None)
+    stack: list[tuple[etree._Element, str | None]] = [
+        (code, None) for code in reversed(list(codes.iterchildren("{*}Code")))
+    ]
+    while stack:
+        code, parent = stack.pop()
+        name = (code.get("name") or "").strip()
+        description = code.find("{*}Description")
+        color = code.get("color") or None
+        if color and _RGB.fullmatch(color):
+            if len(color) == 4:
+                color = "#" + "".join(c * 2 for c in color[1:])  # #f00 -> #ff0000
+            color = color.lower()
+        else:
+            color = None
+        if name:
+            text = "" if description is None else description.text or ""
+            entries.append(CodeEntry(name, color, text, parent, code.get("guid", "")))
+        stack.extend(
+            (child, name or parent) for child in reversed(list(code.iterchildren("{*}Code")))
+        )
     return entries
 
 
@@ -585,10 +582,16 @@ def read_qdpx(path: Path) -> QdaProject:
         raise QdpxError(f"{path} is a damaged archive ({error}).") from error
 
 
+_DOCTYPES = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
 def _parse(xml: bytes, load: Callable[[str], bytes | None], path: Path) -> QdaProject:
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
     )
+    if any(mark in xml for mark in _DOCTYPES):
+        # QDA-XML has no DTD; a declared one could define entities that expand without end
+        raise QdpxError(f"{path}: project.qde declares a DOCTYPE, which QDA-XML never has.")
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as error:
