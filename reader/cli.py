@@ -234,9 +234,10 @@ def _import_line(result, path: Path | None) -> str:  # result: ImportResult
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice(["csv", "xlsx"]),
-    help="csv (default) or xlsx (a spreadsheet whose text cells stay text); a FILE ending in"
-    " .xlsx chooses xlsx.",
+    type=click.Choice(["csv", "xlsx", "w3c", "qdpx"]),
+    help="csv (default), xlsx (a spreadsheet whose text cells stay text), w3c (W3C Web"
+    " Annotation JSON-LD) or qdpx (a REFI-QDA project for QualCoder, NVivo, ATLAS.ti, MAXQDA);"
+    " a FILE ending in .xlsx, .jsonld or .qdpx chooses that format.",
 )
 @click.option(
     "--script",
@@ -265,7 +266,7 @@ def export_command(
     since: datetime | None,
     excel: bool,
 ) -> None:
-    """Export annotations as CSV (UTF-8, RFC 4180, safe to open in a spreadsheet) or xlsx.
+    """Export annotations: CSV (UTF-8, RFC 4180, safe in a spreadsheet), xlsx, W3C or REFI-QDA.
 
     CSV: every text field is quoted; cells that a spreadsheet would run as a formula (starting
     with = + - @ tab or CR) and cells starting with ' get a leading ' (OWASP);
@@ -276,6 +277,8 @@ def export_command(
     Example: reader export -o coded.csv --script s2twp --tag 政策 --since 2025-01-01 --excel
 
     Example: reader export -o coded.xlsx
+
+    Example: reader export --format qdpx -o study.qdpx   (then: reader import-project)
     """
     from reader.core.export import (
         default_export_name,
@@ -301,8 +304,12 @@ def export_command(
         "excel": excel,
     }
     chosen = export_format(output or "", file_format)
-    if excel and chosen == "xlsx":
-        raise click.UsageError("--excel is for CSV: an xlsx file needs no byte order mark")
+    if excel and chosen != "csv":
+        raise click.UsageError(f"--excel is for CSV: a {chosen} file needs no byte order mark")
+    if script and chosen in ("w3c", "qdpx"):
+        raise click.UsageError(
+            f"--script is for csv and xlsx: a {chosen} export carries the original text"
+        )
     cut_cells: list[str] = []
     if chosen == "xlsx":
         options["cut_cells"] = cut_cells
@@ -312,6 +319,8 @@ def export_command(
                 from reader.core.xlsx_export import write_xlsx
 
                 _to_stdout(lambda out: write_xlsx(store, out.buffer, script, **options))
+            elif chosen in ("w3c", "qdpx"):
+                _to_stdout(lambda out: _write_project(store, out, chosen, options))
             else:
                 _to_stdout(lambda out: write_csv(store, out, script, **options))
             return
@@ -325,6 +334,21 @@ def export_command(
             say(f"cut: {line} (the CSV export keeps it whole)", err=True)
     noun = "annotation" if count == 1 else "annotations"
     say(f"Wrote {count} {noun} to {target}", err=True)
+
+
+def _write_project(store, out: TextIO, chosen: str, options: dict[str, Any]) -> int:
+    """A W3C or REFI-QDA export to standard output (text, or the archive's bytes)."""
+    from reader.core.export import PROJECT_FILTERS
+
+    filters = {key: value for key, value in options.items() if key in PROJECT_FILTERS}
+    if chosen == "w3c":
+        from reader.core.w3c import write_w3c
+
+        return write_w3c(store, out, **filters)
+    from reader.core.project import read_project
+    from reader.core.refiqda import write_qdpx
+
+    return write_qdpx(out.buffer, read_project(store, **filters), name=store.path.stem)
 
 
 def _to_stdout(write: Callable[[TextIO], object]) -> None:

@@ -139,3 +139,24 @@ def test_filters_are_the_csv_exports(annotated: Store) -> None:
     assert [a.quote for a in project.annotations] == ["揭牌"]
     assert list(project.documents) == [1]
     assert len(read_project(annotated, documents=[2]).annotations) == 1
+
+
+def test_cli_export_format_w3c(annotated: Store, db_path: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    runner = CliRunner()
+    target = tmp_path / "coded.jsonld"  # the ending chooses the format
+    result = runner.invoke(cli, ["export", "--db", str(db_path), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(target.read_text(encoding="utf-8"))["total"] == 4
+    result = runner.invoke(
+        cli, ["export", "--db", str(db_path), "--format", "w3c", "--tag", "事件", "-o", "-"]
+    )
+    data = json.loads(result.stdout)
+    assert [b["value"] for i in data["first"]["items"] for b in i["body"]] == ["事件"]
+    result = runner.invoke(
+        cli, ["export", "--db", str(db_path), "--format", "w3c", "--script", "s2t", "-o", "-"]
+    )
+    assert result.exit_code == 2 and "--script is for csv and xlsx" in result.output

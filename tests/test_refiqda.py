@@ -320,3 +320,22 @@ def test_hostile_structure_is_data(tmp_path: Path) -> None:
     path.write_text(deep_project(5000), encoding="utf-8")
     with pytest.raises(StoreError, match="not well-formed XML"):
         read_qdpx(path)
+
+
+def test_cli_export_format_qdpx_round_trips(annotated: Store, db_path: Path, tmp_path: Path):
+    runner = CliRunner()
+    target = tmp_path / "study.qdpx"
+    result = runner.invoke(cli, ["export", "--db", str(db_path), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 5 annotations" in result.output
+    with zipfile.ZipFile(target) as archive:
+        assert_valid(archive.read("project.qde"))
+    piped = runner.invoke(cli, ["export", "--db", str(db_path), "--format", "qdpx", "-o", "-"])
+    piped_file = tmp_path / "piped.qdpx"
+    piped_file.write_bytes(piped.stdout_bytes)
+    restored = tmp_path / "restored.db"
+    result = runner.invoke(cli, ["import-project", str(piped_file), "--db", str(restored)])
+    assert result.exit_code == 0, result.output
+    store = Store(restored)
+    assert annotation_state(store) == annotation_state(annotated)
+    store.close()
