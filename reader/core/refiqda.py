@@ -8,13 +8,15 @@ A ``.qdpx`` file is a zip archive holding ``project.qde`` (XML in the namespace
   name; annotations get coders in issue 10 and ``coder_of`` says whose each one is);
 - ``CodeBook``: each tag a ``Code`` with its colour (codes may nest and carry a
   ``Description``: :class:`CodeEntry` takes a parent and a description, for issue 9);
-- ``Variables``: ``source``, ``published`` and ``author`` (Text), the documents' metadata;
+- ``Variables``: ``source``, ``published``, ``author`` and ``script`` (Text), the
+  documents' metadata;
 - ``Sources``: each document a ``TextSource`` named by its title, with its metadata as
   ``VariableValue`` and each annotation a ``PlainTextSelection`` (``startPosition`` /
   ``endPosition`` in code points of the stored text, creating user and dates) with one
   ``Coding`` per tag;
-- ``Notes``: each comment a ``Note`` (``PlainTextContent``), referred to by its selection's
-  ``NoteRef``.
+- ``Notes``: each comment a ``Note`` (``PlainTextContent``; a comment holding a character
+  XML 1.0 cannot carry goes into the archive as a file instead), referred to by its
+  selection's ``NoteRef``. Titles and tag names with such characters get U+FFFD there.
 
 GUIDs are UUID 5 of what they stand for (a tag's name, a document's content hash, ...), so
 exporting the same project twice gives the same GUIDs.
@@ -22,12 +24,13 @@ exporting the same project twice gives the same GUIDs.
 The codebook part (:func:`codes_element`, :func:`codebook_xml`) stands alone so that a
 codebook can also be written as a ``.qdc`` file (``urn:QDA-XML:codebook:1.0``).
 
-Reading (:func:`read_qdpx`) accepts what other tools write too: ``PlainTextContent`` or an
-``internal://`` file, CRLF line endings and a byte order mark (offsets are mapped onto the
-stored text, which has neither), nested codes (a code's name becomes a tag), three-digit
-colours, memos as notes or as a selection's ``Description``. What reader cannot hold (a
-picture, PDF, audio or video source, a coding of a whole source, a selection outside its
-text, a file outside the archive) is listed in ``skipped``, never guessed at.
+Reading (:func:`read_qdpx`) accepts what other tools write too: ``PlainTextContent`` or
+an ``internal://`` file (UTF-8, a byte order mark dropped), CRLF line endings (positions
+count the CR, as Windows tools do, and are mapped onto the stored LF text), nested codes
+(a code's name becomes a tag), three-digit colours, memos as notes or as a selection's
+``Description``. What reader cannot hold (a picture, PDF, audio or video source, a coding
+of a whole source, a selection outside its text, a file outside the archive) is listed in
+``skipped``, never guessed at.
 """
 
 from __future__ import annotations
