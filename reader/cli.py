@@ -12,13 +12,16 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 from click_default_group import DefaultGroup
 
 from reader.core.convert import CONFIGS
 from reader.core.display import visible_line
+
+if TYPE_CHECKING:
+    from reader.core.store import Store
 
 DEFAULT_DB = Path("annotations.db")
 
@@ -336,7 +339,7 @@ def export_command(
     say(f"Wrote {count} {noun} to {target}", err=True)
 
 
-def _write_project(store, out: TextIO, chosen: str, options: dict[str, Any]) -> int:
+def _write_project(store: Store, out: TextIO, chosen: str, options: dict[str, Any]) -> int:
     """A W3C or REFI-QDA export to standard output (text, or the archive's bytes)."""
     from reader.core.export import PROJECT_FILTERS
 
@@ -484,9 +487,9 @@ def agreement_command(
                 )
         report = agreement_of_stores(
             stores,
-            unit=unit,
+            unit="sentence" if unit == "sentence" else "character",
             tags=list(tags) or None,
-            documents=ids,  # type: ignore[arg-type]
+            documents=ids,
         )
         if file_format == "text":
             for line in text_lines(report):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import IO, Any
 
 from reader.core.agreement import (
     AgreementReport,
@@ -104,7 +104,7 @@ def _row(figures: Figures) -> dict[str, Any]:
     }
 
 
-def write_report(report: AgreementReport, out: TextIO, file_format: str = "text") -> None:
+def write_report(report: AgreementReport, out: IO[str], file_format: str = "text") -> None:
     """``text``: an aligned table; ``csv``: the issue's columns (overall: tag empty, κ empty
     for more than two coders; text cells guarded against formulas as in the CSV export);
     ``json``: the same figures with nulls."""

@@ -177,7 +177,7 @@ def codes_element(codes: Sequence[CodeEntry], namespace: str = PROJECT_NS) -> et
     for code in codes:
         parent = code.parent if code.parent in by_name and code.parent != code.name else None
         children.setdefault(parent, []).append(code)
-    root = etree.Element(f"{{{namespace}}}Codes", nsmap={None: namespace})
+    root = etree.Element(f"{{{namespace}}}Codes", nsmap={None: namespace})  # type: ignore[dict-item]
     placed: set[str] = set()
 
     def add(parent_element: etree._Element, code: CodeEntry) -> None:
@@ -205,7 +205,9 @@ def codes_element(codes: Sequence[CodeEntry], namespace: str = PROJECT_NS) -> et
 def codebook_xml(codes: Sequence[CodeEntry], origin: str = "reader") -> bytes:
     """A REFI-QDA codebook file (``.qdc``, ``urn:QDA-XML:codebook:1.0``)."""
     root = etree.Element(
-        f"{{{CODEBOOK_NS}}}CodeBook", {"origin": origin}, nsmap={None: CODEBOOK_NS}
+        f"{{{CODEBOOK_NS}}}CodeBook",
+        {"origin": origin},
+        nsmap={None: CODEBOOK_NS},  # type: ignore[dict-item]
     )
     root.append(codes_element(codes, CODEBOOK_NS))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -617,7 +619,8 @@ def _parse(xml: bytes, load: Callable[[str], bytes | None], path: Path) -> QdaPr
     }
     skipped: list[str] = []
     sources: list[QdaSource] = []
-    for source in _child(root, "Sources") if _child(root, "Sources") is not None else []:
+    listed = _child(root, "Sources")
+    for source in [] if listed is None else list(listed):
         kind = _local(source)
         name = source.get("name") or source.get("guid") or "?"
         if kind != "TextSource":

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from reader.core import undo
 from reader.core.dbfile import guard_errors, open_database
@@ -375,7 +377,7 @@ class Store:
             ).fetchone()
         return _tag(*row)
 
-    def transaction(self):  # -> a context manager
+    def transaction(self) -> AbstractContextManager[Any]:
         """Several changes as one: all of them are saved, or (on any exception) none."""
         return self.db.atomic()
 
@@ -784,9 +786,7 @@ class Store:
         finally:
             self.db.execute(f"PRAGMA mmap_size = {int(previous)}")
 
-    def index_stamps(
-        self, document_ids: Sequence[int] | None = None
-    ) -> dict[int, tuple[int, str]]:
+    def index_stamps(self, document_ids: Sequence[int] | None = None) -> dict[int, tuple[int, str]]:
         """(version, imported_at) per document, by id: changes whenever its text does."""
         sql = "select id, version, imported_at from documents"
         params: list[object] = []

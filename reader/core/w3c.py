@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from reader.core.models import Annotation, Document
 from reader.core.project import ProjectSnapshot, read_project
@@ -190,7 +190,7 @@ def collection(
 
 def write_w3c(
     store: Store,
-    out: TextIO,
+    out: IO[str],
     *,
     base: str = DEFAULT_BASE,
     label: str | None = None,
