@@ -115,10 +115,15 @@ def _datetime(stamp: str) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_UTC_SECONDS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
 def _stored_time(stamp: str | None) -> str:
     """An xsd:dateTime read from a file, as the store keeps times (ISO, seconds, +00:00)."""
     if not stamp:
         return ""
+    if _UTC_SECONDS.fullmatch(stamp):  # what we write
+        return stamp[:19] + "+00:00"
     try:
         parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
@@ -697,19 +702,18 @@ def _source(
         if not 0 <= start < end <= len(text):
             skipped.append(f"selection [{raw_start}, {raw_end}) of {name!r}: outside its text")
             continue
-        memo = [
-            notes[ref.get("targetGUID", "")]
-            for ref in _children(child, "NoteRef")
-            if notes.get(ref.get("targetGUID", ""))
-        ]
-        description = _child(child, "Description")
-        if description is not None and (description.text or "").strip():
-            memo.insert(0, description.text or "")
-        codings = [
-            ref.get("targetGUID", "")
-            for coding in _children(child, "Coding")
-            for ref in _children(coding, "CodeRef")
-        ]
+        memo: list[str] = []
+        codings: list[str] = []
+        for part in child:  # one pass: Description, Coding*, NoteRef*
+            what = _local(part)
+            if what == "Coding":
+                codings.extend(ref.get("targetGUID", "") for ref in _children(part, "CodeRef"))
+            elif what == "NoteRef":
+                note = notes.get(part.get("targetGUID", ""))
+                if note:
+                    memo.append(note)
+            elif what == "Description" and (part.text or "").strip():
+                memo.insert(0, part.text or "")
         selections.append(
             QdaSelection(
                 start,
