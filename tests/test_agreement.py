@@ -267,3 +267,26 @@ def test_documents_are_matched_by_text_across_databases(tmp_path: Path, simplifi
     assert report.overall.agreement == 1.0 and report.overall.krippendorff_alpha == 1.0
     first.close()
     second.close()
+
+
+def test_hostile_tag_names_print_as_text(tmp_path: Path, simplified_text: str) -> None:
+    from click.testing import CliRunner
+    from payloads import ALL
+
+    from reader.cli import cli
+
+    paths = []
+    for name in ("one", "two"):
+        store = Store(tmp_path / f"{name}.db")
+        import_seeds(store)
+        for offset, tag in enumerate(ALL):
+            store.create_annotation(
+                1, 10 * offset, 10 * offset + (5 if name == "one" else 7), [tag]
+            )
+        store.close()
+        paths.append(str(tmp_path / f"{name}.db"))
+    result = CliRunner().invoke(cli, ["agreement", *paths])
+    assert result.exit_code == 0, result.output
+    assert not any(c in result.stdout for c in "\x1b\x07\x08\x9b")
+    assert len(result.stdout.splitlines()) == len(ALL) + 3  # header, columns, tags, overall
+    assert "[bold]粗体[/bold]" in result.stdout
