@@ -9,7 +9,6 @@ only where the texts are identical, whatever ids the documents have in each file
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Hashable, Mapping, Sequence
 from typing import IO, Any
@@ -25,7 +24,7 @@ from reader.core.agreement import (
     sentence_units,
 )
 from reader.core.documents import content_hash
-from reader.core.export import neutralise
+from reader.core.export import csv_writer, neutralise
 from reader.core.store import Store
 
 __all__ = ["CSV_COLUMNS", "agreement_of_stores", "text_lines", "write_report"]
@@ -88,8 +87,9 @@ def agreement_of_stores(
     return agreement(coding, units_of, unit=unit, tags=tags)
 
 
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.6f}"
+def _number(value: float | None) -> float | None:
+    """Six decimals (a bare number in the CSV), or None (an empty cell)."""
+    return None if value is None else round(value, 6)
 
 
 def _row(figures: Figures) -> dict[str, Any]:
@@ -106,7 +106,8 @@ def _row(figures: Figures) -> dict[str, Any]:
 
 def write_report(report: AgreementReport, out: IO[str], file_format: str = "text") -> None:
     """``text``: an aligned table; ``csv``: the issue's columns (overall: tag empty, κ empty
-    for more than two coders; text cells guarded against formulas as in the CSV export);
+    for more than two coders; written like the CSV export: text quoted, numbers bare, text
+    cells guarded against formulas);
     ``json``: the same figures with nulls."""
     rows = [*report.per_tag, report.overall]
     if file_format == "json":
@@ -125,7 +126,7 @@ def write_report(report: AgreementReport, out: IO[str], file_format: str = "text
         out.write("\n")
         return
     if file_format == "csv":
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csv_writer(out)
         writer.writerow(CSV_COLUMNS)
         for figures in rows:
             writer.writerow(
