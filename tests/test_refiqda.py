@@ -339,3 +339,35 @@ def test_cli_export_format_qdpx_round_trips(annotated: Store, db_path: Path, tmp
     store = Store(restored)
     assert annotation_state(store) == annotation_state(annotated)
     store.close()
+
+
+def test_a_codebook_with_hierarchy_inside_a_project_validates(annotated: Store) -> None:
+    """Issue 9 gives tags a parent and a description: project_xml takes them already."""
+    from reader.core.refiqda import project_xml, tag_entries
+
+    entries = tag_entries(annotated.list_tags())
+    by_name = {e.name: e for e in entries}
+    codes = [
+        *(e for e in entries if e.name not in ("地名", "机构")),
+        CodeEntry("地名", by_name["地名"].color, "地方的名字", parent="机构"),
+        CodeEntry("机构", by_name["机构"].color, "组织"),
+    ]
+    xml, _files = project_xml(read_project(annotated), name="层级", codes=codes)
+    root = assert_valid(xml)
+    (institution,) = [c for c in root.iter(f"{{{PROJECT_NS}}}Code") if c.get("name") == "机构"]
+    assert [c.get("name") for c in institution.findall("q:Code", NS)] == ["地名"]
+    assert institution.find("q:Description", NS).text == "组织"
+    variables = [v.get("name") for v in root.findall("q:Variables/q:Variable", NS)]
+    assert "script" in variables
+
+
+def test_an_existing_tag_keeps_its_colour(annotated: Store, tmp_path: Path) -> None:
+    archive = tmp_path / "p.qdpx"
+    export_qdpx(annotated, archive)
+    other = Store(tmp_path / "other.db")
+    other.ensure_tag("事件", "#123456")
+    import_qdpx(other, archive)
+    colours = {t.name: t.color for t in other.list_tags()}
+    assert colours["事件"] == "#123456"
+    assert colours["机构"] == next(t.color for t in annotated.list_tags() if t.name == "机构")
+    other.close()
