@@ -371,3 +371,38 @@ def test_an_existing_tag_keeps_its_colour(annotated: Store, tmp_path: Path) -> N
     assert colours["事件"] == "#123456"
     assert colours["机构"] == next(t.color for t in annotated.list_tags() if t.name == "机构")
     other.close()
+
+
+def test_broken_parts_are_listed_and_the_rest_imports(tmp_path: Path) -> None:
+    guid = "5A000000-0000-4000-8000-00000000000{}".format
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{PROJECT_NS}" name="坏">
+  <CodeBook><Codes><Code guid="{guid(9)}" name="好" isCodable="true"/></Codes></CodeBook>
+  <Sources>
+    <TextSource guid="{guid(1)}" name="GBK" plainTextPath="internal://gbk.txt"/>
+    <TextSource guid="{guid(2)}" name="没有文件" plainTextPath="internal://missing.txt"/>
+    <TextSource guid="{guid(3)}" name="外面" plainTextPath="absolute:///etc/hostname"/>
+    <TextSource guid="{guid(4)}" name="好的">
+      <PlainTextContent>一二三四五六七八九十</PlainTextContent>
+      <PlainTextSelection guid="{guid(5)}" startPosition="x" endPosition="3"/>
+      <PlainTextSelection guid="{guid(6)}" startPosition="5" endPosition="2"/>
+      <PlainTextSelection guid="{guid(7)}" startPosition="0" endPosition="2">
+        <Coding guid="{guid(8)}"><CodeRef targetGUID="{guid(0)}"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>""".encode()
+    archive = tmp_path / "broken.qdpx"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("project.qde", xml)
+        out.writestr("sources/gbk.txt", "中文".encode("gbk"))
+    store = Store(tmp_path / "b.db")
+    report = import_qdpx(store, archive)
+    text = "\n".join(report.skipped)
+    for expected in ("not UTF-8", "missing.txt is not in the archive", "outside the archive",
+                     "without whole-number positions", "[5, 2)", "refers to no code"):  # fmt: skip
+        assert expected in text, text
+    assert (report.documents_added, report.annotations_added) == (1, 1)
+    (annotation,) = store.all_annotations()
+    assert annotation.quote == "一二" and annotation.tags == ()
+    store.close()
