@@ -27,6 +27,7 @@ __all__ = [
     "Converted",
     "Converter",
     "OffsetMap",
+    "PassageConverter",
     "converter",
     "script_votes",
 ]
@@ -136,6 +137,9 @@ _UNCONVERTIBLE = re.compile("[\x00\ud800-\udfff]")
 _SAFE_CUT = re.compile("[\n\r。！？；]")
 """Characters no key of any OpenCC dictionary contains (tests check it against every config):
 no match can span them, so the text on each side converts as it does inside the whole."""
+
+_SENTENCES_KEPT = 50_000
+"""Converted sentences a :class:`PassageConverter` keeps (a few tens of MB at most)."""
 
 _IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
 _IDS_REACH = 64  # OpenCC reads an Ideographic Description Sequence up to 64 code points long
@@ -248,6 +252,16 @@ class Converter:
             dst += len(parts[-1])
         return Converted("".join(parts), OffsetMap(len(text), dst, units))
 
+    def passages(
+        self, text: str, sentences: dict[str, Converted] | None = None
+    ) -> PassageConverter:
+        """Converts passages of ``text`` one at a time, each as it reads in the whole text.
+
+        ``sentences`` (converted sentences by their text) may be shared across documents:
+        saved web pages repeat their boilerplate, articles quote each other.
+        """
+        return PassageConverter(self, text, {} if sentences is None else sentences)
+
     def _align(self, model: Any, piece: str, converted: str, src: int, dst: int) -> list[Unit]:
         """The units of one piece: the model's, or per sentence where the model is wrong."""
         replayed, spans = model.convert(piece) if model is not None else (None, [])
@@ -307,6 +321,48 @@ class Converter:
             start = found.end()
         if start < stop:
             yield start, stop, True
+
+
+class PassageConverter:
+    """The converted text of passages of one document, without converting the whole of it.
+
+    ``convert(start, end)`` equals ``text[a:b]`` of ``convert_mapped(text)`` where ``(a, b)`` is
+    ``offsets.to_dst(start, end)``, but converts only the sentence(s) around the passage: the
+    sentences :meth:`Converter._pieces` cuts the text into (after ``。！？；`` and line breaks)
+    are exactly the pieces ``convert_mapped`` aligns on their own when its model disagrees,
+    and converting each of them alone gives the engine's text in the whole (the safe-cut rule),
+    so no unit of the whole document's map crosses them. An export of many short passages of
+    long documents thus costs their sentences, not their documents. A document holding an
+    Ideographic Description Sequence operator (whose reach moves the cuts) is converted whole.
+    """
+
+    def __init__(self, engine: Converter, text: str, sentences: dict[str, Converted]) -> None:
+        self._engine = engine
+        self._text = text
+        self._whole: Converted | None = None
+        self._sentences = sentences
+        self._cuts: list[int] = []
+        if _IDS_OPERATOR.search(text) is not None:
+            self._whole = engine.convert_mapped(text)
+        else:
+            self._cuts = [0, *(found.end() for found in _SAFE_CUT.finditer(text)), len(text)]
+
+    def convert(self, start: int, end: int) -> str:
+        """The converted text of source span [start, end), widened to whole units."""
+        if self._whole is not None:
+            a, b = self._whole.offsets.to_dst(start, end)
+            return self._whole.text[a:b]
+        first = self._cuts[bisect.bisect_right(self._cuts, start) - 1]
+        last = self._cuts[bisect.bisect_left(self._cuts, end)]
+        source = self._text[first:last]
+        sentence = self._sentences.get(source)
+        if sentence is None:
+            sentence = self._engine.convert_mapped(source)
+            if len(self._sentences) >= _SENTENCES_KEPT:
+                self._sentences.clear()
+            self._sentences[source] = sentence
+        a, b = sentence.offsets.to_dst(start - first, end - first)
+        return sentence.text[a:b]
 
 
 @cache

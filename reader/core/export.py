@@ -226,22 +226,24 @@ def export_to_file(store: Store, target: Path, script: str | None = None, **filt
 
 
 def _write_converted(store: Store, writer: Any, rows: Iterable[Sequence], script: str) -> int:
-    from reader.core.convert import converter
+    from reader.core.convert import Converted, PassageConverter, converter
 
     engine = converter(script)
-    current: tuple[int, Any] | None = None
+    sentences: dict[str, Converted] = {}
+    current: tuple[int, PassageConverter] | None = None
     count = 0
     for row in rows:
         document_id, start, end = row[1], row[4], row[5]
-        # Convert the whole document once: a passage converted out of context can segment
-        # differently from the same passage read in place.
-        if current is None or current[0] != document_id:
-            current = (document_id, engine.convert_mapped(store.get_document(document_id).text))
         if row[COLUMNS.index("status")] != "active":  # stale offsets: nothing to convert there
             writer.writerow([*row, ""])
         else:
-            converted = current[1]
-            a, b = converted.offsets.to_dst(start, end)
-            writer.writerow([*row, neutralise(converted.text[a:b])])
+            # Each passage converts as it reads in place (its sentence, not the passage alone:
+            # a passage converted out of context can segment differently).
+            if current is None or current[0] != document_id:
+                current = (
+                    document_id,
+                    engine.passages(store.get_document(document_id).text, sentences),
+                )
+            writer.writerow([*row, neutralise(current[1].convert(start, end))])
         count += 1
     return count
