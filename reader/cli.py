@@ -378,3 +378,61 @@ def convert_command(config: str, source) -> None:
     text = source.read().decode("utf-8", "surrogateescape")
     converted = engine.convert_whole_file(text).encode("utf-8", "surrogateescape")
     _to_stdout(lambda out: out.buffer.write(converted))
+
+
+@cli.command("serve")
+@click.option(
+    "--db",
+    "db",
+    default=str(DEFAULT_DB),
+    show_default=True,
+    help="The annotations database, passed as it is to every browser session.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; anything but loopback needs a token.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="0: any free port.",
+)
+@click.option(
+    "--token",
+    envvar="READER_SERVE_TOKEN",
+    help="The secret every request must carry (also READER_SERVE_TOKEN); random if left out"
+    " on an address other than loopback.",
+)
+def serve_command(db: str, host: str, port: int, token: str | None) -> None:
+    """Serve the reader to web browsers: each browser tab is its own reader on the database.
+
+    Listens on 127.0.0.1 only unless told otherwise; any other address needs a token (a random
+    one is made and printed if you give none), and requests without it get 403. Ctrl+C stops
+    the server and every session.
+
+    Example: reader serve --db project.db --host 0.0.0.0 --port 8080
+    """
+    from reader.web.server import ServeConfig, ServeError, check_token, is_loopback, new_token
+    from reader.web.server import serve as run_server
+
+    try:
+        if token is not None:
+            token = check_token(token)
+        elif not is_loopback(host):
+            token = new_token()
+        if "://" not in db:  # a file: refuse a bad one now, not in every tab
+            store = open_store(Path(db))
+            try:
+                if store.document_count() == 0 and not store.read_only:
+                    from reader.core.library import import_seeds
+
+                    import_seeds(store)  # once here, not once per session racing each other
+            finally:
+                store.close()
+        run_server(ServeConfig(db=db, host=host, port=port, token=token), say)
+    except ServeError as error:
+        raise click.ClickException(str(error)) from error
