@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -291,7 +290,7 @@ class Converter:
                     from reader.core import opencc_engine
 
                     try:
-                        self._model = opencc_engine.model(self.config)
+                        self._model = opencc_engine.Model(self.config)
                     except opencc_engine.ModelUnsupported:
                         self._model = None
                     self._model_loaded = True
@@ -365,10 +364,43 @@ class PassageConverter:
         return sentence.text[a:b]
 
 
-@cache
+_CONVERTERS_KEPT = 1
+"""Converters kept loaded: the reader shows one script at a time, and s2twp's dictionaries
+alone (the C++ engine's and the replay model's) take 80 MB."""
+_converters: dict[str, Converter] = {}
+_converters_lock = threading.Lock()
+
+
 def converter(config: str) -> Converter:
-    """The shared converter for a config: OpenCC loads its dictionaries once per process."""
-    return Converter(config)
+    """The shared converter for a config: OpenCC loads its dictionaries once while it is used.
+
+    Only the most recently asked for stay loaded: visiting every script must not keep every
+    script's dictionaries (a caller still holding an older converter keeps it working).
+    """
+    with _converters_lock:
+        found = _converters.pop(config, None)
+        if found is None:
+            found = Converter(config)
+        _converters[config] = found  # the most recent last
+        released = len(_converters) > _CONVERTERS_KEPT
+        while len(_converters) > _CONVERTERS_KEPT:
+            del _converters[next(iter(_converters))]
+    if released:
+        _release_memory()
+    return found
+
+
+def _release_memory() -> None:
+    """Forget the parsed dictionaries no loaded model uses, and hand freed memory back."""
+    from reader.core import opencc_engine
+
+    opencc_engine.forget_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed dictionaries otherwise
+    except (OSError, AttributeError):
+        pass
 
 
 def script_votes(text: str) -> tuple[int, int]:

@@ -158,6 +158,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self._top_offset = self.top_offset()
         self.config = config
+        self.document.keep_only(config)
         self._relayout()
         self._convert_rest()
 
