@@ -168,6 +168,11 @@ class Converter:
         self.fallbacks = 0
         """Sentences whose offsets came from the coarse fallback (the model disagreed)."""
 
+    @property
+    def model_ready(self) -> bool:
+        """Whether offsets come without a wait (the replay model is loaded, or none exists)."""
+        return self._model_loaded
+
     def convert(self, text: str) -> str:
         """Exactly what OpenCC's C++ engine returns (converted in pieces so the GIL breathes)."""
         if len(text) <= _PIECE_CHARS and not _UNCONVERTIBLE.search(text):

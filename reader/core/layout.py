@@ -470,8 +470,10 @@ class WrappedLayout:
             return self.block_top(marker), 0
         index = self.document.block_at(offset)
         block = self.document.blocks[index]
-        converted = self.document.converted(self.config, index)
         local = min(max(offset - block.start, 0), block.end - block.start)
+        if local == 0:  # a block's start is its converted start: no offset map needed
+            return self.block_top(index), 0
+        converted = self.document.converted(self.config, index)
         dst, _ = converted.offsets.to_dst(local, local)
         rows = self.rows_of(index)
         row_index = max(0, bisect.bisect_right([start for start, _ in rows], dst) - 1)

@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from reader.core.convert import converter
 from reader.core.layout import DocumentLayout, WrappedLayout
 from reader.core.models import Annotation
 
@@ -222,6 +223,9 @@ class ArticleView(ScrollView, can_focus=True):
         # hand-back), so stay out of the way: start once the new screen is painted, and pause
         # between blocks. The screen itself never waits for this work.
         time.sleep(BACKGROUND_START_S)
+        if not converter(config).model_ready:  # the screen was drawn plain: now with offsets
+            converter(config).convert_mapped("")
+            self.app.call_from_thread(self.refresh)
         here = document.block_at(self._top_offset)
         order = [*range(here, len(document.blocks)), *range(here - 1, -1, -1)]
         for index in order:
@@ -464,6 +468,12 @@ class ArticleView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if row.block in self.layout_.fold_markers:
             return self._fold_marker_line(row.block, width, base)
+        if self.config is not None and not converter(self.config).model_ready:
+            # The first frame in a script: the engine's text, plain, while the offset model
+            # (which places highlights and the cursor) loads in the background.
+            text = self.document.converted_text(self.config, row.block)
+            plain = Strip([Segment(text[row.start : row.end], base)])
+            return plain.adjust_cell_length(width, base)
         converted = self.document.converted(self.config, row.block)
         key = (row.block, self.config, self.selection, self.document)
         styles = self._block_styles.get(key)
