@@ -314,6 +314,10 @@ class MainScreen(Screen[None]):
     def leave_library(self) -> None:
         self._done_with_pane("library")
 
+    @on(ArticleView.OffsetsReady)
+    def show_exact_passages(self) -> None:
+        self._show_panel()
+
     @on(ArticleView.TopMoved)
     def remember_position_soon(self) -> None:
         # Scrolling fires many events: write the position once the reader settles.

@@ -110,6 +110,9 @@ class ArticleView(ScrollView, can_focus=True):
             super().__init__()
             self.offset = offset
 
+    class OffsetsReady(Message):
+        """The script's offset model has loaded: passages shown elsewhere can be exact now."""
+
     class TopMoved(Message):
         """The first visible line moved: the reading position is worth remembering soon."""
 
@@ -226,6 +229,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not converter(config).model_ready:  # the screen was drawn plain: now with offsets
             converter(config).convert_mapped("")
             self.app.call_from_thread(self.refresh)
+            self.post_message(self.OffsetsReady())
         here = document.block_at(self._top_offset)
         order = [*range(here, len(document.blocks)), *range(here - 1, -1, -1)]
         for index in order:
@@ -286,6 +290,10 @@ class ArticleView(ScrollView, can_focus=True):
         if self.document is None or end <= start:
             return ""
         document = self.document
+        if self.config is not None and not converter(self.config).model_ready:
+            # Until the offset model has loaded (OffsetsReady), the engine's conversion of the
+            # passage alone: the same text unless a phrase crosses its ends.
+            return converter(self.config).convert(document.text[start:end])
         parts: list[str] = []
         for index in range(document.block_at(start), document.block_at(end - 1) + 1):
             block = document.blocks[index]
