@@ -359,9 +359,8 @@ async def test_first_frame_in_a_script_is_drawn_before_the_offset_model(
         first = [view.render_line(row) for row in range(view.scrollable_content_region.height)]
         engine = converter("s2twp")
         assert not engine.model_ready
-        assert first[0].text.rstrip() == engine.convert(text[: len(first[0].text.rstrip())])[
-            : len(first[0].text.rstrip())
-        ]
+        shown = first[0].text.rstrip()
+        assert shown == engine.convert(text[: len(shown)])[: len(shown)]
         assert all(s.style == base for line in first for s in line if s.text.strip())
         await app.workers.wait_for_complete()
         await pilot.pause()
