@@ -137,6 +137,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._top_offset = 0
         self._placed = False
         """Whether the view has been laid out at its real size (the first resize)."""
+        self._draft = False
+        """Whether rows may be drawn plain while the script's offset model loads: for a document
+        just opened (the first frame), not after a switch, which waits for it as it always did."""
         self.fold_boilerplate = False
         """Hide the site navigation and footer behind one line each, instead of dimming them."""
         self._found: list[tuple[int, int]] = []
@@ -157,6 +160,7 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         self.document = DocumentLayout(text)
         self.config = config
+        self._draft = True
         self.anchor = None
         self._found, self._found_starts, self._found_current = [], [], None
         self._annotations_changed(annotations)
@@ -172,6 +176,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self._top_offset = self.top_offset()
         self.config = config
+        self._draft = False
         self.document.keep_only(config)
         self._relayout()
         self._convert_rest()
@@ -198,6 +203,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         if self.document is None:
+            return
+        if not self._placed:  # no size yet: the first resize lays it out at its real width
+            self.layout_ = None
             return
         width = max(self.scrollable_content_region.width, 10)
         folded = self._boilerplate if self.fold_boilerplate else ()
@@ -239,9 +247,9 @@ class ArticleView(ScrollView, can_focus=True):
             time.sleep(BACKGROUND_PAUSE_S)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.layout_ is None or self.layout_.width == self.scrollable_content_region.width:
+        if self.layout_ is not None and self.layout_.width == self.scrollable_content_region.width:
             return
-        if self._placed:  # before the first real size, keep the position asked for
+        if self._placed and self.layout_ is not None:  # before the first size, keep the position
             self._top_offset = self.top_offset()
         self._placed = True
         self._relayout()
@@ -290,7 +298,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.document is None or end <= start:
             return ""
         document = self.document
-        if self.config is not None and not converter(self.config).model_ready:
+        if self._drawn_plain():
             # Until the offset model has loaded (OffsetsReady), the engine's conversion of the
             # passage alone: the same text unless a phrase crosses its ends.
             return converter(self.config).convert(document.text[start:end])
@@ -353,7 +361,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self.cursor))
 
     def _keep_cursor_visible(self, context_rows: int = 0) -> None:
-        assert self.layout_ is not None
+        if self.layout_ is None:  # not laid out yet: the first layout shows the cursor
+            self._top_offset = self.cursor
+            return
         y, _ = self.layout_.locate(self.cursor)
         height = self.scrollable_content_region.height
         self.virtual_size = Size(self.virtual_size.width, self.layout_.height)
@@ -466,6 +476,10 @@ class ArticleView(ScrollView, can_focus=True):
 
     # Rendering
 
+    def _drawn_plain(self) -> bool:
+        """Whether the view shows the engine's text without offsets (the model is loading)."""
+        return self._draft and self.config is not None and not converter(self.config).model_ready
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
@@ -476,7 +490,7 @@ class ArticleView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if row.block in self.layout_.fold_markers:
             return self._fold_marker_line(row.block, width, base)
-        if self.config is not None and not converter(self.config).model_ready:
+        if self._drawn_plain():
             # The first frame in a script: the engine's text, plain, while the offset model
             # (which places highlights and the cursor) loads in the background.
             text = self.document.converted_text(self.config, row.block)
