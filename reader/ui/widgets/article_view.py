@@ -22,6 +22,10 @@ from reader.core.models import Annotation
 
 EAGER_WRAP_CHARS = 100_000
 """Documents up to this size are wrapped whole at once: their scrollbar is exact from the start."""
+EAGER_WRAP_CONVERTED_CHARS = 20_000
+"""The same in a script, where wrapping whole means converting whole first: above this, rows are
+made as they come on screen (and heights estimated until then), as for a novel, so a switch
+costs the same at 100 K characters as at 10 K."""
 
 BACKGROUND_START_S = 0.5
 BACKGROUND_PAUSE_S = 0.004
@@ -210,7 +214,8 @@ class ArticleView(ScrollView, can_focus=True):
         width = max(self.scrollable_content_region.width, 10)
         folded = self._boilerplate if self.fold_boilerplate else ()
         self.layout_ = WrappedLayout(self.document, self.config, width, folded)
-        if len(self.document.text) <= EAGER_WRAP_CHARS:
+        eager = EAGER_WRAP_CHARS if self.config is None else EAGER_WRAP_CONVERTED_CHARS
+        if len(self.document.text) <= eager:
             for index in range(len(self.document.blocks)):
                 self.layout_.rows_of(index)
         self.virtual_size = Size(width, self.layout_.height)
