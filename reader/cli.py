@@ -587,11 +587,9 @@ def _converted_lines(store, lines, script: str | None):  # type: ignore[no-untyp
 
 
 def _write_search_csv(store, lines, script: str | None, context: int, out: TextIO) -> None:  # type: ignore[no-untyped-def]
-    import csv
+    from reader.core.export import csv_writer, neutralise
 
-    from reader.core.export import neutralise
-
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow([*SEARCH_COLUMNS, *SEARCH_CONVERTED] if script else SEARCH_COLUMNS)
     for line, converted in _converted_lines(store, lines, script):
         row = [line.document_id, neutralise(line.document_title), line.start, line.end,

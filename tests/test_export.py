@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import split_like_calc
 
 from reader.cli import cli
 from reader.core.export import (
@@ -150,45 +151,6 @@ def test_a_tag_with_the_separator_in_its_name_stays_one_tag() -> None:
     assert join_tags(["a; b", "c"]) == "a\\; b; c"
     assert split_tags(join_tags(["a; b", "c"])) == ["a; b", "c"]
     assert split_tags(join_tags(["'quoted", "back\\slash"])) == ["'quoted", "back\\slash"]
-
-
-def split_like_calc(text: str, separators: str = ",;\t") -> list[list[str]]:
-    """Records as a spreadsheet's import dialog splits them with comma, semicolon and tab all
-    ticked (LibreOffice Calc's default): any of them outside quotes ends a cell, ``""`` inside
-    quotes is one quote, a line break outside quotes ends the record."""
-    records: list[list[str]] = []
-    cells: list[str] = []
-    cell: list[str] = []
-    quoted = False
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quoted:
-            if char == '"' and text.startswith('"', index + 1):
-                cell.append('"')
-                index += 1
-            elif char == '"':
-                quoted = False
-            else:
-                cell.append(char)
-        elif char == '"':
-            quoted = True
-        elif char in separators:
-            cells.append("".join(cell))
-            cell = []
-        elif char in "\r\n":
-            if text.startswith("\r\n", index):
-                index += 1
-            cells.append("".join(cell))
-            records.append(cells)
-            cells, cell = [], []
-        else:
-            cell.append(char)
-        index += 1
-    if cell or cells:
-        cells.append("".join(cell))
-        records.append(cells)
-    return records
 
 
 def test_every_row_keeps_its_cells_when_split_on_comma_semicolon_and_tab(

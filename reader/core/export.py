@@ -34,6 +34,7 @@ __all__ = [
     "FORMATS",
     "FORMULA_TRIGGERS",
     "annotation_filter",
+    "csv_writer",
     "default_export_name",
     "export_format",
     "export_to_file",
@@ -215,8 +216,7 @@ def write_csv(
     sql = _SELECT + where + ROW_ORDER_SQL
     if excel:
         out.write("\ufeff")
-    # QUOTE_NONNUMERIC quotes every str (and None, as ""), and leaves the ints bare.
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer = csv_writer(out)
     writer.writerow([*COLUMNS, "passage_converted"] if script else COLUMNS)
     try:
         cursor = store.db.execute(sql, params)
@@ -241,6 +241,15 @@ def export_format(target: Path | str, requested: str | None = None) -> str:
     if requested:
         return requested
     return "xlsx" if str(target).lower().endswith(".xlsx") else "csv"
+
+
+def csv_writer(out: TextIO) -> Any:
+    """The CSV of every table we write: RFC 4180 (CRLF), every text field quoted, numbers bare.
+
+    QUOTE_NONNUMERIC quotes every str (and None, as ""), and leaves the ints bare, so a
+    spreadsheet's import dialog that also splits on ``;`` or tab keeps each cell whole.
+    """
+    return csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
 
 
 def default_export_name(today: date | None = None, file_format: str = "csv") -> str:
