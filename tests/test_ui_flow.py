@@ -373,3 +373,16 @@ async def test_first_frame_in_a_script_is_drawn_before_the_offset_model(
             for y in range(10)
         )
         assert "長春國際汽車城" in panel_text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_rows_are_wrapped_at_the_width_they_are_drawn(store: Store, size) -> None:
+    """The scrollbar takes cells once the layout's height is known: rows wrapped before it
+    appeared would lose their last character on screen."""
+    store.set_setting("script", "s2twp")
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        view = app.screen.view
+        assert view.layout_ is not None
+        assert view.layout_.width == view.scrollable_content_region.width

@@ -219,9 +219,6 @@ class ArticleView(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         if self.document is None:
             return
-        if not self._placed:  # no size yet: the first resize lays it out at its real width
-            self.layout_ = None
-            return
         width = max(self.scrollable_content_region.width, 10)
         folded = self._boilerplate if self.fold_boilerplate else ()
         self.layout_ = WrappedLayout(self.document, self.config, width, folded)
@@ -263,9 +260,9 @@ class ArticleView(ScrollView, can_focus=True):
             time.sleep(BACKGROUND_PAUSE_S)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.layout_ is not None and self.layout_.width == self.scrollable_content_region.width:
+        if self.layout_ is None or self.layout_.width == self.scrollable_content_region.width:
             return
-        if self._placed and self.layout_ is not None:  # before the first size, keep the position
+        if self._placed:  # before the first real size, keep the position asked for
             self._top_offset = self.top_offset()
         self._placed = True
         self._relayout()
@@ -379,9 +376,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self.cursor))
 
     def _keep_cursor_visible(self, context_rows: int = 0) -> None:
-        if self.layout_ is None:  # not laid out yet: the first layout shows the cursor
-            self._top_offset = self.cursor
-            return
+        assert self.layout_ is not None
         y, _ = self.layout_.locate(self.cursor)
         height = self.scrollable_content_region.height
         self.virtual_size = Size(self.virtual_size.width, self.layout_.height)
