@@ -14,6 +14,7 @@ import random
 import pytest
 from conversion_support import EXCERPTS, SEEDS, read_exact
 
+from reader.core import convert
 from reader.core.convert import SCRIPT_CYCLE, converter
 
 CONFIGS = [config for config, _ in SCRIPT_CYCLE if config]
@@ -34,11 +35,14 @@ def _spans(text: str, rng: random.Random, count: int) -> list[tuple[int, int]]:
     return spans
 
 
+@pytest.mark.parametrize("whole_after", [float("inf"), 0.5])
 @pytest.mark.parametrize("config", CONFIGS)
 @pytest.mark.parametrize("path", TEXTS, ids=lambda path: path.stem)
-def test_passages_equal_whole_document_conversion(path, config) -> None:
+def test_passages_equal_whole_document_conversion(path, config, whole_after, monkeypatch) -> None:
+    """Sentence by sentence throughout (inf), and switching to the whole text half-way."""
     if not path.exists():
         pytest.skip(f"{path} is missing")
+    monkeypatch.setattr(convert, "_WHOLE_AFTER", whole_after)
     text = read_exact(path)
     engine = converter(config)
     whole = engine.convert_mapped(text)

@@ -137,6 +137,8 @@ _SAFE_CUT = re.compile("[\n\r。！？；]")
 """Characters no key of any OpenCC dictionary contains (tests check it against every config):
 no match can span them, so the text on each side converts as it does inside the whole."""
 
+_WHOLE_AFTER = 0.5
+"""Share of a document converted sentence by sentence after which the rest is converted whole."""
 _SENTENCES_KEPT = 50_000
 """Converted sentences a :class:`PassageConverter` keeps (a few tens of MB at most)."""
 
@@ -331,13 +333,15 @@ class PassageConverter:
     """The converted text of passages of one document, without converting the whole of it.
 
     ``convert(start, end)`` equals ``text[a:b]`` of ``convert_mapped(text)`` where ``(a, b)`` is
-    ``offsets.to_dst(start, end)``, but converts only the sentence(s) around the passage: the
+    ``offsets.to_dst(start, end)``, but converts only the sentences the passage touches: the
     sentences :meth:`Converter._pieces` cuts the text into (after ``。！？；`` and line breaks)
     are exactly the pieces ``convert_mapped`` aligns on their own when its model disagrees,
     and converting each of them alone gives the engine's text in the whole (the safe-cut rule),
-    so no unit of the whole document's map crosses them. An export of many short passages of
-    long documents thus costs their sentences, not their documents. A document holding an
-    Ideographic Description Sequence operator (whose reach moves the cuts) is converted whole.
+    so no unit of the whole document's map crosses them: a passage is the concatenation of its
+    part of each sentence. Each sentence is converted once (and shared by its text across
+    documents). Once the sentences converted exceed half of the document, the rest of it is
+    converted whole (one call costs less than many). A document holding an Ideographic
+    Description Sequence operator (whose reach moves the cuts) is converted whole.
     """
 
     def __init__(self, engine: Converter, text: str, sentences: dict[str, Converted]) -> None:
@@ -346,27 +350,44 @@ class PassageConverter:
         self._whole: Converted | None = None
         self._sentences = sentences
         self._cuts: list[int] = []
+        self._converted_chars = 0
         if _IDS_OPERATOR.search(text) is not None:
             self._whole = engine.convert_mapped(text)
         else:
-            self._cuts = [0, *(found.end() for found in _SAFE_CUT.finditer(text)), len(text)]
+            ends = (found.end() for found in _SAFE_CUT.finditer(text))
+            self._cuts = sorted({0, *ends, len(text)})
 
     def convert(self, start: int, end: int) -> str:
         """The converted text of source span [start, end), widened to whole units."""
+        length = len(self._text)
+        start = min(max(start, 0), length)
+        end = min(max(end, start), length)
+        if end == start:
+            return ""  # to_dst maps both ends of an empty span to the same offset
+        if self._whole is None and self._converted_chars > length * _WHOLE_AFTER:
+            self._whole = self._engine.convert_mapped(self._text)
         if self._whole is not None:
             a, b = self._whole.offsets.to_dst(start, end)
             return self._whole.text[a:b]
-        first = self._cuts[bisect.bisect_right(self._cuts, start) - 1]
-        last = self._cuts[bisect.bisect_left(self._cuts, end)]
+        cuts = self._cuts
+        parts: list[str] = []
+        for index in range(bisect.bisect_right(cuts, start) - 1, bisect.bisect_left(cuts, end)):
+            first, last = cuts[index], cuts[index + 1]
+            sentence = self._sentence(first, last)
+            a, b = sentence.offsets.to_dst(max(start, first) - first, min(end, last) - first)
+            parts.append(sentence.text[a:b])
+        return "".join(parts)
+
+    def _sentence(self, first: int, last: int) -> Converted:
         source = self._text[first:last]
         sentence = self._sentences.get(source)
         if sentence is None:
             sentence = self._engine.convert_mapped(source)
+            self._converted_chars += len(source)
             if len(self._sentences) >= _SENTENCES_KEPT:
                 self._sentences.clear()
             self._sentences[source] = sentence
-        a, b = sentence.offsets.to_dst(start - first, end - first)
-        return sentence.text[a:b]
+        return sentence
 
 
 _CONVERTERS_KEPT = 1
