@@ -93,3 +93,26 @@ def test_sentences_are_shared_across_documents() -> None:
     assert "内存不足。" in shared
     second = engine.passages("另一篇。内存不足。", shared)
     assert second.convert(4, 6) == "記憶體"
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_planned_passages_equal_the_whole(dense: bool) -> None:
+    """Passages covering much of a document convert it whole, few convert their sentences:
+    the same text either way."""
+    path = SEEDS[0]
+    if not path.exists():
+        pytest.skip(f"{path} is missing")
+    text = read_exact(path)
+    engine = converter("s2twp")
+    whole = engine.convert_mapped(text)
+    rng = random.Random(7)
+    count = 400 if dense else 5
+    spans = [
+        (start, start + rng.randint(1, 60)) for start in rng.sample(range(len(text) - 60), count)
+    ]
+    passages = engine.passages(text)
+    passages.plan(spans)
+    assert (passages._whole is not None) == dense
+    for start, end in spans:
+        a, b = whole.offsets.to_dst(start, end)
+        assert passages.convert(start, end) == whole.text[a:b]

@@ -22,6 +22,7 @@ import csv
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -297,16 +298,19 @@ def with_converted_passages(
 
     engine = converter(script)
     sentences: dict[str, Converted] = {}
-    current: tuple[int, PassageConverter] | None = None
     status = COLUMNS.index("status")
-    for row in rows:
-        document_id, start, end = row[1], row[4], row[5]
-        if row[status] != "active":  # stale offsets: nothing to convert there
-            yield row, ""
-            continue
-        # Each passage converts as it reads in place: its sentence, not the passage alone (a
-        # passage converted out of context can segment differently), nor the whole document.
-        if current is None or current[0] != document_id:
-            text = store.get_document(document_id).text
-            current = (document_id, engine.passages(text, sentences))
-        yield row, current[1].convert(start, end)
+    # Rows come ordered by document. Each passage converts as it reads in place: from its
+    # sentences, not alone (a passage converted out of context can segment differently), and
+    # not from the whole document unless its passages cover much of it.
+    for document_id, group in groupby(rows, key=lambda row: row[1]):
+        document_rows = list(group)
+        active = [row for row in document_rows if row[status] == "active"]
+        passages: PassageConverter | None = None
+        if active:
+            passages = engine.passages(store.get_document(document_id).text, sentences)
+            passages.plan((row[4], row[5]) for row in active)
+        for row in document_rows:
+            if row[status] != "active" or passages is None:  # stale offsets: nothing to convert
+                yield row, ""
+            else:
+                yield row, passages.convert(row[4], row[5])
