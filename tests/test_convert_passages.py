@@ -116,3 +116,18 @@ def test_planned_passages_equal_the_whole(dense: bool) -> None:
     for start, end in spans:
         a, b = whole.offsets.to_dst(start, end)
         assert passages.convert(start, end) == whole.text[a:b]
+
+
+def test_sentences_shared_from_a_whole_conversion_equal_their_own() -> None:
+    """A document converted whole hands its sentences to the next: each must be what
+    converting that sentence alone gives, map and all."""
+    text = read_exact(SEEDS[0]) if SEEDS[0].exists() else pytest.skip("no sample")
+    engine = converter("s2twp")
+    shared: dict = {}
+    passages = engine.passages(text, shared)
+    passages.plan([(0, len(text))])
+    assert passages._whole is not None and len(shared) > 50
+    for source, converted in shared.items():
+        alone = engine.convert_mapped(source)
+        assert converted.text == alone.text
+        assert converted.offsets.units == alone.offsets.units, source

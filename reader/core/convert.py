@@ -379,7 +379,29 @@ class PassageConverter:
             if text[cuts[i] : cuts[i + 1]] not in self._sentences
         )
         if fresh > len(text) * _WHOLE_AFTER:
-            self._whole = self._engine.convert_mapped(text)
+            self._convert_whole()
+
+    def _convert_whole(self) -> None:
+        """Convert the whole text, and share its sentences (their part of it) with the next
+        documents, as if each had been converted alone."""
+        whole = self._whole = self._engine.convert_mapped(self._text)
+        units = whole.offsets.units
+        starts = [unit.src_start for unit in units]
+        for first, last in pairwise(self._cuts):
+            source = self._text[first:last]
+            if source in self._sentences:
+                continue
+            a, b = whole.offsets.to_dst(first, last)
+            inside = units[bisect.bisect_left(starts, first) : bisect.bisect_left(starts, last)]
+            shifted = [
+                Unit(u.src_start - first, u.src_end - first, u.dst_start - a, u.dst_end - a)
+                for u in inside
+            ]
+            if len(self._sentences) >= _SENTENCES_KEPT:
+                self._sentences.clear()
+            self._sentences[source] = Converted(
+                whole.text[a:b], OffsetMap(last - first, b - a, shifted)
+            )
 
     def convert(self, start: int, end: int) -> str:
         """The converted text of source span [start, end), widened to whole units."""
@@ -389,7 +411,7 @@ class PassageConverter:
         if end == start:
             return ""  # to_dst maps both ends of an empty span to the same offset
         if self._whole is None and self._converted_chars > length * _WHOLE_AFTER:
-            self._whole = self._engine.convert_mapped(self._text)
+            self._convert_whole()
         if self._whole is not None:
             a, b = self._whole.offsets.to_dst(start, end)
             return self._whole.text[a:b]
