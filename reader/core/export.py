@@ -22,6 +22,7 @@ import csv
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -311,20 +312,23 @@ def with_converted_passages(
     store: Store, rows: Iterable[Sequence[Any]], script: str
 ) -> Iterator[tuple[Sequence[Any], str]]:
     """Each export row (in ``COLUMNS`` order) with its passage converted to ``script``."""
-    from reader.core.convert import converter
+    from reader.core.convert import Converted, PassageConverter, converter
 
     engine = converter(script)
-    current: tuple[int, Any] | None = None
+    sentences: dict[str, Converted] = {}
     status = COLUMNS.index("status")
-    for row in rows:
-        document_id, start, end = row[1], row[4], row[5]
-        # Convert the whole document once: a passage converted out of context can segment
-        # differently from the same passage read in place.
-        if current is None or current[0] != document_id:
-            current = (document_id, engine.convert_mapped(store.get_document(document_id).text))
-        if row[status] != "active":  # stale offsets: nothing to convert there
-            yield row, ""
-        else:
-            converted = current[1]
-            a, b = converted.offsets.to_dst(start, end)
-            yield row, converted.text[a:b]
+    # Rows come ordered by document. Each passage converts as it reads in place: from its
+    # sentences, not alone (a passage converted out of context can segment differently), and
+    # not from the whole document unless its passages cover much of it.
+    for document_id, group in groupby(rows, key=lambda row: row[1]):
+        document_rows = list(group)
+        active = [row for row in document_rows if row[status] == "active"]
+        passages: PassageConverter | None = None
+        if active:
+            passages = engine.passages(store.get_document(document_id).text, sentences)
+            passages.plan((row[4], row[5]) for row in active)
+        for row in document_rows:
+            if row[status] != "active" or passages is None:  # stale offsets: nothing to convert
+                yield row, ""
+            else:
+                yield row, passages.convert(row[4], row[5])
