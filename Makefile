@@ -40,3 +40,5 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/concurrency.py
 	$(BIN)/python benchmarks/typesetting.py
 	$(BIN)/python benchmarks/serve_browser.py
+	$(BIN)/python benchmarks/agreement.py
+	$(BIN)/python benchmarks/qdpx.py

@@ -61,3 +61,40 @@ def test_screen_positions_and_offsets_agree_in_a_longer_script(simplified_text: 
     else:  # wrapped between them: 谋 is on the next row, after what of 全域性 moved down
         assert y == y0 + 1
         assert 0 < x < 6
+
+
+@pytest.mark.parametrize("config", ["s2twp", "t2s", "s2hk"])
+def test_wrapping_text_equals_the_mapped_conversion(simplified_text: str, config: str) -> None:
+    """Rows are wrapped from the engine's text before any offset map exists: it must be the
+    text the map is made for, block by block, and the rows the same either way."""
+    document = DocumentLayout(simplified_text)
+    for index in range(len(document.blocks)):
+        engine_text = document.converted_text(config, index)
+        assert engine_text == document.converted(config, index).text
+        assert document.converted_text(config, index) == engine_text  # from the map now
+    fresh = DocumentLayout(simplified_text)
+    early = WrappedLayout(fresh, config, 37)
+    late = WrappedLayout(document, config, 37)
+    assert [early.rows_of(i) for i in range(len(fresh.blocks))] == [
+        late.rows_of(i) for i in range(len(document.blocks))
+    ]
+
+
+def test_switching_keeps_only_the_script_shown(simplified_text: str) -> None:
+    document = DocumentLayout(simplified_text)
+    for config in ("t2s", "s2t", "s2twp"):
+        document.converted(config, 0)
+        document.converted_text(config, 1)
+    document.keep_only("s2twp")
+    assert set(document._converted) == {"s2twp"} and set(document._texts) == {"s2twp"}
+    document.keep_only(None)
+    assert not document._converted and not document._texts
+
+
+def test_only_the_last_converter_stays_loaded() -> None:
+    first = converter("s2t")
+    assert converter("s2t") is first
+    converter("t2s")
+    again = converter("s2t")
+    assert again is not first  # released when t2s was asked for, loaded anew
+    assert first.convert("内存") == again.convert("内存") == "內存"

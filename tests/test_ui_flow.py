@@ -334,3 +334,56 @@ async def test_several_tags_at_once_from_the_codebook_and_new(app: ReaderApp, st
         [annotation] = [a for a in store.annotations.for_document(document.id) if a.start == start]
         assert [tag.name for tag in annotation.tags] == ["政策", "新:标签"]
         assert len({tag.color for tag in annotation.tags}) == 2
+
+
+async def test_first_frame_in_a_script_is_drawn_before_the_offset_model(
+    store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A saved script paints the engine's text at once, plain; highlights follow the model."""
+    from reader.core.convert import converter
+    from reader.ui.widgets import article_view
+
+    # The background worker loads the model after this pause: long enough to look first.
+    monkeypatch.setattr(article_view, "BACKGROUND_START_S", 3.0)
+
+    document, text = first_article(store)
+    start = text.index("长春国际汽车城")
+    store.annotations.create(document.id, start, start + 7, tags=["城市"])
+    store.preferences.update(script="s2twp")
+    converter("t2s")  # only the last converter stays loaded: s2twp's model is not
+    assert not converter("s2twp").model_ready
+    app = make_app(Store(db_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.view
+        base = view.rich_style
+        first = [view.render_line(row) for row in range(view.scrollable_content_region.height)]
+        engine = converter("s2twp")
+        assert not engine.model_ready
+        shown = first[0].text.rstrip()
+        assert shown == engine.convert(text[: len(shown)])[: len(shown)]
+        assert all(s.style == base for line in first for s in line if s.text.strip())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert engine.model_ready
+        row, _ = view.layout_.locate(start)
+        line = view.render_line(row - round(view.scroll_y))
+        assert any(s.style != base and "長春" in s.text for s in line)
+        panel_text = " ".join(
+            "".join(s.text for s in app.screen.query_one("#panel").render_line(y))
+            for y in range(10)
+        )
+        assert "長春國際汽車城" in panel_text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_rows_are_wrapped_at_the_width_they_are_drawn(store: Store, size) -> None:
+    """The scrollbar takes cells once the layout's height is known: rows wrapped before it
+    appeared would lose their last character on screen."""
+    store.preferences.update(script="s2twp")
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        view = app.screen.view
+        assert view.layout_ is not None
+        assert view.layout_.width == view.scrollable_content_region.width

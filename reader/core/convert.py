@@ -15,9 +15,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -27,6 +26,7 @@ __all__ = [
     "Converted",
     "Converter",
     "OffsetMap",
+    "PassageConverter",
     "converter",
     "script_votes",
 ]
@@ -137,6 +137,12 @@ _SAFE_CUT = re.compile("[\n\r。！？；]")
 """Characters no key of any OpenCC dictionary contains (tests check it against every config):
 no match can span them, so the text on each side converts as it does inside the whole."""
 
+_WHOLE_AFTER = 0.4
+"""Share of a document to convert sentence by sentence above which it is converted whole: a
+sentence costs two to three times as much per character as the whole text in one call."""
+_SENTENCES_KEPT = 50_000
+"""Converted sentences a :class:`PassageConverter` keeps (a few tens of MB at most)."""
+
 _IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
 _IDS_REACH = 64  # OpenCC reads an Ideographic Description Sequence up to 64 code points long
 
@@ -164,6 +170,11 @@ class Converter:
         self._model_loaded = False
         self.fallbacks = 0
         """Sentences whose offsets came from the coarse fallback (the model disagreed)."""
+
+    @property
+    def model_ready(self) -> bool:
+        """Whether offsets come without a wait (the replay model is loaded, or none exists)."""
+        return self._model_loaded
 
     def convert(self, text: str) -> str:
         """Exactly what OpenCC's C++ engine returns (converted in pieces so the GIL breathes)."""
@@ -248,6 +259,16 @@ class Converter:
             dst += len(parts[-1])
         return Converted("".join(parts), OffsetMap(len(text), dst, units))
 
+    def passages(
+        self, text: str, sentences: dict[str, Converted] | None = None
+    ) -> PassageConverter:
+        """Converts passages of ``text`` one at a time, each as it reads in the whole text.
+
+        ``sentences`` (converted sentences by their text) may be shared across documents:
+        saved web pages repeat their boilerplate, articles quote each other.
+        """
+        return PassageConverter(self, text, {} if sentences is None else sentences)
+
     def _align(self, model: Any, piece: str, converted: str, src: int, dst: int) -> list[Unit]:
         """The units of one piece: the model's, or per sentence where the model is wrong."""
         replayed, spans = model.convert(piece) if model is not None else (None, [])
@@ -277,7 +298,7 @@ class Converter:
                     from reader.core import opencc_engine
 
                     try:
-                        self._model = opencc_engine.model(self.config)
+                        self._model = opencc_engine.Model(self.config)
                     except opencc_engine.ModelUnsupported:
                         self._model = None
                     self._model_loaded = True
@@ -309,10 +330,149 @@ class Converter:
             yield start, stop, True
 
 
-@cache
+class PassageConverter:
+    """The converted text of passages of one document, without converting the whole of it.
+
+    ``convert(start, end)`` equals ``text[a:b]`` of ``convert_mapped(text)`` where ``(a, b)`` is
+    ``offsets.to_dst(start, end)``, but converts only the sentences the passage touches: the
+    sentences :meth:`Converter._pieces` cuts the text into (after ``。！？；`` and line breaks)
+    are exactly the pieces ``convert_mapped`` aligns on their own when its model disagrees,
+    and converting each of them alone gives the engine's text in the whole (the safe-cut rule),
+    so no unit of the whole document's map crosses them: a passage is the concatenation of its
+    part of each sentence. Each sentence is converted once (and shared by its text across
+    documents). Once the sentences converted exceed half of the document, the rest of it is
+    converted whole (one call costs less than many). A document holding an Ideographic
+    Description Sequence operator (whose reach moves the cuts) is converted whole.
+    """
+
+    def __init__(self, engine: Converter, text: str, sentences: dict[str, Converted]) -> None:
+        self._engine = engine
+        self._text = text
+        self._whole: Converted | None = None
+        self._sentences = sentences
+        self._cuts: list[int] = []
+        self._converted_chars = 0
+        if _IDS_OPERATOR.search(text) is not None:
+            self._whole = engine.convert_mapped(text)
+        else:
+            ends = (found.end() for found in _SAFE_CUT.finditer(text))
+            self._cuts = sorted({0, *ends, len(text)})
+
+    def plan(self, spans: Iterable[tuple[int, int]]) -> None:
+        """Convert the whole document at once if the sentences these passages touch (and no
+        document converted before shared) make up much of it: one call is cheaper per
+        character than many (the output is the same either way)."""
+        if self._whole is not None:
+            return
+        cuts, text = self._cuts, self._text
+        needed = {
+            index
+            for start, end in spans
+            if end > start
+            for index in range(
+                bisect.bisect_right(cuts, start) - 1, bisect.bisect_left(cuts, min(end, len(text)))
+            )
+        }
+        fresh = sum(
+            cuts[i + 1] - cuts[i]
+            for i in needed
+            if text[cuts[i] : cuts[i + 1]] not in self._sentences
+        )
+        if fresh > len(text) * _WHOLE_AFTER:
+            self._convert_whole()
+
+    def _convert_whole(self) -> None:
+        """Convert the whole text, and share its sentences (their part of it) with the next
+        documents, as if each had been converted alone."""
+        whole = self._whole = self._engine.convert_mapped(self._text)
+        units = whole.offsets.units
+        starts = [unit.src_start for unit in units]
+        for first, last in pairwise(self._cuts):
+            source = self._text[first:last]
+            if source in self._sentences:
+                continue
+            a, b = whole.offsets.to_dst(first, last)
+            inside = units[bisect.bisect_left(starts, first) : bisect.bisect_left(starts, last)]
+            shifted = [
+                Unit(u.src_start - first, u.src_end - first, u.dst_start - a, u.dst_end - a)
+                for u in inside
+            ]
+            if len(self._sentences) >= _SENTENCES_KEPT:
+                self._sentences.clear()
+            self._sentences[source] = Converted(
+                whole.text[a:b], OffsetMap(last - first, b - a, shifted)
+            )
+
+    def convert(self, start: int, end: int) -> str:
+        """The converted text of source span [start, end), widened to whole units."""
+        length = len(self._text)
+        start = min(max(start, 0), length)
+        end = min(max(end, start), length)
+        if end == start:
+            return ""  # to_dst maps both ends of an empty span to the same offset
+        if self._whole is None and self._converted_chars > length * _WHOLE_AFTER:
+            self._convert_whole()
+        if self._whole is not None:
+            a, b = self._whole.offsets.to_dst(start, end)
+            return self._whole.text[a:b]
+        cuts = self._cuts
+        parts: list[str] = []
+        for index in range(bisect.bisect_right(cuts, start) - 1, bisect.bisect_left(cuts, end)):
+            first, last = cuts[index], cuts[index + 1]
+            sentence = self._sentence(first, last)
+            a, b = sentence.offsets.to_dst(max(start, first) - first, min(end, last) - first)
+            parts.append(sentence.text[a:b])
+        return "".join(parts)
+
+    def _sentence(self, first: int, last: int) -> Converted:
+        source = self._text[first:last]
+        sentence = self._sentences.get(source)
+        if sentence is None:
+            sentence = self._engine.convert_mapped(source)
+            self._converted_chars += len(source)
+            if len(self._sentences) >= _SENTENCES_KEPT:
+                self._sentences.clear()
+            self._sentences[source] = sentence
+        return sentence
+
+
+_CONVERTERS_KEPT = 1
+"""Converters kept loaded: the reader shows one script at a time, and s2twp's dictionaries
+alone (the C++ engine's and the replay model's) take 80 MB."""
+_converters: dict[str, Converter] = {}
+_converters_lock = threading.Lock()
+
+
 def converter(config: str) -> Converter:
-    """The shared converter for a config: OpenCC loads its dictionaries once per process."""
-    return Converter(config)
+    """The shared converter for a config: OpenCC loads its dictionaries once while it is used.
+
+    Only the most recently asked for stay loaded: visiting every script must not keep every
+    script's dictionaries (a caller still holding an older converter keeps it working).
+    """
+    with _converters_lock:
+        found = _converters.pop(config, None)
+        if found is None:
+            found = Converter(config)
+        _converters[config] = found  # the most recent last
+        released = len(_converters) > _CONVERTERS_KEPT
+        while len(_converters) > _CONVERTERS_KEPT:
+            del _converters[next(iter(_converters))]
+    if released:
+        _release_memory()
+    return found
+
+
+def _release_memory() -> None:
+    """Forget the parsed dictionaries no loaded model uses, and hand freed memory back."""
+    from reader.core import opencc_engine
+
+    opencc_engine.forget_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed dictionaries otherwise
+    except (OSError, AttributeError):
+        pass
 
 
 def script_votes(text: str) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
 
@@ -169,14 +170,20 @@ def _rows(batches: Iterable[list[ExportRow]]) -> Iterator[ExportRow]:
         yield from batch
 
 
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx", "w3c", "qdpx")
+SUFFIXES = {"csv": "csv", "xlsx": "xlsx", "w3c": "jsonld", "qdpx": "qdpx"}
+"""Each format's file name ending; a target ending so chooses that format."""
+PROJECT_FILTERS = ("tags", "documents", "since")
+"""The filters the W3C and REFI-QDA exports take (the rest are about CSV and xlsx cells)."""
 
 
 def export_format(target: Path | str, requested: str | None = None) -> str:
-    """``requested`` when given, else ``xlsx`` for a target ending in ``.xlsx``, else ``csv``."""
+    """``requested`` when given, else the format whose ending ``target`` has (``.xlsx``,
+    ``.jsonld``, ``.qdpx``), else ``csv``."""
     if requested:
         return requested
-    return "xlsx" if str(target).lower().endswith(".xlsx") else "csv"
+    name = str(target).lower()
+    return next((fmt for fmt, suffix in SUFFIXES.items() if name.endswith("." + suffix)), "csv")
 
 
 def csv_writer(out: IO[str]) -> Any:
@@ -189,7 +196,7 @@ def csv_writer(out: IO[str]) -> Any:
 
 
 def default_export_name(today: date | None = None, file_format: str = "csv") -> str:
-    return f"annotations-{(today or date.today()):%Y%m%d}.{file_format}"
+    return f"annotations-{(today or date.today()):%Y%m%d}.{SUFFIXES.get(file_format, file_format)}"
 
 
 def export_to_file(
@@ -200,15 +207,27 @@ def export_to_file(
     file_format: str | None = None,
     **filters: Any,
 ) -> int:
-    """:func:`write_csv` (or ``xlsx_export.write_xlsx`` when ``file_format`` is ``xlsx``, or
-    is not given and ``target`` ends in ``.xlsx``) into ``target`` through
-    :func:`reader.core.safefile.replacing`.
+    """:func:`write_csv` (or ``xlsx_export.write_xlsx`` when ``file_format`` is ``xlsx``,
+    W3C Web Annotation JSON-LD for ``w3c``, a REFI-QDA archive for ``qdpx``; when not given,
+    chosen by ``target``'s ending) into ``target`` through
+    :func:`reader.core.safefile.replacing`. ``w3c`` and ``qdpx`` take the filters ``tags``,
+    ``documents`` and ``since`` (and carry the original text, whatever ``script``).
 
     A failed export (disk full, a database error) leaves neither half a file under the real
     name nor a damaged earlier export: the old file stays until the new one is complete. A
     symlink is written through, a FIFO or device written to directly, a folder refused.
     """
-    if export_format(target, file_format) == "xlsx":
+    chosen = export_format(target, file_format)
+    if chosen in ("w3c", "qdpx"):
+        project_filters = {k: v for k, v in filters.items() if k in PROJECT_FILTERS}
+        if chosen == "w3c":
+            from reader.core.w3c import export_w3c
+
+            return export_w3c(store, target, **project_filters)
+        from reader.core.refiqda import export_qdpx
+
+        return export_qdpx(store, target, **project_filters)
+    if chosen == "xlsx":
         from reader.core.xlsx_export import write_xlsx
 
         with replacing(target, "wb") as binary:
@@ -229,19 +248,22 @@ def with_converted_passages(
     store: Store, rows: Iterable[ExportRow], script: str
 ) -> Iterator[tuple[ExportRow, str]]:
     """Each export row (in ``COLUMNS`` order) with its passage converted to ``script``."""
-    from reader.core.convert import converter
+    from reader.core.convert import Converted, PassageConverter, converter
 
     engine = converter(script)
-    current: tuple[int, Any] | None = None
-    for row in rows:
-        document_id, start, end = row.document_id, row.start, row.end
-        # Convert the whole document once: a passage converted out of context can segment
-        # differently from the same passage read in place.
-        if current is None or current[0] != document_id:
-            current = (document_id, engine.convert_mapped(store.documents.get(document_id).text))
-        if row.status != AnnotationStatus.ACTIVE:  # stale offsets: nothing to convert there
-            yield row, ""
-        else:
-            converted = current[1]
-            a, b = converted.offsets.to_dst(start, end)
-            yield row, converted.text[a:b]
+    sentences: dict[str, Converted] = {}
+    # Rows come ordered by document. Each passage converts as it reads in place: from its
+    # sentences, not alone (a passage converted out of context can segment differently), and
+    # not from the whole document unless its passages cover much of it.
+    for document_id, group in groupby(rows, key=lambda row: row.document_id):
+        document_rows = list(group)
+        active = [row for row in document_rows if row.status == AnnotationStatus.ACTIVE]
+        passages: PassageConverter | None = None
+        if active:
+            passages = engine.passages(store.documents.get(document_id).text, sentences)
+            passages.plan((row.start, row.end) for row in active)
+        for row in document_rows:
+            if row.status != AnnotationStatus.ACTIVE or passages is None:
+                yield row, ""  # stale offsets: nothing to convert
+            else:
+                yield row, passages.convert(row.start, row.end)

@@ -290,6 +290,8 @@ class DocumentLayout:
         self.blocks = split_blocks(text)
         self._starts = [block.start for block in self.blocks]
         self._converted: dict[str | None, list[Converted | None]] = {}
+        self._texts: dict[str | None, list[str | None]] = {}
+        """The engine's text of blocks whose offset map is not needed yet (wrapping)."""
 
     def block_text(self, index: int) -> str:
         block = self.blocks[index]
@@ -315,6 +317,29 @@ class DocumentLayout:
         """The cursor stop before ``offset``: the start of the cluster before it."""
         return self.cluster_at(offset - 1)[0] if offset > 0 else 0
 
+    def converted_text(self, config: str | None, index: int) -> str:
+        """A block's text in a script: OpenCC's C++ engine alone, without the offset map.
+
+        Wrapping needs only this; the map (a Python replay of the conversion, ten times the
+        cost) is made when a block is drawn or an offset in it is asked for.
+        """
+        if config is None:
+            return self.block_text(index)
+        mapped = self._converted.get(config)
+        if mapped is not None and mapped[index] is not None:
+            return mapped[index].text  # type: ignore[union-attr]
+        texts = self._texts.setdefault(config, [None] * len(self.blocks))
+        found = texts[index]
+        if found is None:
+            found = texts[index] = converter(config).convert(self.block_text(index))
+        return found
+
+    def keep_only(self, config: str | None) -> None:
+        """Release the conversions of every other script (a novel's are tens of MB each)."""
+        for cache in (self._converted, self._texts):
+            for other in [key for key in cache if key != config]:
+                del cache[other]
+
     def converted(self, config: str | None, index: int) -> Converted:
         """A block in a script, converted on first use and kept."""
         # setdefault: the background thread and the UI thread may both get here first.
@@ -328,6 +353,9 @@ class DocumentLayout:
                 else converter(config).convert_mapped(source)
             )
             cache[index] = found
+            texts = self._texts.get(config)
+            if texts is not None:
+                texts[index] = None
         return found
 
 
@@ -402,7 +430,7 @@ class WrappedLayout:
         """The block's rows, wrapping (and converting) it on first use."""
         rows = self._rows[index]
         if rows is None:
-            text = self.document.converted(self.config, index).text
+            text = self.document.converted_text(self.config, index)
             rows = wrap(text, self.width)
             self._rows[index] = rows
             if len(rows) != self._heights[index]:
@@ -442,8 +470,10 @@ class WrappedLayout:
             return self.block_top(marker), 0
         index = self.document.block_at(offset)
         block = self.document.blocks[index]
-        converted = self.document.converted(self.config, index)
         local = min(max(offset - block.start, 0), block.end - block.start)
+        if local == 0:  # a block's start is its converted start: no offset map needed
+            return self.block_top(index), 0
+        converted = self.document.converted(self.config, index)
         dst, _ = converted.offsets.to_dst(local, local)
         rows = self.rows_of(index)
         row_index = max(0, bisect.bisect_right([start for start, _ in rows], dst) - 1)

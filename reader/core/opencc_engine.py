@@ -585,6 +585,18 @@ def model(config: str) -> Model:
     return Model(config)
 
 
+def forget_unused() -> None:
+    """Drop the cached dictionaries and models: those a live model uses stay alive with it.
+
+    ``_STARTS`` is keyed by ``id(table)``: once a table can be freed its id can be reused, so
+    that cache goes too (it is rebuilt from the tables on demand).
+    """
+    model.cache_clear()
+    _flatten_cached.cache_clear()
+    _dictionary.cache_clear()
+    _STARTS.clear()
+
+
 @cache
 def safe_cut_chars(config: str) -> frozenset[str]:
     """Characters after which a text can be cut without changing OpenCC's output.

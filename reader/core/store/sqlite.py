@@ -243,7 +243,7 @@ def refuse_newer(db: Database, path: Path) -> None:
 @functools.cache
 def expected_columns() -> dict[str, frozenset[str]]:
     """Every column of every table of ours, as the migrations build them."""
-    reference = Database(memory=True)
+    reference = Database(memory=True, execute_plugins=False)
     migrations.apply(reference)
     columns = {
         table: frozenset(column.name for column in reference[table].columns)
@@ -330,7 +330,9 @@ def migrate(db: TxDatabase, path: Path) -> None:
 def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
     """Open, check and (if writable) upgrade the database at ``path``."""
     conn, is_read_only, private_copy = open_connection(path, read_only=read_only)
-    db = TxDatabase(conn)
+    # No sqlite-utils plugins: scanning every installed package for them cost each start
+    # 10-40 ms, and nothing of ours should change with what else is installed.
+    db = TxDatabase(conn, execute_plugins=False)
     db.private_copy = private_copy
     if private_copy is not None:
         # Removed on close, or at exit when a program never closes its store.

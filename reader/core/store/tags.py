@@ -62,17 +62,26 @@ class Tags:
             f" that is not #rrggbb{shown}: shown in palette colours instead."
         )
 
-    def ensure(self, name: str) -> int:
-        """The id of the tag called ``name``, created (with the next colour) if there is none."""
+    def ensure(self, name: str, color: str | None = None) -> int:
+        """The id of the tag called ``name``, created if there is none: in ``color`` when that
+        is ``#rrggbb``, else the palette's next colour. An existing tag keeps its colour."""
         row = self._db.one("select id from tags where name = ?", [name])
         if row:
             return int(row[0])
-        counted = self._db.one("select count(*) from tags")
-        count = int(counted[0]) if counted else 0
+        if color is None or not COLOR.fullmatch(color):
+            counted = self._db.one("select count(*) from tags")
+            color = TAG_COLORS[(int(counted[0]) if counted else 0) % len(TAG_COLORS)]
         return self._db.insert(
-            "insert into tags (name, color) values (?, ?) returning id",
-            [name, TAG_COLORS[count % len(TAG_COLORS)]],
+            "insert into tags (name, color) values (?, ?) returning id", [name, color.lower()]
         )
+
+    def ensure_tag(self, name: str, color: str | None = None) -> Tag:
+        """:meth:`ensure` in its own transaction, giving the Tag."""
+        with self._db.transaction():
+            tag_id = self.ensure(name, color)
+            row = self._db.one("select id, name, color from tags where id = ?", [tag_id])
+        assert row is not None
+        return make_tag(*row)
 
     def names_of(self, annotation_id: int) -> list[str]:
         """The names of an annotation's tags, sorted."""

@@ -17,12 +17,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from reader.core.convert import converter
 from reader.core.layout import DocumentLayout, WrappedLayout
 from reader.core.models import Annotation, AnnotationStatus
 from reader.ui.safe_text import line_text
 
 EAGER_WRAP_CHARS = 100_000
 """Documents up to this size are wrapped whole at once: their scrollbar is exact from the start."""
+EAGER_WRAP_CONVERTED_CHARS = 20_000
+"""The same in a script, where wrapping whole means converting whole first: above this, rows are
+made as they come on screen (and heights estimated until then), as for a novel, so a switch
+costs the same at 100 K characters as at 10 K."""
 
 BACKGROUND_START_S = 0.5
 BACKGROUND_PAUSE_S = 0.004
@@ -117,6 +122,9 @@ class ArticleView(ScrollView, can_focus=True):
             super().__init__()
             self.offset = offset
 
+    class OffsetsReady(Message):
+        """The script's offset model has loaded: passages shown elsewhere can be exact now."""
+
     class TopMoved(Message):
         """The first visible line moved: the reading position is worth remembering soon."""
 
@@ -144,6 +152,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._top_offset = 0
         self._placed = False
         """Whether the view has been laid out at its real size (the first resize)."""
+        self._draft = False
+        """Whether rows may be drawn plain while the script's offset model loads: for a document
+        just opened (the first frame), not after a switch, which waits for it as it always did."""
         self.fold_boilerplate = False
         """Hide the site navigation and footer behind one line each, instead of dimming them."""
         self._found: list[tuple[int, int]] = []
@@ -164,6 +175,7 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         self.document = DocumentLayout(text)
         self.config = config
+        self._draft = True
         self.selection_anchor = None
         self._found, self._found_starts, self._found_current = [], [], None
         self._annotations_changed(annotations)
@@ -179,6 +191,8 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self._top_offset = self.top_offset()
         self.config = config
+        self._draft = False
+        self.document.keep_only(config)
         self._relayout()
         self._convert_rest()
 
@@ -209,7 +223,8 @@ class ArticleView(ScrollView, can_focus=True):
         width = max(self.scrollable_content_region.width, 10)
         folded = self._boilerplate if self.fold_boilerplate else ()
         self.layout_ = WrappedLayout(self.document, self.config, width, folded)
-        if len(self.document.text) <= EAGER_WRAP_CHARS:
+        eager = EAGER_WRAP_CHARS if self.config is None else EAGER_WRAP_CONVERTED_CHARS
+        if len(self.document.text) <= eager:
             for index in range(len(self.document.blocks)):
                 self.layout_.rows_of(index)
         self.virtual_size = Size(width, self.layout_.height)
@@ -233,6 +248,10 @@ class ArticleView(ScrollView, can_focus=True):
         # hand-back), so stay out of the way: start once the new screen is painted, and pause
         # between blocks. The screen itself never waits for this work.
         time.sleep(BACKGROUND_START_S)
+        if not converter(config).model_ready:  # the screen was drawn plain: now with offsets
+            converter(config).convert_mapped("")
+            self.app.call_from_thread(self.refresh)
+            self.post_message(self.OffsetsReady())
         here = document.block_at(self._top_offset)
         order = [*range(here, len(document.blocks)), *range(here - 1, -1, -1)]
         for index in order:
@@ -293,6 +312,10 @@ class ArticleView(ScrollView, can_focus=True):
         if self.document is None or end <= start:
             return ""
         document = self.document
+        if self._drawn_plain() and self.config is not None:
+            # Until the offset model has loaded (OffsetsReady), the engine's conversion of the
+            # passage alone: the same text unless a phrase crosses its ends.
+            return converter(self.config).convert(document.text[start:end])
         parts: list[str] = []
         for index in range(document.block_at(start), document.block_at(end - 1) + 1):
             block = document.blocks[index]
@@ -471,6 +494,10 @@ class ArticleView(ScrollView, can_focus=True):
 
     # Rendering
 
+    def _drawn_plain(self) -> bool:
+        """Whether the view shows the engine's text without offsets (the model is loading)."""
+        return self._draft and self.config is not None and not converter(self.config).model_ready
+
     def notify_style_update(self) -> None:
         """A new theme or stylesheet: the cached styles hold the old colours."""
         super().notify_style_update()
@@ -488,6 +515,12 @@ class ArticleView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if row.block in self.layout_.fold_markers:
             return self._fold_marker_line(row.block, width, base)
+        if self._drawn_plain():
+            # The first frame in a script: the engine's text, plain, while the offset model
+            # (which places highlights and the cursor) loads in the background.
+            text = self.document.converted_text(self.config, row.block)
+            plain = Strip([Segment(line_text(text[row.start : row.end]), base)])
+            return plain.adjust_cell_length(width, base)
         converted = self.document.converted(self.config, row.block)
         key = (row.block, self.config, self.selection, self.document)
         styles = self._block_styles.get(key)
