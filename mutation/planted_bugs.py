@@ -111,6 +111,53 @@ BUGS: list[Bug] = [
         "key=lambda candidate: candidate[0])",
         ("tests/test_caught_ambiguity.py",),
     ),
+    # Durability a SIGKILL cannot see
+    Bug(
+        "durability-synchronous-full-removed",
+        "reader/core/dbfile.py",
+        '            db.execute("PRAGMA synchronous = FULL")\n',
+        "",
+        ("tests/test_caught_durability.py",),
+    ),
+    Bug(
+        "durability-failed-commit-swallowed",
+        "reader/core/dbfile.py",
+        '            self.conn.execute("COMMIT")\n        except BaseException:\n'
+        "            self.rollback()\n            raise\n",
+        '            self.conn.execute("COMMIT")\n        except BaseException:\n'
+        "            self.rollback()\n",
+        ("tests/test_caught_durability.py",),
+    ),
+    Bug(
+        "durability-restore-commits-row-by-row",
+        "reader/core/store.py",
+        "                claimed.add(annotation_id)\n                results.append(annotation_id)\n",
+        "                claimed.add(annotation_id)\n                results.append(annotation_id)\n"
+        '                self.db.conn.execute("COMMIT")\n'
+        '                self.db.conn.execute("BEGIN IMMEDIATE")\n',
+        ("tests/test_restore_cases.py", "tests/test_caught_durability.py"),
+    ),
+    Bug(
+        "durability-one-schema-newer-opened",
+        "reader/core/dbfile.py",
+        "    if version > len(known) or unknown:",
+        "    if version > len(known) + 1 or unknown:",
+        ("tests/test_caught_durability.py",),
+    ),
+    Bug(
+        "durability-quick-check-skipped",
+        "reader/core/dbfile.py",
+        '        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]',
+        '        problems = ["ok"]',
+        ("tests/test_caught_durability.py",),
+    ),
+    Bug(
+        "ambiguity-fuzzy-fallback-gone",
+        "reader/core/reanchor.py",
+        "    for candidates in (_bracketed(text, anchor), _anywhere(text, anchor)):",
+        "    for candidates in (_bracketed(text, anchor), []):",
+        ("tests/test_caught_ambiguity.py",),
+    ),
 ]
 
 
