@@ -158,6 +158,36 @@ BUGS: list[Bug] = [
         "    for candidates in (_bracketed(text, anchor), []):",
         ("tests/test_caught_ambiguity.py",),
     ),
+    # What is drawn vs the text
+    Bug(
+        "drawing-block-loses-last-character",
+        "reader/core/layout.py",
+        "    rows.append((bounds[start], len(text)))\n    return rows\n\n\ndef _wrap_exact(",
+        "    rows.append((bounds[start], max(bounds[start], len(text) - 1)))\n    return rows\n"
+        "\n\ndef _wrap_exact(",
+        ("tests/test_caught_drawing.py",),
+    ),
+    Bug(
+        "drawing-wraps-one-cell-early",
+        "reader/core/layout.py",
+        "        if cells > width and index > start:",
+        "        if cells >= width and index > start:",
+        ("tests/test_caught_drawing.py",),
+    ),
+    Bug(
+        "drawing-comma-at-row-start",
+        "reader/core/layout.py",
+        '    "、。，．：；？！',
+        '    "、。．：；？！',
+        ("tests/test_caught_drawing.py",),
+    ),
+    Bug(
+        "drawing-wrapped-word-carries-its-space",
+        "reader/core/layout.py",
+        "                and not after.isspace()\n                and not before.isspace()\n",
+        "                and not after.isspace()\n",
+        ("tests/test_caught_drawing.py",),
+    ),
 ]
 
 
