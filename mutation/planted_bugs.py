@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+UI = ("tests/test_caught_ui.py",)
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,11 @@ BUGS: list[Bug] = [
     Bug(
         "durability-restore-commits-row-by-row",
         "reader/core/store.py",
-        "                claimed.add(annotation_id)\n                results.append(annotation_id)\n",
-        "                claimed.add(annotation_id)\n                results.append(annotation_id)\n"
+        "                results.append(annotation_id)\n        return results\n",
+        "                results.append(annotation_id)\n"
         '                self.db.conn.execute("COMMIT")\n'
-        '                self.db.conn.execute("BEGIN IMMEDIATE")\n',
+        '                self.db.conn.execute("BEGIN IMMEDIATE")\n'
+        "        return results\n",
         ("tests/test_restore_cases.py", "tests/test_caught_durability.py"),
     ),
     Bug(
@@ -187,6 +189,71 @@ BUGS: list[Bug] = [
         "                and not after.isspace()\n                and not before.isspace()\n",
         "                and not after.isspace()\n",
         ("tests/test_caught_drawing.py",),
+    ),
+    # UI
+    Bug(
+        "ui-row-drawn-without-its-blocks-last-character",
+        "reader/ui/widgets/article_view.py",
+        "segments.append(Segment(text[run_start:index], base + run_style))",
+        "segments.append(Segment(text[run_start : min(index, len(text) - 1)], base + run_style))",
+        UI,
+    ),
+    Bug(
+        "ui-next-annotation-stays-put",
+        "reader/ui/screens/main.py",
+        "[a for a in ordered if a.start > cursor]",
+        "[a for a in ordered if a.start >= cursor]",
+        UI,
+    ),
+    Bug(
+        "ui-previous-annotation-is-the-first",
+        "reader/ui/screens/main.py",
+        "else [a for a in reversed(ordered) if a.start < cursor]",
+        "else [a for a in ordered if a.start < cursor]",
+        UI,
+    ),
+    Bug(
+        "ui-t-c-take-the-outermost",
+        "reader/ui/widgets/article_view.py",
+        "        return sorted(found, key=lambda a: a.end - a.start)",
+        "        return found",
+        UI,
+    ),
+    Bug(
+        "ui-orphans-painted-at-stale-offsets",
+        "reader/ui/widgets/article_view.py",
+        '(a for a in annotations if a.status == "active")',
+        "(a for a in annotations)",
+        UI,
+    ),
+    Bug(
+        "ui-left-arrow-splits-a-unit",
+        "reader/ui/widgets/article_view.py",
+        "        start, _ = self._widen(self.document.previous_stop(self.cursor), self.cursor)\n"
+        "        return start\n",
+        "        return self.document.previous_stop(self.cursor)\n",
+        UI,
+    ),
+    Bug(
+        "ui-no-read-only-warning",
+        "reader/ui/screens/main.py",
+        "        if self.store.read_only:\n            self.notify(",
+        "        if False:\n            self.notify(",
+        UI,
+    ),
+    Bug(
+        "ui-readme-script-order",
+        "README.md",
+        "臺灣 (s2tw) → 香港 (s2hk)",
+        "香港 (s2hk) → 臺灣 (s2tw)",
+        UI,
+    ),
+    Bug(
+        "ui-script-cycle-order",
+        "reader/core/convert.py",
+        '    ("s2tw", "臺灣"),\n    ("s2hk", "香港"),\n',
+        '    ("s2hk", "香港"),\n    ("s2tw", "臺灣"),\n',
+        UI,
     ),
 ]
 
