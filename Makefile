@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench browser browser-present
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,21 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The headless browser of the serve tests: Debian's packages, never a download at test time.
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+browser:
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(BROWSER_PACKAGES)
+
+browser-present:
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver && fc-list :lang=zh | grep -q .
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/conversion.py
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/kill_harness.py
 	$(BIN)/python benchmarks/concurrency.py
 	$(BIN)/python benchmarks/typesetting.py
+	$(BIN)/python benchmarks/serve_browser.py

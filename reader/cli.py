@@ -378,3 +378,291 @@ def convert_command(config: str, source) -> None:
     text = source.read().decode("utf-8", "surrogateescape")
     converted = engine.convert_whole_file(text).encode("utf-8", "surrogateescape")
     _to_stdout(lambda out: out.buffer.write(converted))
+
+
+@cli.command("serve")
+@click.option(
+    "--db",
+    "db",
+    default=str(DEFAULT_DB),
+    show_default=True,
+    help="The annotations database, passed as it is to every browser session.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; anything but loopback needs a token.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="0: any free port.",
+)
+@click.option(
+    "--token",
+    envvar="READER_SERVE_TOKEN",
+    help="The secret every request must carry (also READER_SERVE_TOKEN); random if left out"
+    " on an address other than loopback.",
+)
+def serve_command(db: str, host: str, port: int, token: str | None) -> None:
+    """Serve the reader to web browsers: each browser tab is its own reader on the database.
+
+    Listens on 127.0.0.1 only unless told otherwise; any other address needs a token (a random
+    one is made and printed if you give none), and requests without it get 403. Ctrl+C stops
+    the server and every session.
+
+    Example: reader serve --db project.db --host 0.0.0.0 --port 8080
+    """
+    from reader.web.server import ServeConfig, ServeError, check_token, is_loopback, new_token
+    from reader.web.server import serve as run_server
+
+    try:
+        if token is not None:
+            token = check_token(token)
+        elif not is_loopback(host):
+            token = new_token()
+        if "://" not in db:  # a file: refuse a bad one now, not in every tab
+            store = open_store(Path(db))
+            try:
+                if store.document_count() == 0 and not store.read_only:
+                    from reader.core.library import import_seeds
+
+                    import_seeds(store)  # once here, not once per session racing each other
+            finally:
+                store.close()
+        run_server(ServeConfig(db=db, host=host, port=port, token=token), say)
+    except ServeError as error:
+        raise click.ClickException(str(error)) from error
+
+# Search and auto-coding (issue 15)
+
+SEARCH_FORMATS = ("text", "csv", "json")
+SEARCH_COLUMNS = ("document_id", "document_title", "start", "end", "match", "left", "right")
+SEARCH_CONVERTED = ("match_converted", "left_converted", "right_converted")
+
+
+def _search_setup(
+    db_path: Path, query_text: str, exact: bool, regex: bool, document: str | None
+):  # -> (Store, Query, list[int] | None), imported lazily
+    from reader.core.search import Query, QueryError
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    try:
+        query = Query(query_text, exact=exact, regex=regex)
+    except QueryError as error:
+        raise click.ClickException(str(error)) from error
+    store = open_store(db_path)
+    documents = None
+    if document is not None:
+        documents = store.match_documents(document)
+        if not documents:
+            raise click.ClickException(f"no document has the id or a title containing {document!r}")
+    return store, query, documents
+
+
+def _search_options(function):  # type: ignore[no-untyped-def]
+    for option in reversed(
+        (
+            db_option,
+            click.option("--exact", is_flag=True, help="Match literally (no script folding)."),
+            click.option("--regex", is_flag=True, help="QUERY is a regular expression."),
+            click.option("--document", help="Only this document: an id, or part of its title."),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+@cli.command("search")
+@click.argument("query_text", metavar="QUERY")
+@_search_options
+@click.option("--tag", "tags", multiple=True, help="Only inside passages with this tag.")
+@click.option("--untagged", is_flag=True, help="Only outside every annotation.")
+@click.option("--context", type=click.IntRange(0), default=20, show_default=True,
+              help="Characters of context on each side.")  # fmt: skip
+@click.option("--script", type=click.Choice(CONFIGS),
+              help="Add *_converted columns (text: show) in this OpenCC config.")  # fmt: skip
+@click.option("--format", "output_format", type=click.Choice(SEARCH_FORMATS), default="text",
+              show_default=True)  # fmt: skip
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option("--limit", type=click.IntRange(1), help="Stop after this many matches.")
+def search_command(
+    query_text: str,
+    db_path: Path,
+    exact: bool,
+    regex: bool,
+    document: str | None,
+    tags: tuple[str, ...],
+    untagged: bool,
+    context: int,
+    script: str | None,
+    output_format: str,
+    count_only: bool,
+    limit: int | None,
+) -> None:
+    """Find QUERY in every document, in any script: 发展 also finds 發展.
+
+    Prints a concordance (one line per match, keyword in context), CSV or JSON. Matches do not
+    overlap and come in document, then offset order; start/end are code points into the stored
+    original. --regex applies to the folded text (all scripts folded to one).
+
+    Example: reader search 一带一路 --format csv --script s2tw > matches.csv
+    """
+    from itertools import islice
+
+    from reader.core.search import QueryError, concordance, count_matches, search
+
+    store, query, documents = _search_setup(db_path, query_text, exact, regex, document)
+    try:
+        if count_only:
+            total = count_matches(store, query, documents=documents, tags=tags, untagged=untagged)
+            shown = total if limit is None else min(total, limit)
+            _to_stdout(lambda out: out.write(f"{shown}\n"))
+            return
+        matches = search(store, query, documents=documents, tags=tags, untagged=untagged)
+        lines = concordance(store, islice(matches, limit), context)
+        writer = {"text": _write_text, "csv": _write_search_csv, "json": _write_json}
+        _to_stdout(lambda out: writer[output_format](store, lines, script, context, out))
+    except QueryError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _converted_lines(store, lines, script: str | None):  # type: ignore[no-untyped-def]
+    """Each line with (match, left, right) in ``script`` (None: no conversion)."""
+    if script is None:
+        for line in lines:
+            yield line, None
+        return
+    from reader.core.convert import converter
+
+    engine = converter(script)
+    current = None
+    for line in lines:
+        # The whole document converted once: a phrase converts by its context (like export).
+        if current is None or current[0] != line.document_id:
+            text = store.document_text(line.document_id)
+            current = (line.document_id, engine.convert_mapped(text))
+        converted = current[1]
+        left_start, right_end = line.start - len(line.left), line.end + len(line.right)
+        spans = ((line.start, line.end), (left_start, line.start), (line.end, right_end))
+        pieces = []
+        for start, end in spans:
+            a, b = converted.offsets.to_dst(start, end) if end > start else (0, 0)
+            pieces.append(converted.text[a:b])
+        yield line, tuple(pieces)
+
+
+def _write_search_csv(store, lines, script: str | None, context: int, out: TextIO) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from reader.core.export import neutralise
+
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*SEARCH_COLUMNS, *SEARCH_CONVERTED] if script else SEARCH_COLUMNS)
+    for line, converted in _converted_lines(store, lines, script):
+        row = [line.document_id, neutralise(line.document_title), line.start, line.end,
+               neutralise(line.match), neutralise(line.left), neutralise(line.right)]  # fmt: skip
+        if converted is not None:
+            row.extend(neutralise(piece) for piece in converted)
+        writer.writerow(row)
+
+
+def _write_json(store, lines, script: str | None, context: int, out: TextIO) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    out.write("[")
+    first = True
+    for line, converted in _converted_lines(store, lines, script):
+        item = {
+            "document_id": line.document_id, "document_title": line.document_title,
+            "start": line.start, "end": line.end,
+            "match": line.match, "left": line.left, "right": line.right,
+        }  # fmt: skip
+        if converted is not None:
+            item.update(zip(SEARCH_CONVERTED, converted, strict=True))
+        out.write(("\n" if first else ",\n") + json.dumps(item, ensure_ascii=False))
+        first = False
+    out.write("\n]\n" if not first else "]\n")
+
+
+def _write_text(store, lines, script: str | None, context: int, out: TextIO) -> None:  # type: ignore[no-untyped-def]
+    """An aligned concordance: the matches in one column, left context right-aligned."""
+    from rich.cells import cell_len
+
+    from reader.core.display import visible_line
+
+    count = 0
+    for line, converted in _converted_lines(store, lines, script):
+        match, left, right = converted or (line.match, line.left, line.right)
+        left, match, right = (visible_line(part) for part in (left, match, right))
+        width = context * 2  # CJK: two cells a character
+        while cell_len(left) > width:
+            left = left[1:]
+        where = f"#{line.document_id}:{line.start}"
+        out.write(f"{where:<14} {' ' * (width - cell_len(left))}{left} [{match}] {right}\n")
+        count += 1
+    out.flush()  # the lines first, then the count on stderr
+    click.echo(f"{count} match{'es' if count != 1 else ''}", err=True)
+
+
+@cli.command("autocode")
+@click.argument("query_text", metavar="QUERY")
+@click.option("--tag", required=True, help="The tag every match gets.")
+@_search_options
+@click.option("--dry-run", is_flag=True, help="Show what would be coded; change nothing.")
+def autocode_command(
+    query_text: str,
+    tag: str,
+    db_path: Path,
+    exact: bool,
+    regex: bool,
+    document: str | None,
+    dry_run: bool,
+) -> None:
+    """Code every match of QUERY with a tag, as one action (undo in the app removes it all).
+
+    A match that already has an annotation with this tag on exactly that passage is skipped.
+
+    Example: reader autocode 一带一路 --tag 倡议 --dry-run
+    """
+    from reader.core.search import QueryError, search
+    from reader.core.store import StoreError
+
+    if not tag.strip():
+        raise click.BadParameter("a tag name cannot be empty", param_hint="--tag")
+    store, query, documents = _search_setup(db_path, query_text, exact, regex, document)
+    try:
+        spans = [(m.document_id, m.start, m.end) for m in search(store, query, documents=documents)]
+        if dry_run:
+            coded = {
+                (document_id, start, end)
+                for document_id, items in store.annotation_spans([tag.strip()]).items()
+                for start, end in items
+            }
+            per_document: dict[int, int] = {}
+            skipped = 0
+            for span in dict.fromkeys(spans):
+                if span in coded:
+                    skipped += 1
+                else:
+                    per_document[span[0]] = per_document.get(span[0], 0) + 1
+        else:
+            per_document, skipped = store.autocode(tag, spans)
+    except (QueryError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    from reader.core.display import visible_line
+
+    titles = store.document_titles(per_document)
+    for document_id in sorted(per_document):
+        title = visible_line(titles.get(document_id, ""))
+        click.echo(f"#{document_id:<5} {per_document[document_id]:>7}  {title}")
+    total = sum(per_document.values())
+    verb = "Would create" if dry_run else "Created"
+    click.echo(
+        f"{verb} {total} annotation{'s' if total != 1 else ''} tagged {visible_line(tag.strip())}"
+        f" ({skipped} skipped: already coded)"
+    )

@@ -127,3 +127,34 @@ def m004_annotation_counts_index(db: Database) -> None:
     each annotation row (90 ms per listing) until this index covered it (18 ms).
     """
     db.execute("create index annotations_document_status on annotations (document_id, status)")
+
+
+@migrations()
+def m005_search_index(db: Database) -> None:
+    """The search index (issue 15): every document's text folded to one script.
+
+    ``search_index.folded`` is the current text of the document through reader.core.folding
+    (TW/HK variants reversed, then Traditional to Simplified, one character for one), stored as
+    UTF-8. Same length in characters as the original, so a match's offsets in it are offsets
+    into ``documents.text``; UTF-8 is self-synchronising, so a byte match is a character match.
+    Written in the same transaction as the import or new version that changes the text.
+    """
+    from reader.core.folding import fold
+
+    db.execute(
+        "create table search_index (document_id integer primary key"
+        " references documents(id) on delete cascade, folded blob not null)"
+    )
+    for document_id, text in db.execute("select id, text from documents").fetchall():
+        db.execute(
+            "insert into search_index (document_id, folded) values (?, ?)",
+            [document_id, fold(text).encode("utf-8")],
+        )
+
+
+@migrations()
+def m006_undo_batches(db: Database) -> None:
+    """Auto-coding (issue 15) creates many annotations as one undoable action: rows of the undo
+    log that share a ``batch`` are undone and redone together."""
+    db.execute("alter table undo_log add column batch integer")
+    db.execute("create index undo_log_batch on undo_log (batch)")

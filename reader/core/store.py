@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,9 @@ TAG_COLORS = (
     "#90e0ef", "#ffb4a2", "#cdb4db", "#ffd6a5", "#caffbf", "#9bf6ff",
 )  # fmt: skip
 """Light backgrounds that keep dark text readable; new tags take the next one in turn."""
+
+SEARCH_MMAP_SIZE = 1 << 30
+"""Bytes of the database file mapped while a search reads the folded texts."""
 
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 """The only colour form the store hands out: anything else in the file is someone's data."""
@@ -201,7 +204,9 @@ class Store:
                     "imported_at": now(),
                 }
             )
-            return int(table.last_pk)
+            document_id = int(table.last_pk)
+            self._index_text(document_id, text)
+            return document_id
 
     def document_count(self) -> int:
         return self.db["documents"].count
@@ -301,6 +306,7 @@ class Store:
                     encoding, author, now(), document_id,
                 ],
             )  # fmt: skip
+            self._index_text(document_id, text)
             kept = moved = orphaned = 0
             for annotation_id, start, end, quote, prefix, suffix in self.db.execute(
                 "select id, start_offset, end_offset, quote, prefix, suffix from annotations"
@@ -542,11 +548,21 @@ class Store:
                 entry = undo.latest(self.db, undone=undone)
                 if entry is None:
                     return None
-                state = entry.after if undone else entry.before
-                undo.restore(
-                    self.db, entry.annotation_id, state, write_tags=self._write_tags, stamp=now()
+                # A batch (auto-coding) is one action: every entry in it goes back or forward.
+                texts: dict[int, str | None] = {}
+                steps = (
+                    undo.undo_created_batch(self.db, entry.batch)
+                    if entry.batch is not None and not undone and entry.action == "create"
+                    else undo.batch_entries(self.db, entry, undone=undone)
                 )
-                undo.mark(self.db, entry.id, undone=not undone)
+                for step in steps:
+                    state = step.after if undone else step.before
+                    undo.restore(
+                        self.db, step.annotation_id, state, write_tags=self._write_tags,
+                        stamp=now(), texts=texts,
+                    )  # fmt: skip
+                    undo.mark(self.db, step.id, undone=not undone)
+                state = entry.after if undone else entry.before
         except sqlite3.IntegrityError as error:
             # Its document is gone: drop the step rather than block every later undo on it.
             with self.db.atomic():
@@ -719,3 +735,194 @@ class Store:
                 " updated_at = excluded.updated_at",
                 [document_id, offset, now()],
             )
+
+    # Search (issue 15): the folded-text index and auto-coding
+
+    def _index_text(self, document_id: int, text: str) -> None:
+        """Write the document's folded text; called inside the transaction that changes it."""
+        from reader.core.folding import fold
+
+        self.db.execute(
+            "insert into search_index (document_id, folded) values (?, ?)"
+            " on conflict(document_id) do update set folded = excluded.folded",
+            [document_id, fold(text).encode("utf-8")],
+        )
+
+    def search_folded(
+        self, document_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        """(document id, folded text as UTF-8) of every document, or of these, by id."""
+        sql = "select document_id, folded from search_index"
+        params: list[object] = []
+        if document_ids is not None:
+            sql += f" where document_id in ({', '.join('?' for _ in document_ids) or 'null'})"
+            params.extend(document_ids)
+        # Reading 100 MB of blobs through memory-mapped I/O takes a third of the time of
+        # read() calls into SQLite's page cache (benchmarks/search.py); only for this scan.
+        previous = self.db.execute("PRAGMA mmap_size").fetchone()[0]
+        self.db.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_SIZE}")
+        try:
+            cursor = self.db.execute(sql + " order by document_id", params)
+            while rows := cursor.fetchmany(16):
+                for document_id, folded in rows:
+                    yield int(document_id), bytes(folded)
+        finally:
+            self.db.execute(f"PRAGMA mmap_size = {int(previous)}")
+
+    def index_stamps(
+        self, document_ids: Sequence[int] | None = None
+    ) -> dict[int, tuple[int, str]]:
+        """(version, imported_at) per document, by id: changes whenever its text does."""
+        sql = "select id, version, imported_at from documents"
+        params: list[object] = []
+        if document_ids is not None:
+            sql += f" where id in ({', '.join('?' for _ in document_ids) or 'null'})"
+            params.extend(document_ids)
+        return {
+            int(document_id): (int(version), imported_at)
+            for document_id, version, imported_at in self.db.execute(sql + " order by id", params)
+        }
+
+    def document_titles(self, document_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(document_ids)
+        marks = ", ".join("?" for _ in ids) or "null"
+        rows = self.db.execute(
+            f"select id, title from documents where id in ({marks})", ids
+        ).fetchall()
+        return {int(document_id): title for document_id, title in rows}
+
+    def document_slices(self, document_id: int, spans: Sequence[tuple[int, int]]) -> list[str]:
+        """text[start:end] of the document for each span, cut by SQLite (code points)."""
+        return [
+            row[0] if row else ""
+            for row in (
+                self.db.execute(
+                    "select substr(text, ?, ?) from documents where id = ?",
+                    [start + 1, max(end - start, 0), document_id],
+                ).fetchone()
+                for start, end in spans
+            )
+        ]
+
+    def document_text(self, document_id: int) -> str:
+        row = self.db.execute("select text from documents where id = ?", [document_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {document_id}")
+        return row[0]
+
+    def match_documents(self, spec: str) -> list[int]:
+        """Documents a ``--document`` option names: an id, else every title containing it."""
+        if spec.strip().isdigit():
+            row = self.db.execute("select id from documents where id = ?", [int(spec)]).fetchone()
+            if row:
+                return [int(row[0])]
+        rows = self.db.execute(
+            "select id from documents where instr(lower(title), lower(?)) > 0 order by id", [spec]
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def annotation_spans(
+        self, tags: Sequence[str] | None = None
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Active annotations' [start, end) per document, sorted; only those carrying one of
+        ``tags`` when given."""
+        sql = "select a.document_id, a.start_offset, a.end_offset from annotations a"
+        params: list[object] = []
+        if tags is not None:
+            sql += (
+                " where a.status = 'active' and a.id in (select x.annotation_id from"
+                " annotation_tags x join tags t on t.id = x.tag_id where t.name in"
+                f" ({', '.join('?' for _ in tags) or 'null'}))"
+            )
+            params.extend(tags)
+        else:
+            sql += " where a.status = 'active'"
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for document_id, start, end in self.db.execute(
+            sql + " order by a.document_id, a.start_offset, a.end_offset", params
+        ):
+            spans.setdefault(int(document_id), []).append((int(start), int(end)))
+        return spans
+
+    def autocode(
+        self, tag: str, spans: Iterable[tuple[int, int, int]], description: str = ""
+    ) -> tuple[dict[int, int], int]:
+        """Create one annotation tagged ``tag`` per (document id, start, end): one transaction
+        and one undoable action (a batch in the undo log). A span that already has an active
+        annotation carrying ``tag`` on exactly that passage is skipped.
+
+        Returns (annotations created per document id, number skipped). Rows are written with
+        executemany and consecutive ids, so 10,000 passages take a fraction of a second.
+        """
+        name = tag.strip()
+        if not name:
+            raise StoreError("a tag name cannot be empty")
+        stamp = now()
+        with self.db.atomic():
+            tag_id = self._ensure_tag(name)
+            seen = {
+                (int(d), int(s), int(e))
+                for d, s, e in self.db.execute(
+                    "select a.document_id, a.start_offset, a.end_offset from annotations a"
+                    " join annotation_tags x on x.annotation_id = a.id"
+                    " where x.tag_id = ? and a.status = 'active'",
+                    [tag_id],
+                )
+            }
+            wanted: list[tuple[int, int, int]] = []
+            skipped = 0
+            for span in spans:
+                if span in seen:
+                    skipped += 1
+                else:
+                    seen.add(span)
+                    wanted.append(span)
+            created: dict[int, int] = {}
+            if not wanted:
+                return created, skipped
+            first = undo.allocate_id(self.db)
+            undo.reserve_id(self.db, first + len(wanted) - 1)
+            texts: dict[int, str] = {}
+            rows = []
+            for annotation_id, (document_id, start, end) in enumerate(wanted, first):
+                if document_id not in texts:
+                    texts[document_id] = self.document_text(document_id)
+                text = texts[document_id]
+                _check_span(text, start, end)
+                rows.append((annotation_id, document_id, start, end,
+                             *passage_anchor(text, start, end), stamp, stamp))  # fmt: skip
+                created[document_id] = created.get(document_id, 0) + 1
+            self.db.conn.executemany(
+                "insert into annotations (id, document_id, start_offset, end_offset, quote,"
+                " prefix, suffix, comment, status, created_at, updated_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, '', 'active', ?, ?)",
+                rows,
+            )
+            last = first + len(wanted) - 1
+            self.db.conn.executemany(
+                "insert into annotation_tags (annotation_id, tag_id) values (?, ?)",
+                [(annotation_id, tag_id) for annotation_id in range(first, last + 1)],
+            )
+            total = len(wanted)
+            plural = "s" if total != 1 else ""
+            undo.record_batch(
+                self.db,
+                undo.snapshots(self.db, first, last),
+                description=description or f"auto-coded {total} passage{plural} “{name}”",
+                stamp=stamp,
+            )
+        return created, skipped
+
+    def search_originals(
+        self, document_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, str]]:
+        """(document id, stored original text) of every document, or of these, by id."""
+        sql = "select id, text from documents"
+        params: list[object] = []
+        if document_ids is not None:
+            sql += f" where id in ({', '.join('?' for _ in document_ids) or 'null'})"
+            params.extend(document_ids)
+        cursor = self.db.execute(sql + " order by id", params)
+        while rows := cursor.fetchmany(16):
+            for document_id, text in rows:
+                yield int(document_id), text

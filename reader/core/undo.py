@@ -32,6 +32,8 @@ class LogEntry:
     description: str
     before: Snapshot | None
     after: Snapshot | None
+    batch: int | None = None
+    """Entries sharing a batch (one auto-coding) are undone and redone as one action."""
 
 
 def snapshot(db: Database, annotation_id: int) -> Snapshot | None:
@@ -109,20 +111,104 @@ def record(
         ],
     )
     if cursor.lastrowid and cursor.lastrowid % 100 == 0:
-        db.execute("delete from undo_log where id <= ?", [cursor.lastrowid - UNDO_LIMIT])
+        _trim(db, cursor.lastrowid)
+
+
+def _trim(db: Database, newest: int) -> None:
+    """Drop entries beyond the newest UNDO_LIMIT, never part of a batch (all of it or none)."""
+    cut = newest - UNDO_LIMIT
+    db.execute(
+        "delete from undo_log where id <= ? and (batch is null or batch not in"
+        " (select batch from undo_log where id > ? and batch is not null))",
+        [cut, cut],
+    )
+
+
+def snapshots(db: Database, first: int, last: int) -> list[Snapshot]:
+    """:func:`snapshot` of every annotation with an id in [first, last], in bulk."""
+    cursor = db.execute(
+        "select * from annotations where id between ? and ? order by id", [first, last]
+    )
+    columns = [column[0] for column in cursor.description]
+    rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    tags: dict[int, list[str]] = {}
+    for annotation_id, name in db.execute(
+        "select at.annotation_id, t.name from annotation_tags at join tags t on t.id = at.tag_id"
+        " where at.annotation_id between ? and ? order by t.name",
+        [first, last],
+    ):
+        tags.setdefault(annotation_id, []).append(name)
+    return [{"row": row, "tags": tags.get(row["id"], [])} for row in rows]
+
+
+def record_batch(db: Database, created: list[Snapshot], *, description: str, stamp: str) -> None:
+    """Log the creation of many annotations as one action (batch = the first entry's id)."""
+    if not created:
+        return
+    db.execute("delete from undo_log where undone = 1")
+    first = db.execute(
+        "insert into undo_log (action, annotation_id, document_id, description, before, after,"
+        " undone, created_at) values ('create', ?, ?, ?, null, ?, 0, ?)",
+        [created[0]["row"]["id"], created[0]["row"]["document_id"], description,
+         _dump(created[0]), stamp],
+    ).lastrowid  # fmt: skip
+    db.execute("update undo_log set batch = ? where id = ?", [first, first])
+    db.conn.executemany(
+        "insert into undo_log (action, annotation_id, document_id, description, before, after,"
+        " undone, created_at, batch) values ('create', ?, ?, ?, null, ?, 0, ?, ?)",
+        [
+            (
+                state["row"]["id"],
+                state["row"]["document_id"],
+                description,
+                _dump(state),
+                stamp,
+                first,
+            )
+            for state in created[1:]
+        ],
+    )
+    newest = db.execute("select max(id) from undo_log").fetchone()[0]
+    _trim(db, int(newest))
+
+
+def undo_created_batch(db: Database, batch: int) -> list[LogEntry]:
+    """Undo a batch of creations in three statements (delete tags, delete rows, mark undone);
+    returns no entries left to step one by one."""
+    ids = "select annotation_id from undo_log where batch = ? and undone = 0"
+    db.execute(f"delete from annotation_tags where annotation_id in ({ids})", [batch])
+    db.execute(f"delete from annotations where id in ({ids})", [batch])
+    db.execute("update undo_log set undone = 1 where batch = ? and undone = 0", [batch])
+    return []
+
+
+def batch_entries(db: Database, entry: LogEntry, *, undone: bool) -> list[LogEntry]:
+    """The entries to step together with ``entry``: its whole batch, in the order to apply
+    them (newest first to undo, oldest first to redo), or ``entry`` alone."""
+    if entry.batch is None:
+        return [entry]
+    order = "asc" if undone else "desc"
+    rows = db.execute(
+        "select id, action, annotation_id, document_id, description, before, after, batch"
+        f" from undo_log where batch = ? and undone = ? order by id {order}",
+        [entry.batch, 1 if undone else 0],
+    ).fetchall()
+    return [
+        LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]), batch=row[7]) for row in rows
+    ]
 
 
 def latest(db: Database, *, undone: bool) -> LogEntry | None:
     """The entry to undo (newest not undone) or to redo (oldest undone)."""
     order = "asc" if undone else "desc"
     row = db.execute(
-        "select id, action, annotation_id, document_id, description, before, after"
+        "select id, action, annotation_id, document_id, description, before, after, batch"
         f" from undo_log where undone = ? order by id {order} limit 1",
         [1 if undone else 0],
     ).fetchone()
     if row is None:
         return None
-    return LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]))
+    return LogEntry(*row[:5], before=_load(row[5]), after=_load(row[6]), batch=row[7])
 
 
 def mark(db: Database, entry_id: int, *, undone: bool) -> None:
@@ -136,6 +222,7 @@ def restore(
     *,
     write_tags: Callable[[int, Iterable[str]], None],
     stamp: str,
+    texts: dict[int, str | None] | None = None,
 ) -> None:
     """Make the annotation match ``state``: delete it for None, else insert or overwrite it."""
     if state is None:
@@ -146,7 +233,7 @@ def restore(
     row = {key: value for key, value in state["row"].items() if key in existing}
     row["id"] = annotation_id
     row["updated_at"] = stamp
-    _keep_on_its_text(db, annotation_id, row)
+    _keep_on_its_text(db, annotation_id, row, {} if texts is None else texts)
     names = list(row)
     updates = ", ".join(f"[{name}] = excluded.[{name}]" for name in names if name != "id")
     db.execute(
@@ -162,18 +249,22 @@ def restore(
 POSITION = ("start_offset", "end_offset", "quote", "prefix", "suffix", "status")
 
 
-def _keep_on_its_text(db: Database, annotation_id: int, row: dict[str, Any]) -> None:
+def _keep_on_its_text(
+    db: Database, annotation_id: int, row: dict[str, Any], texts: dict[int, str | None]
+) -> None:
     """Never put a snapshot's offsets on a text they were not taken from.
 
     If the document was re-imported since the snapshot (its passage is no longer at those
     offsets), keep where re-anchoring put the annotation; if it no longer exists, bring it back
     as an orphan with its quote, for the user to re-attach.
     """
-    found = db.execute(
-        "select text from documents where id = ?", [row.get("document_id")]
-    ).fetchone()
+    document_id = row.get("document_id")
+    if document_id not in texts:  # one read per document, even for a batch of 10,000
+        found = db.execute("select text from documents where id = ?", [document_id]).fetchone()
+        texts[document_id] = None if found is None else found[0]
+    text = texts[document_id]
     start, end = row.get("start_offset"), row.get("end_offset")
-    if found is not None and found[0][start:end] == row.get("quote"):
+    if text is not None and text[start:end] == row.get("quote"):
         return
     current = db.execute(
         f"select {', '.join(POSITION)} from annotations where id = ?", [annotation_id]
@@ -184,8 +275,12 @@ def _keep_on_its_text(db: Database, annotation_id: int, row: dict[str, Any]) -> 
         row["status"] = "orphan"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""One encoder for every snapshot: json.dumps with options builds a new one per call."""
+
+
 def _dump(state: Snapshot | None) -> str | None:
-    return None if state is None else json.dumps(state, ensure_ascii=False)
+    return None if state is None else _ENCODER.encode(state)
 
 
 def _load(text: str | None) -> Snapshot | None:

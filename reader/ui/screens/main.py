@@ -33,6 +33,7 @@ from reader.ui.screens.import_dialog import ImportDialog, ImportRequest, for_the
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.item_list import ItemList
 from reader.ui.widgets.library_list import LibraryList
@@ -139,6 +140,7 @@ class MainScreen(Screen[None]):
             tooltip="Fold the page's site navigation and footer, or show them dimmed",
             show=False,
         ),
+        Binding("slash", "find", "Find", tooltip="Find in the article, in any script", id="find"),
         Binding("q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="quit"),
     ]
 
@@ -167,6 +169,7 @@ class MainScreen(Screen[None]):
             yield LibraryList(id="library")
             yield self.view
             yield AnnotationPanel(id="panel")
+        yield FindBar(id="find-bar")
         yield ProgressBar(id="import-progress", show_eta=False)
         yield ReaderFooter()
 
@@ -243,6 +246,7 @@ class MainScreen(Screen[None]):
 
     def open_document(self, document_id: int) -> None:
         self._save_position()
+        self.query_one(FindBar).action_close()
         self.document = self.store.get_document(document_id)
         self.annotations = self.store.annotations_for(document_id)
         self.store.set_setting(LAST_DOCUMENT_SETTING, str(document_id))
@@ -600,6 +604,21 @@ class MainScreen(Screen[None]):
             self.view.clear_selection()
             self._annotations_changed(saved.id)
 
+    # Find in the article (issue 15)
+
+    def action_find(self) -> None:
+        if self.document is not None:
+            self.query_one(FindBar).open(self.document.text, self.view.cursor)
+
+    @on(FindBar.Found)
+    def show_found(self, event: FindBar.Found) -> None:
+        self.view.set_found(event.matches, event.current)
+
+    @on(FindBar.Closed)
+    def close_find(self) -> None:
+        self.view.set_found([], None)
+        self.view.focus()
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(every_key()))
 
@@ -610,6 +629,7 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
     ("library", LibraryList),
     ("annotations", AnnotationPanel),
     ("library, annotations", ItemList),
+    ("find bar", FindBar),
 ]
 """Where each group of bindings works, as the help screen and the README's key table say."""
 

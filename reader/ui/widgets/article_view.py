@@ -26,6 +26,9 @@ BACKGROUND_START_S = 0.5
 BACKGROUND_PAUSE_S = 0.004
 """Background conversion pacing: a block costs a few ms, so this leaves the UI half the time."""
 
+FOUND_CONTEXT_ROWS = 3
+"""Rows of text kept above a find-bar match the view scrolls to (as for an annotation jump)."""
+
 NO_TAG_COLOR = "#d0d0d0"
 """Background of an annotation that has a comment but no tag yet."""
 
@@ -42,6 +45,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection-cursor",
         "article-view--selection",
         "article-view--boilerplate",
+        "article-view--found",
+        "article-view--found-current",
     }
 
     BINDINGS = [
@@ -130,6 +135,10 @@ class ArticleView(ScrollView, can_focus=True):
         """Whether the view has been laid out at its real size (the first resize)."""
         self.fold_boilerplate = False
         """Hide the site navigation and footer behind one line each, instead of dimming them."""
+        self._found: list[tuple[int, int]] = []
+        """Find-bar matches (original offsets, in order) and the current one's index."""
+        self._found_starts: list[int] = []
+        self._found_current: int | None = None
 
     # Loading
 
@@ -145,6 +154,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.document = DocumentLayout(text)
         self.config = config
         self.anchor = None
+        self._found, self._found_starts, self._found_current = [], [], None
         self._annotations_changed(annotations)
         self._boilerplate = sorted(boilerplate)
         self.cursor = min(max(top_offset, 0), len(text))
@@ -290,6 +300,29 @@ class ArticleView(ScrollView, can_focus=True):
         index = bisect.bisect_right(self._annotation_starts, offset)
         found = [a for a in self._annotations[:index] if a.start <= offset < a.end]
         return sorted(found, key=lambda a: a.end - a.start)
+
+    # Find-bar matches (reader.ui.widgets.find_bar)
+
+    def set_found(self, matches: list[tuple[int, int]], current: int | None) -> None:
+        """Highlight ``matches`` and bring the current one on screen with context above it."""
+        if matches is not self._found:
+            self._found = matches
+            self._found_starts = [start for start, _ in matches]
+            self._block_styles.clear()
+        elif self.document is not None:  # only the current match moved: restyle its blocks
+            changed = {
+                self.document.block_at(offset)
+                for number in (self._found_current, current)
+                if number is not None and number < len(matches)
+                for offset in (matches[number][0], max(matches[number][1] - 1, 0))
+            }
+            for key in [key for key in self._block_styles if key[0] in changed]:
+                del self._block_styles[key]
+        self._found_current = current
+        if current is not None:
+            self.anchor = None
+            self.move_cursor(matches[current][0], context_rows=FOUND_CONTEXT_ROWS)
+        self.refresh()
 
     # Cursor and selection
 
@@ -533,8 +566,26 @@ class ArticleView(ScrollView, can_focus=True):
             self._character_style(colors[i], depth[i] > 1, dimmed[i], selected[i])
             for i in range(length)
         ]
+        if self._found:
+            self._paint_found(index, styles, on_screen)
         styles.append(Style())
         return styles.__getitem__
+
+    def _paint_found(
+        self, index: int, styles: list[Style], on_screen: Callable[[int, int], range]
+    ) -> None:
+        """Put the find-bar highlight over the block's matches (the current one stronger)."""
+        assert self.document is not None
+        block = self.document.blocks[index]
+        found = self.get_component_rich_style("article-view--found")
+        current = self.get_component_rich_style("article-view--found-current")
+        first = max(bisect.bisect_left(self._found_starts, block.start) - 1, 0)
+        last = bisect.bisect_left(self._found_starts, block.end)
+        for number in range(first, last):
+            start, end = self._found[number]
+            extra = current if number == self._found_current else found
+            for position in on_screen(start, end):
+                styles[position] = styles[position] + extra
 
     def _character_style(
         self, color: str | None, overlap: bool, dimmed: bool, selected: bool
