@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,3 +34,30 @@ def store(db_path: Path) -> Iterator[Store]:
     import_seeds(opened)
     yield opened
     opened.close()
+
+
+# Mutation testing (make mutation): mutmut forks each mutant's test run from a process that has
+# already run the tests once, so whatever reader.core computed once and kept (functools caches,
+# tables built at import) holds the original code's results and the mutant never runs. Under
+# mutmut, each mutant's session starts by forgetting them. Outside mutmut this does nothing.
+_MUTANT = os.environ.get("MUTANT_UNDER_TEST", "")
+_RELOADED_FOR_MUTANTS = ("reader.core.display",)
+"""Modules whose import builds tables from their own functions and that define no classes (a
+reloaded class would not be the class other modules hold)."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _forget_what_the_original_code_computed() -> None:
+    if not _MUTANT.startswith("reader.core."):
+        return
+    module_name = _MUTANT.rsplit(".", 1)[0]
+    if module_name in _RELOADED_FOR_MUTANTS and module_name in sys.modules:
+        importlib.reload(sys.modules[module_name])
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("reader.core"):
+            continue
+        for value in list(vars(module).values()):
+            if inspect.isfunction(value) or hasattr(value, "cache_clear"):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
