@@ -41,16 +41,13 @@ bench: $(STAMP)
 
 # Mutation testing (not part of `make test`: an hour of CPU). One module at a time, niced, so a
 # shared machine stays usable; `make mutation MODULES="reanchor export"` runs only those.
-# mutmut keeps its results in mutants/: a second run only tries mutants of changed code.
+# mutmut keeps its results in mutants/: a second run only tries the mutants not yet caught.
 MODULES ?= reanchor decoding documents boilerplate convert opencc_engine layout graphemes \
 	display naming safefile webpage restore export
 JOBS ?= 2
 mutation: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,mutation]'
-	for module in $(MODULES); do \
-		nice -n 19 $(BIN)/mutmut run --max-children $(JOBS) "reader.core.$$module.*" \
-			>/dev/null || exit 1; \
-	done
+	$(BIN)/python mutation/run.py --jobs $(JOBS) $(MODULES)
 	$(BIN)/python mutation/score.py $(MODULES)
 
 # Plant each bug of issue 11's list in a copy of the tree and check that a test catches it.
