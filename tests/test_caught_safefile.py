@@ -72,3 +72,31 @@ def test_a_write_that_fails_inside_names_the_file(tmp_path: Path) -> None:
     )
     assert target.read_text(encoding="utf-8") == "earlier"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_a_reader_that_closes_the_fifo_early_gets_a_sentence(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def open_and_close() -> None:
+        with open(fifo, "rb"):
+            pass
+
+    thread = threading.Thread(target=open_and_close)
+    thread.start()
+    with pytest.raises(StoreError) as raised, replacing(fifo) as out:
+        thread.join(timeout=30)
+        out.write("长" * 200_000)  # more than a pipe holds: the write meets the closed end
+    assert str(raised.value) == (
+        f"Cannot write {fifo}: the program reading it stopped (broken pipe)."
+    )
+
+
+def test_a_temporary_file_gone_already_does_not_hide_the_first_error(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError, match="the real problem"), replacing(target) as out:
+        out.write("half")
+        for leftover in tmp_path.glob(".out.csv.*.partial"):
+            leftover.unlink()  # someone tidied up meanwhile
+        raise RuntimeError("the real problem")
+    assert list(tmp_path.iterdir()) == []
