@@ -34,6 +34,7 @@ browser-present:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/conversion.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/xlsx_export.py
 	$(BIN)/python benchmarks/kill_harness.py
 	$(BIN)/python benchmarks/concurrency.py
 	$(BIN)/python benchmarks/typesetting.py

@@ -228,7 +228,15 @@ def _import_line(result, path: Path | None) -> str:  # result: ImportResult
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the CSV (default: annotations-YYYYMMDD.csv; '-' for standard output).",
+    help="Where to write the export (default: annotations-YYYYMMDD.csv or .xlsx; '-' for"
+    " standard output).",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "xlsx"]),
+    help="csv (default) or xlsx (a spreadsheet whose text cells stay text); a FILE ending in"
+    " .xlsx chooses xlsx.",
 )
 @click.option(
     "--script",
@@ -250,21 +258,28 @@ def _import_line(result, path: Path | None) -> str:  # result: ImportResult
 def export_command(
     db_path: Path,
     output: Path | None,
+    file_format: str | None,
     script: str | None,
     tags: tuple[str, ...],
     document: str | None,
     since: datetime | None,
     excel: bool,
 ) -> None:
-    """Export annotations as CSV (UTF-8, RFC 4180, safe to open in a spreadsheet).
+    """Export annotations as CSV (UTF-8, RFC 4180, safe to open in a spreadsheet) or xlsx.
 
-    Cells that a spreadsheet would run as a formula (starting with = + - @ tab or CR) and cells
-    starting with ' get a leading ' (OWASP); import-annotations removes it again.
+    CSV: every text field is quoted; cells that a spreadsheet would run as a formula (starting
+    with = + - @ tab or CR) and cells starting with ' get a leading ' (OWASP);
+    import-annotations removes it again. xlsx: every text cell is a string cell (never a
+    formula, number or date) and needs no '; the tags are also one per row on the
+    annotation_tags sheet.
 
     Example: reader export -o coded.csv --script s2twp --tag 政策 --since 2025-01-01 --excel
+
+    Example: reader export -o coded.xlsx
     """
     from reader.core.export import (
         default_export_name,
+        export_format,
         export_to_file,
         find_documents,
         write_csv,
@@ -285,16 +300,29 @@ def export_command(
         "since": since.date().isoformat() if since else None,
         "excel": excel,
     }
+    chosen = export_format(output or "", file_format)
+    if excel and chosen == "xlsx":
+        raise click.UsageError("--excel is for CSV: an xlsx file needs no byte order mark")
+    cut_cells: list[str] = []
+    if chosen == "xlsx":
+        options["cut_cells"] = cut_cells
     try:
         if output is not None and str(output) == "-":
-            _to_stdout(lambda out: write_csv(store, out, script, **options))
+            if chosen == "xlsx":
+                from reader.core.xlsx_export import write_xlsx
+
+                _to_stdout(lambda out: write_xlsx(store, out.buffer, script, **options))
+            else:
+                _to_stdout(lambda out: write_csv(store, out, script, **options))
             return
-        target = output or Path(default_export_name())
-        count = export_to_file(store, target, script, **options)
+        target = output or Path(default_export_name(file_format=chosen))
+        count = export_to_file(store, target, script, file_format=chosen, **options)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     finally:
         store.close()
+        for line in cut_cells:
+            say(f"cut: {line} (the CSV export keeps it whole)", err=True)
     noun = "annotation" if count == 1 else "annotations"
     say(f"Wrote {count} {noun} to {target}", err=True)
 
@@ -329,7 +357,7 @@ def _silence_stdout() -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 def import_annotations_command(csv_file: Path, db_path: Path) -> None:
-    """Restore annotations from a CSV made by `reader export` (importing twice adds nothing).
+    """Restore annotations from a CSV or xlsx made by `reader export` (twice adds nothing).
 
     Each row goes back to its own document: the one with its id and title, else its title,
     else its content (every passage at its offsets), so the documents must be in the
@@ -337,6 +365,8 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
     make the exit status 1; all the others are written in one transaction (all or nothing).
 
     Example: reader import-annotations coded.csv --db restored.db
+
+    Example: reader import-annotations coded.xlsx --db restored.db
     """
     from reader.core.restore import import_csv
     from reader.core.store import StoreError
@@ -557,11 +587,9 @@ def _converted_lines(store, lines, script: str | None):  # type: ignore[no-untyp
 
 
 def _write_search_csv(store, lines, script: str | None, context: int, out: TextIO) -> None:  # type: ignore[no-untyped-def]
-    import csv
+    from reader.core.export import csv_writer, neutralise
 
-    from reader.core.export import neutralise
-
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow([*SEARCH_COLUMNS, *SEARCH_CONVERTED] if script else SEARCH_COLUMNS)
     for line, converted in _converted_lines(store, lines, script):
         row = [line.document_id, neutralise(line.document_title), line.start, line.end,

@@ -24,3 +24,42 @@ def load_benchmark(name: str) -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def split_like_calc(text: str, separators: str = ",;\t") -> list[list[str]]:
+    """Records as a spreadsheet's import dialog splits them with comma, semicolon and tab all
+    ticked (LibreOffice Calc's default): any of them outside quotes ends a cell, ``""`` inside
+    quotes is one quote, a line break outside quotes ends the record."""
+    records: list[list[str]] = []
+    cells: list[str] = []
+    cell: list[str] = []
+    quoted = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quoted:
+            if char == '"' and text.startswith('"', index + 1):
+                cell.append('"')
+                index += 1
+            elif char == '"':
+                quoted = False
+            else:
+                cell.append(char)
+        elif char == '"':
+            quoted = True
+        elif char in separators:
+            cells.append("".join(cell))
+            cell = []
+        elif char in "\r\n":
+            if text.startswith("\r\n", index):
+                index += 1
+            cells.append("".join(cell))
+            records.append(cells)
+            cells, cell = [], []
+        else:
+            cell.append(char)
+        index += 1
+    if cell or cells:
+        cells.append("".join(cell))
+        records.append(cells)
+    return records

@@ -113,7 +113,7 @@ def test_stdout_closed_early_is_one_sentence(annotated: Store, db_path: Path) ->
     annotated.close()
     process = export_process(db_path, stdout=subprocess.PIPE)
     assert process.stdout is not None and process.stderr is not None
-    assert process.stdout.read(20).startswith(b"annotation_id")
+    assert process.stdout.read(20).startswith(b'"annotation_id"')
     process.stdout.close()
     error = process.stderr.read().decode("utf-8")
     assert process.wait(timeout=60) == 1
@@ -142,4 +142,4 @@ def test_stdout_full_is_one_sentence(annotated: Store, db_path: Path, tmp_path: 
 
 def test_stdout_export_is_the_csv(annotated: Store, db_path: Path) -> None:
     code, output = export(db_path, "-o", "-")
-    assert code == 0 and output.splitlines()[0] == ",".join(COLUMNS)
+    assert code == 0 and output.splitlines()[0] == ",".join(f'"{c}"' for c in COLUMNS)

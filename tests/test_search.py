@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from payloads import ALL as HOSTILE
-from support import SIMPLIFIED_SEED, TRADITIONAL_SEED
+from support import SIMPLIFIED_SEED, TRADITIONAL_SEED, split_like_calc
 
 from reader.cli import cli
 from reader.core.documents import normalize_text
@@ -243,6 +243,19 @@ def test_cli_csv_is_safe_and_adds_converted_columns(tmp_path: Path) -> None:
     assert rows[1][:7] == ["1", "'" + hostile, "1", "3", "發展", "'+", "'-\x1b["]
     assert rows[1][7:] == ["发展", "'+", "'-\x1b["]
     assert rows[2][4:7] == ["發展", "31m", ""]
+
+
+def test_cli_csv_keeps_its_cells_when_split_on_semicolon_and_tab(tmp_path: Path) -> None:
+    """The same CSV as `reader export`: text quoted, so Calc's default import keeps each cell."""
+    path = tmp_path / "x.db"
+    store = Store(path)
+    store.add_document(text="左;边\t发展,右;边", title="标题;含\t分隔符")
+    store.close()
+    result = CliRunner().invoke(cli, ["search", "发展", "--db", str(path), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    header, *records = split_like_calc(result.stdout_bytes.decode("utf-8"))
+    assert len(records) == 1
+    assert all(len(record) == len(header) for record in records), records
 
 
 def test_cli_text_shows_controls_as_symbols(tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ async def test_export_asks_before_replacing_and_shows_the_absolute_path(
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause(0.1)
-        assert target.read_text(encoding="utf-8").startswith("annotation_id,")
+        assert target.read_text(encoding="utf-8").startswith('"annotation_id",')
         assert any(str(target) in notice for notice in notices(app)), notices(app)
 
 
@@ -129,7 +129,7 @@ async def test_export_of_a_new_name_does_not_ask(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        assert (tmp_path / "sub.csv").read_text(encoding="utf-8").startswith("annotation_id,")
+        assert (tmp_path / "sub.csv").read_text(encoding="utf-8").startswith('"annotation_id",')
 
 
 async def test_the_import_dialog_takes_an_encoding_and_errors_name_it(

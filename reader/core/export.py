@@ -1,21 +1,26 @@
 """CSV export: one row per annotation, RFC 4180 (CRLF), UTF-8, safe to open in a spreadsheet.
 
+Every text field is quoted and numbers are bare (``csv.QUOTE_NONNUMERIC``): an import dialog
+that splits on ``;`` and tab as well as ``,`` (LibreOffice Calc's default) then keeps
+``产业; 政策`` in one cell, and Python's csv module and pandas read the file as before.
+
 Formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return is run as a formula by Excel, LibreOffice and Google Sheets. Following OWASP's advice,
 such cells get a leading single quote ``'``. So that the change can always be undone (by
 ``reader import-annotations`` or :func:`unneutralise`), cells that already start with ``'``
 get one too: strip exactly one leading ``'`` from any text cell to get the original back.
-In the ``tags`` cell each tag name is treated so on its own (split on ``"; "`` first).
+The ``tags`` cell is ``neutralise(join_tags(names))``: guarded as one cell, like the others.
 
 The rows come from one joined query whose cells SQLite already neutralises, so a 100,000-row
-export runs at the speed of the csv module itself.
+export runs at the speed of the csv module itself. ``xlsx_export`` writes the same rows as an
+.xlsx workbook, where no guard is needed.
 """
 
 from __future__ import annotations
 
 import csv
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,8 +31,12 @@ from reader.core.store import Store
 
 __all__ = [
     "COLUMNS",
+    "FORMATS",
     "FORMULA_TRIGGERS",
+    "annotation_filter",
+    "csv_writer",
     "default_export_name",
+    "export_format",
     "export_to_file",
     "find_documents",
     "join_tags",
@@ -128,13 +137,18 @@ def _sql_neutralise(column: str) -> str:
     return f"case when unicode({column}) in ({codes}) then '''' || {column} else {column} end"
 
 
-# Each tag name is neutralised on its own, so the subquery runs once per row (a CASE around it
-# would run it twice) and the cell is safe whichever tag comes first; split_tags undoes it.
+# join_tags in SQL: each name escaped (a backslash before "\" and ";", and before a leading
+# "'"), the names joined by "; ", and the whole cell neutralised once. The outer select reads
+# the joined cell from a derived table, so the subquery runs once per row although the guard
+# looks at the cell twice.
+ESCAPED_TAG_NAME_SQL = (
+    "case when substr(t.name, 1, 1) = '''' then '\\' else '' end"
+    " || replace(replace(t.name, '\\', '\\\\'), ';', '\\;')"
+)
 _TAGS = (
-    "(select group_concat(name, '; ') from (select "
-    + _sql_neutralise("t.name")
-    + " as name from annotation_tags x join tags t on t.id = x.tag_id"
-    " where x.annotation_id = a.id order by t.name))"
+    "(select " + _sql_neutralise("cell") + " from (select group_concat(name, '; ') as cell"
+    " from (select " + ESCAPED_TAG_NAME_SQL + " as name from annotation_tags x"
+    " join tags t on t.id = x.tag_id where x.annotation_id = a.id order by t.name)))"
 )
 
 _SELECT = f"""
@@ -143,7 +157,7 @@ select a.id, a.document_id, {_sql_neutralise("d.title")}, {_sql_neutralise("d.so
        {_sql_neutralise("a.comment")}, a.created_at, a.updated_at, a.status
 from annotations a join documents d on d.id = a.document_id
 """
-_ORDER = " order by a.document_id, a.start_offset, a.end_offset, a.id"
+ROW_ORDER_SQL = " order by a.document_id, a.start_offset, a.end_offset, a.id"
 
 
 def find_documents(store: Store, spec: str) -> list[int]:
@@ -156,6 +170,29 @@ def find_documents(store: Store, spec: str) -> list[int]:
         "select id from documents where instr(lower(title), lower(?)) > 0 order by id", [spec]
     ).fetchall()
     return [int(row[0]) for row in rows]
+
+
+def annotation_filter(
+    tags: Iterable[str] = (), documents: Sequence[int] | None = None, since: str | None = None
+) -> tuple[str, list[object]]:
+    """The ``where`` clause (or "") and its parameters for the export filters, on ``a``
+    (annotations): ``tags`` (any of them), ``documents`` (ids), ``since`` (an ISO date)."""
+    where: list[str] = []
+    params: list[object] = []
+    tag_names = [name for name in tags if name]
+    if tag_names:
+        where.append(
+            "a.id in (select x.annotation_id from annotation_tags x join tags t"
+            f" on t.id = x.tag_id where t.name in ({', '.join('?' for _ in tag_names)}))"
+        )
+        params.extend(tag_names)
+    if documents is not None:
+        where.append(f"a.document_id in ({', '.join('?' for _ in documents) or 'null'})")
+        params.extend(documents)
+    if since:
+        where.append("a.updated_at >= ?")
+        params.append(since)
+    return (" where " + " and ".join(where) if where else ""), params
 
 
 def write_csv(
@@ -175,25 +212,11 @@ def write_csv(
     created or changed on or after it). ``excel`` starts the file with a UTF-8 byte order mark,
     without which Excel reads UTF-8 as the local code page and garbles every Chinese character.
     """
-    where: list[str] = []
-    params: list[object] = []
-    tag_names = [name for name in tags if name]
-    if tag_names:
-        where.append(
-            "a.id in (select x.annotation_id from annotation_tags x join tags t"
-            f" on t.id = x.tag_id where t.name in ({', '.join('?' for _ in tag_names)}))"
-        )
-        params.extend(tag_names)
-    if documents is not None:
-        where.append(f"a.document_id in ({', '.join('?' for _ in documents) or 'null'})")
-        params.extend(documents)
-    if since:
-        where.append("a.updated_at >= ?")
-        params.append(since)
-    sql = _SELECT + (" where " + " and ".join(where) if where else "") + _ORDER
+    where, params = annotation_filter(tags, documents, since)
+    sql = _SELECT + where + ROW_ORDER_SQL
     if excel:
         out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow([*COLUMNS, "passage_converted"] if script else COLUMNS)
     try:
         cursor = store.db.execute(sql, params)
@@ -210,38 +233,80 @@ def write_csv(
         raise explain(error, store.path) from error
 
 
-def default_export_name(today: date | None = None) -> str:
-    return f"annotations-{(today or date.today()):%Y%m%d}.csv"
+FORMATS = ("csv", "xlsx")
 
 
-def export_to_file(store: Store, target: Path, script: str | None = None, **filters: Any) -> int:
-    """:func:`write_csv` into ``target`` through :func:`reader.core.safefile.replacing`.
+def export_format(target: Path | str, requested: str | None = None) -> str:
+    """``requested`` when given, else ``xlsx`` for a target ending in ``.xlsx``, else ``csv``."""
+    if requested:
+        return requested
+    return "xlsx" if str(target).lower().endswith(".xlsx") else "csv"
+
+
+def csv_writer(out: TextIO) -> Any:
+    """The CSV of every table we write: RFC 4180 (CRLF), every text field quoted, numbers bare.
+
+    QUOTE_NONNUMERIC quotes every str (and None, as ""), and leaves the ints bare, so a
+    spreadsheet's import dialog that also splits on ``;`` or tab keeps each cell whole.
+    """
+    return csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+
+
+def default_export_name(today: date | None = None, file_format: str = "csv") -> str:
+    return f"annotations-{(today or date.today()):%Y%m%d}.{file_format}"
+
+
+def export_to_file(
+    store: Store,
+    target: Path,
+    script: str | None = None,
+    *,
+    file_format: str | None = None,
+    **filters: Any,
+) -> int:
+    """:func:`write_csv` (or ``xlsx_export.write_xlsx`` when ``file_format`` is ``xlsx``, or
+    is not given and ``target`` ends in ``.xlsx``) into ``target`` through
+    :func:`reader.core.safefile.replacing`.
 
     A failed export (disk full, a database error) leaves neither half a file under the real
     name nor a damaged earlier export: the old file stays until the new one is complete. A
     symlink is written through, a FIFO or device written to directly, a folder refused.
     """
+    if export_format(target, file_format) == "xlsx":
+        from reader.core.xlsx_export import write_xlsx
+
+        with replacing(target, "wb") as binary:
+            return write_xlsx(store, binary, script, **filters)
     with replacing(target) as out:
         return write_csv(store, out, script, **filters)
 
 
 def _write_converted(store: Store, writer: Any, rows: Iterable[Sequence], script: str) -> int:
+    count = 0
+    for row, converted in with_converted_passages(store, rows, script):
+        writer.writerow([*row, neutralise(converted)])
+        count += 1
+    return count
+
+
+def with_converted_passages(
+    store: Store, rows: Iterable[Sequence[Any]], script: str
+) -> Iterator[tuple[Sequence[Any], str]]:
+    """Each export row (in ``COLUMNS`` order) with its passage converted to ``script``."""
     from reader.core.convert import converter
 
     engine = converter(script)
     current: tuple[int, Any] | None = None
-    count = 0
+    status = COLUMNS.index("status")
     for row in rows:
         document_id, start, end = row[1], row[4], row[5]
         # Convert the whole document once: a passage converted out of context can segment
         # differently from the same passage read in place.
         if current is None or current[0] != document_id:
             current = (document_id, engine.convert_mapped(store.get_document(document_id).text))
-        if row[COLUMNS.index("status")] != "active":  # stale offsets: nothing to convert there
-            writer.writerow([*row, ""])
+        if row[status] != "active":  # stale offsets: nothing to convert there
+            yield row, ""
         else:
             converted = current[1]
             a, b = converted.offsets.to_dst(start, end)
-            writer.writerow([*row, neutralise(converted.text[a:b])])
-        count += 1
-    return count
+            yield row, converted.text[a:b]

@@ -85,9 +85,14 @@ class _Row:
 def read_records(path: Path) -> tuple[list[str], Iterator[tuple[int, Record]]]:
     """The file's header and its rows as ``(line number, {column: cell})``.
 
-    The one place that knows the file format (CSV, as ``reader export`` writes it). Problems
-    that concern the whole file (unreadable, not UTF-8, not CSV) raise StoreError.
+    The one place that knows the file format (CSV, as ``reader export`` writes it, or an xlsx
+    export: ``xlsx_import`` gives its rows in the CSV's form). Problems that concern the whole
+    file (unreadable, not UTF-8, not CSV) raise StoreError.
     """
+    if path.suffix.lower() == ".xlsx":
+        from reader.core.xlsx_import import read_xlsx_records
+
+        return read_xlsx_records(path)
     try:
         raw = path.read_bytes()
     except OSError as error:

@@ -1,4 +1,4 @@
-"""Asking where to write the CSV export."""
+"""Asking where to write the export (CSV, or xlsx for a path ending in .xlsx)."""
 
 from __future__ import annotations
 
@@ -38,10 +38,10 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label("Export annotations as CSV", id="dialog-title")
+            yield Label("Export annotations", id="dialog-title")
             yield Input(self.value, id="path")
             yield Label("", id="target", classes="quote")
-            yield Label("Enter export · Esc cancel", classes="hint")
+            yield Label("Enter export (.csv or .xlsx) · Esc cancel", classes="hint")
 
     def on_mount(self) -> None:
         self._show_target(self.value)
