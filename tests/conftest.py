@@ -80,7 +80,9 @@ def _forget_what_the_original_code_computed() -> None:
         if not name.startswith("reader.core"):
             continue
         for value in list(vars(module).values()):
-            if inspect.isfunction(value) or hasattr(value, "cache_clear"):
+            if isinstance(value, dict) and hasattr(type(value), "__missing__"):
+                value.clear()  # a dict that fills itself (graphemes.char_cells)
+            elif inspect.isfunction(value) or hasattr(value, "cache_clear"):
                 clear = getattr(value, "cache_clear", None)
                 if callable(clear):
                     clear()

@@ -124,9 +124,17 @@ def test_the_cluster_holding_an_offset(
     text: str, offset: int, start: int, span: tuple[int, int]
 ) -> None:
     assert cluster_span(text, offset, start) == span
+    assert cluster_span(text, offset) == span  # from the text's start, by default
     bounds = cluster_bounds(text)
     if offset < len(text):
         assert span[0] in bounds and span[1] in bounds
+
+
+def test_the_cells_of_a_character_drawn_alone() -> None:
+    from reader.core.graphemes import char_cells
+
+    assert [char_cells[c] for c in "a长\x1b\u0301🇨"] == [1, 2, 1, 0, 1]
+    assert char_cells["長"] == 2 and "長" in char_cells  # measured once, then kept
 
 
 def test_a_wrapped_row_never_splits_a_flag() -> None:
