@@ -131,3 +131,27 @@ def test_navigation_and_footer_apart_are_both_kept_in_order() -> None:
         (0, line_end(text, MENU_2) + 1),
         (line_start(text, "责任编辑"), len(text)),
     ]
+
+
+def test_the_first_line_is_read_from_its_first_character() -> None:
+    # One-character entries: without its first character the first line is no longer a menu.
+    text = f"a b c d\nx y z w\n标题\n{PROSE}\n"
+    assert navigation_span(text) == (0, line_start(text, "标题"))
+
+
+def test_only_the_first_sixty_lines_are_looked_at_for_navigation() -> None:
+    menu = "一 二 三 四"
+    text = "\n".join([menu] * 62) + f"\n标题\n{PROSE}"
+    # Sixty menu lines are read; the sixty-first and sixty-second are past the header window.
+    assert navigation_span(text) == (0, 60 * (len(menu) + 1))
+
+
+def test_a_footer_is_found_among_the_last_lines_only() -> None:
+    body = "\n".join([PROSE] * 30)
+    notice = "版权所有 长春日报"
+    credits = "\n".join(f"编委{i}" for i in range(20))  # a long run of short lines
+    text = f"{body}\n{notice}\n{credits}"
+    assert footer_span(text) == (line_start(text, notice), len(text))
+    # A notice in the middle of the article, with prose after it, is not a footer.
+    middle = f"{body}\n{notice}\n{body}"
+    assert footer_span(middle) is None
