@@ -93,3 +93,28 @@ def test_the_bracketed_search_keeps_only_the_last_twelve_characters_of_context()
     found = reanchor(text, anchor)
     start = text.index(EDITED)
     assert found is not None and (found.start, found.end) == (start, start + len(EDITED))
+
+
+def test_the_bracketed_passage_ends_at_the_first_suffix_after_it() -> None:
+    text = "开头甲乙" + EDITED + "丙丁戊己。丙丁戊己中间的文字很多很多。" + TWIN + "。"
+    found = reanchor(text, Anchor(QUOTE, "开头甲乙", "丙丁戊己", 4))
+    assert found is not None and (found.start, found.end) == (4, 14)
+
+
+def test_a_prefix_without_its_suffix_nearby_does_not_end_the_bracketed_search() -> None:
+    lonely = "开头甲乙" + "很多无关的文字，" * 6 + "。"
+    text = lonely + "开头甲乙" + EDITED + "丙丁戊己。中间的文字。" + TWIN
+    found = reanchor(text, Anchor(QUOTE, "开头甲乙", "丙丁戊己", 4))
+    start = text.index(EDITED)
+    assert found is not None and (found.start, found.end) == (start, start + 10)
+
+
+@pytest.mark.parametrize("tail", ["长春", "长春国", "长春国际"])
+def test_a_scrap_of_the_passage_after_it_is_no_rival(tail: str) -> None:
+    # Too short to be another place of the passage, though all of it is in the quote.
+    text = "很多无关的文字在前面。" + EDITED + tail
+    found = reanchor(text, Anchor(QUOTE, "", "", 11))
+    assert found is not None and (found.start, found.end) == (11, 21)
+    text = tail + EDITED + "很多无关的文字在后面。"
+    found = reanchor(text, Anchor(QUOTE, "", "", len(tail)))
+    assert found is not None and (found.start, found.end) == (len(tail), len(tail) + 10)
