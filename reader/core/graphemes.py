@@ -48,8 +48,12 @@ points' widths (ZWJ hides the next code point, VS16 widens the one before)."""
 
 
 def cell_width(text: str) -> int:
-    """Cells ``text`` takes on screen, as Rich/Textual count them when drawing it."""
-    return cell_len(visible(text))
+    """Cells ``text`` takes on screen, as Rich/Textual count them when drawing it.
+
+    A tab inside a row is drawn as one space (a raw tab would move the terminal's cursor to a
+    tab stop the compositor knows nothing of), so it is measured as one cell.
+    """
+    return cell_len(visible(text).replace("\t", " "))
 
 
 class _CharCells(dict[str, int]):

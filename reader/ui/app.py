@@ -7,9 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from textual.app import App
+from textual.content import Content
+from textual.notifications import SeverityLevel
 
+from reader.core.display import visible
 from reader.core.library import ImportError_, import_file, import_seeds
 from reader.core.store import Store, StoreError
+from reader.ui import compositor_fix
+from reader.ui.safe_text import line_text
 from reader.ui.screens.main import MainScreen
 
 
@@ -21,9 +26,36 @@ class ReaderApp(App[None]):
         self, store: Store, open_document: int | None = None, messages: Iterable[str] = ()
     ) -> None:
         super().__init__()
+        compositor_fix.apply()  # notifications keep their Chinese characters over pane edges
         self.store = store
         self.open_document = open_document
         self.startup_messages = list(messages)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is text, never markup: they quote titles, passages, paths and
+        error messages, any of which can hold ``[/quote]`` or an escape sequence.
+
+        Textual's own notifications come through here too; ``markup`` is accepted and ignored.
+        """
+        super().notify(
+            visible(message),
+            title=line_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header shows a document's title: text, and control characters as symbols."""
+        return super().format_title(line_text(title), line_text(sub_title))
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.store, self.open_document))

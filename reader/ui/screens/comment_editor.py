@@ -8,6 +8,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
+from reader.ui.safe_text import plain_line
+from reader.ui.widgets.safe_inputs import SafeTextArea
+
 
 class CommentEditor(ModalScreen[str | None]):
     """Returns the comment text, or None when cancelled."""
@@ -26,8 +29,8 @@ class CommentEditor(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Label("Comment", id="dialog-title")
             if self.passage:
-                yield Label(f"「{self.passage[:80]}」", classes="quote")
-            yield TextArea(self.comment, id="comment", soft_wrap=True, show_line_numbers=False)
+                yield Label(plain_line(f"「{self.passage[:80]}」"), classes="quote")
+            yield SafeTextArea(self.comment, id="comment", soft_wrap=True, show_line_numbers=False)
             yield Label("Ctrl+S save · Esc cancel · Enter starts a new line", classes="hint")
 
     def on_mount(self) -> None:

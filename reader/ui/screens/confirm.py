@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from reader.ui.safe_text import plain
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Returns True only when the user confirms."""
@@ -24,7 +26,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="dialog-title")
+            yield Label(plain(self.question), id="dialog-title")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.confirm_label} (y)", variant="error", id="yes")
                 yield Button("Keep (n)", variant="primary", id="no")

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label
 
 from reader.core.display import visible_line
 from reader.core.export import default_export_name
+from reader.ui.widgets.safe_inputs import SafeInput
 
 
 def export_target(value: str, base: Path) -> Path | None:
@@ -39,7 +40,7 @@ class ExportDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Export annotations", id="dialog-title")
-            yield Input(self.value, id="path")
+            yield SafeInput(self.value, id="path")
             yield Label("", id="target", classes="quote")
             yield Label("Enter export (.csv or .xlsx) · Esc cancel", classes="hint")
 

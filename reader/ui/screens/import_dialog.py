@@ -20,6 +20,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Checkbox, Input, Label, Select
 
+from reader.ui.widgets.safe_inputs import SafeInput
+
 ENCODINGS: list[tuple[str, str | None]] = [
     ("Encoding: detect it", None),
     ("UTF-8", "utf-8"),
@@ -111,7 +113,7 @@ class ImportDialog(ModalScreen[ImportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Import a text file, saved web page or folder", id="dialog-title")
-            yield Input(
+            yield SafeInput(
                 self.start,
                 placeholder="path/to/article.txt or a folder",
                 suggester=PathSuggester(self.base),

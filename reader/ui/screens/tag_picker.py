@@ -14,6 +14,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.models import Tag
+from reader.ui.safe_text import line_text, plain_line
+from reader.ui.widgets.safe_inputs import SafeInput
 
 
 class TagPicker(ModalScreen[list[str] | None]):
@@ -36,9 +38,11 @@ class TagPicker(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.heading, id="dialog-title")
+            yield Label(plain_line(self.heading), id="dialog-title")
             yield Static(id="chosen")
-            yield Input(placeholder="type a tag: filter the codebook, or a new name", id="filter")
+            yield SafeInput(
+                placeholder="type a tag: filter the codebook, or a new name", id="filter"
+            )
             yield OptionList(id="matches")
             yield Label(
                 "Enter apply · Tab add another · ↑↓ choose · Esc cancel",
@@ -53,7 +57,7 @@ class TagPicker(ModalScreen[list[str] | None]):
         chips = Text()
         for name in self.chosen:
             color = next((tag.color for tag in self.codebook if tag.name == name), "#d0d0d0")
-            chips.append(f" {name} ", style=f"black on {color}")
+            chips.append(f" {line_text(name)} ", style=f"black on {color}")
             chips.append(" ")
         self.query_one("#chosen", Static).update(chips or Text("(no tags yet)", style="dim"))
         matches = self.query_one("#matches", OptionList)
@@ -62,10 +66,10 @@ class TagPicker(ModalScreen[list[str] | None]):
             if query.casefold() in tag.name.casefold():
                 mark = "✓ " if tag.name in self.chosen else "  "
                 prompt = Text(mark)
-                prompt.append(f" {tag.name} ", style=f"black on {tag.color}")
+                prompt.append(f" {line_text(tag.name)} ", style=f"black on {tag.color}")
                 options.append(Option(prompt, id=tag.name))
         if query and all(tag.name != query for tag in self.codebook):
-            options.append(Option(Text(f"+ new tag “{query}”", style="bold"), id=None))
+            options.append(Option(Text(f"+ new tag “{line_text(query)}”", style="bold"), id=None))
         matches.set_options(options)
         if options:
             matches.highlighted = 0

@@ -9,7 +9,13 @@ from textual.binding import Binding
 from textual.message import Message
 
 from reader.core.models import Annotation
+from reader.ui.safe_text import line_text
 from reader.ui.widgets.item_list import ItemList
+
+
+def _one_line(passage: str) -> str:
+    """A passage on one row: line breaks shown as ⏎, control characters as symbols."""
+    return line_text(passage.replace("\n", " ⏎ "))
 
 
 class AnnotationPanel(ItemList):
@@ -72,17 +78,17 @@ class AnnotationPanel(ItemList):
     def item_lines(self, index: int, width: int) -> list[Text]:
         annotation = self.annotations[index]
         if annotation.status == "active":
-            quote = Text(f"「{self._quote(annotation)}」".replace("\n", " ⏎ "))
+            quote = Text(f"「{_one_line(self._quote(annotation))}」")
         else:
             quote = Text("⚠ orphan: ", style="bold red")
-            quote.append(f"「{annotation.quote}」".replace("\n", " ⏎ "))
+            quote.append(f"「{_one_line(annotation.quote)}」")
         tags = Text()
         for tag in annotation.tags:
-            tags.append(f" {tag.name} ", style=f"black on {tag.color}")
+            tags.append(f" {line_text(tag.name)} ", style=f"black on {tag.color}")
             tags.append(" ")
         if not annotation.tags:
             tags.append("(no tags)", style="dim")
-        comment = Text(f"💬 {annotation.comment}".replace("\n", " ") if annotation.comment else "")
+        comment = Text(f"💬 {line_text(annotation.comment)}" if annotation.comment else "")
         comment.stylize("italic")
         return [quote, tags, comment]
 

@@ -10,6 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -18,6 +19,7 @@ from textual.worker import get_current_worker
 
 from reader.core.layout import DocumentLayout, WrappedLayout
 from reader.core.models import Annotation
+from reader.ui.safe_text import line_text
 
 EAGER_WRAP_CHARS = 100_000
 """Documents up to this size are wrapped whole at once: their scrollbar is exact from the start."""
@@ -25,6 +27,12 @@ EAGER_WRAP_CHARS = 100_000
 BACKGROUND_START_S = 0.5
 BACKGROUND_PAUSE_S = 0.004
 """Background conversion pacing: a block costs a few ms, so this leaves the UI half the time."""
+
+BLOCK_STYLES_KEPT = 256
+"""Blocks whose style lookups are kept (a screenful is a few dozen)."""
+
+STYLES_KEPT = 1024
+"""Distinct character styles kept: (tag colour, overlap, dimmed, selected) combinations."""
 
 FOUND_CONTEXT_ROWS = 3
 """Rows of text kept above a find-bar match the view scrolls to (as for an annotation jump)."""
@@ -123,10 +131,13 @@ class ArticleView(ScrollView, can_focus=True):
         """Where the selection started, while one is being made."""
         self._annotations: list[Annotation] = []
         self._longest = 0
-        self._block_styles: dict[tuple[object, ...], Callable[[int], Style]] = {}
+        self._block_styles: LRUCache[tuple[object, ...], Callable[[int], Style]] = LRUCache(
+            BLOCK_STYLES_KEPT
+        )
         """Style lookups per block, for as long as what they depend on stays the same."""
-        self._style_cache: dict[tuple[object, ...], Style] = {}
-        """One Style per (colour, overlap, dimmed, selected): characters share them."""
+        self._style_cache: LRUCache[tuple[object, ...], Style] = LRUCache(STYLES_KEPT)
+        """One Style per (colour, overlap, dimmed, selected): characters share them. Both caches
+        hold colours of the theme: :meth:`notify_style_update` empties them."""
         self._annotation_starts: list[int] = []
         self._boilerplate: list[tuple[int, int]] = []
         self._dragging = False
@@ -316,8 +327,10 @@ class ArticleView(ScrollView, can_focus=True):
                 if number is not None and number < len(matches)
                 for offset in (matches[number][0], max(matches[number][1] - 1, 0))
             }
-            for key in [key for key in self._block_styles if key[0] in changed]:
-                del self._block_styles[key]
+            # An LRUCache: no iteration or del, but keys() and discard().
+            stale = [key for key in self._block_styles.keys() if key[0] in changed]  # noqa: SIM118
+            for key in stale:
+                self._block_styles.discard(key)
         self._found_current = current
         if current is not None:
             self.anchor = None
@@ -453,6 +466,13 @@ class ArticleView(ScrollView, can_focus=True):
 
     # Rendering
 
+    def notify_style_update(self) -> None:
+        """A new theme or stylesheet: the cached styles hold the old colours."""
+        super().notify_style_update()
+        self._style_cache.clear()
+        self._block_styles.clear()
+        self.refresh()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
@@ -467,8 +487,6 @@ class ArticleView(ScrollView, can_focus=True):
         key = (row.block, self.config, self.selection, self.document)
         styles = self._block_styles.get(key)
         if styles is None:
-            if len(self._block_styles) > 256:
-                self._block_styles.clear()
             styles = self._block_styles[key] = self._styles_for_block(row.block)
         cursor_dst = self._cursor_dst(row.block) if self.has_focus else None
         cursor_end = self._cursor_dst_end(row.block, cursor_dst)
@@ -489,7 +507,8 @@ class ArticleView(ScrollView, can_focus=True):
                     style = style + cursor_style
             if index == row.end or style != run_style:
                 if index > run_start and run_style is not None:
-                    segments.append(Segment(text[run_start:index], base + run_style))
+                    shown = line_text(text[run_start:index])  # a document's ESC is data
+                    segments.append(Segment(shown, base + run_style))
                 run_start, run_style = index, style
         if cursor_dst == row.end == len(text) and row.end == self.layout_.rows_of(row.block)[-1][1]:
             segments.append(Segment(" ", base + cursor_style))

@@ -20,6 +20,8 @@ from textual.widgets import Input, Label
 
 from reader.core.folding import fold
 from reader.core.search import Query, QueryError, find_in_text
+from reader.ui.safe_text import plain_line
+from reader.ui.widgets.safe_inputs import SafeInput
 
 MATCH_LIMIT = 100_000
 """Matches highlighted at most (a one-character query in a novel stays responsive)."""
@@ -64,7 +66,7 @@ class FindBar(Horizontal, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Label("Find", id="find-label")
-        yield Input(placeholder="any script: 发展 finds 發展", id="find-input")
+        yield SafeInput(placeholder="any script: 发展 finds 發展", id="find-input")
         yield Label("", id="find-count")
 
     @property
@@ -144,7 +146,7 @@ class FindBar(Horizontal, can_focus=True):
         modes = "".join((" · exact" if self.exact else "", " · regex" if self.regex else ""))
         count = self.query_one("#find-count", Label)
         if error:
-            count.update(f"{error}{modes}")
+            count.update(plain_line(f"{error}{modes}"))  # the error quotes the query
         elif self.current is None:
             count.update(f"0/0{modes}" if self.query_one(Input).value else modes.lstrip(" ·"))
         else:

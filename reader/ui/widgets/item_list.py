@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core.layout import wrap
+from reader.ui.safe_text import line_text
 
 
 class ItemList(ScrollView, can_focus=True):
@@ -139,6 +140,7 @@ class ItemList(ScrollView, can_focus=True):
         if line >= len(lines):
             return Strip.blank(width, style)
         text = lines[line].copy()
+        text.plain = line_text(text.plain)  # titles, passages, tag names: controls as symbols
         text.truncate(width, overflow="ellipsis")
         segments = [
             Segment(segment.text, style + segment.style if segment.style else style)

@@ -15,6 +15,7 @@ from reader.core.display import visible_line
 from reader.core.layout import wrap
 from reader.core.models import DocumentSummary
 from reader.core.naming import distinguishing_paths
+from reader.ui.safe_text import line_text
 from reader.ui.widgets.item_list import ItemList
 
 SCRIPT_BADGES = {"simplified": "简", "traditional": "繁", "japanese": "日", "neutral": "中"}
@@ -165,12 +166,13 @@ class LibraryList(ItemList):
         document = self.documents[index]
         badge = SCRIPT_BADGES.get(document.script, "?")
         # Wrapped as the article is (a CJK title may break between any two characters).
-        heading = f" {badge}  {self._in_script(document.title) or '(untitled)'}"
+        title = line_text(self._in_script(document.title))  # measured as it will be drawn
+        heading = f" {badge}  {title or '(untitled)'}"
         lines = [Text(heading[a:b], style="bold") for a, b in wrap(heading, width)[:2]]
         lines[0].stylize("reverse", 0, 3)
         while len(lines) < 2:
             lines.append(Text())
-        source = self._in_script(document.source)
+        source = line_text(self._in_script(document.source))
         day = document.published.split(" ")[0]  # the time of day does not fit beside the source
         # Titles that repeat (a folder of saved pages, all "expected"): the file tells them apart.
         path = visible_line(self._paths.get(document.id, ""))
