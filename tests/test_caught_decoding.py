@@ -109,3 +109,45 @@ def test_the_frequent_sets_are_made_of_their_blocks() -> None:
     assert "\ufffd" not in big5 and None not in big5
     assert common_chinese() == gb | big5
     assert all(len(char) == 1 for char in common_chinese())
+
+
+def test_an_explicit_codec_that_keeps_the_bom_has_it_dropped() -> None:
+    raw = codecs.BOM_UTF16_LE + "中文\ufeff".encode("utf-16-le")
+    assert decode_bytes(raw, "utf-16-le").text == "中文\ufeff"
+    assert decode_bytes(raw, "utf-16-le", "replace").text == "中文\ufeff"
+
+
+def test_a_detected_bom_is_reported_and_dropped() -> None:
+    decoded = decode_bytes(codecs.BOM_UTF8 + "中文\ufeff".encode())
+    assert (decoded.text, decoded.encoding, decoded.bom) == ("中文\ufeff", "utf-8-sig", True)
+    plain = decode_bytes("中文".encode())
+    assert plain.bom is False
+
+
+def test_a_bom_followed_by_bad_bytes_says_so() -> None:
+    with pytest.raises(DecodeError) as raised:
+        decode_bytes(codecs.BOM_UTF8 + "中".encode() + b"\xff")
+    assert str(raised.value) == (
+        "has a utf-8-sig byte-order mark but utf-8-sig fails at byte 6 (0xff)"
+    )
+
+
+def test_a_nul_at_the_very_start_is_binary() -> None:
+    with pytest.raises(DecodeError, match=r"binary file \(NUL byte at offset 0\)"):
+        decode_bytes(b"\x00abc")
+
+
+def test_the_chinese_score_counts_only_characters_past_ascii() -> None:
+    from reader.core.decoding import chinese_score
+
+    assert chinese_score("abc") == 0.0
+    assert chinese_score("\x7f中") == 1.0  # DEL is ASCII: not counted
+    assert chinese_score("\x80中") == 0.5  # the first code point past it is
+    assert chinese_score("中文ｱ") == pytest.approx(2 / 3)
+
+
+def test_a_few_controls_in_a_text_are_not_a_binary_file() -> None:
+    text = "正文" * 50 + "\x01"  # 1 control in 101 characters: under 1 %
+    assert decode_bytes(text.encode()).text == text
+    with pytest.raises(DecodeError, match="binary"):
+        decode_bytes(("正" * 99 + "\x01\x02").encode())

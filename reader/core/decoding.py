@@ -131,10 +131,12 @@ def _strict(raw: bytes, codec: str) -> str | UnicodeDecodeError:
         return error
 
 
-def _describe(error: UnicodeDecodeError, codec: str) -> str:
+def _describe(error: UnicodeDecodeError, codec: str, skipped: int = 0) -> str:
+    """Where decoding failed; ``skipped``: bytes before those the decoder was given (utf-8-sig
+    hands its decoder the bytes after the BOM, and counts from there)."""
     chunk = error.object[error.start : error.start + 2]
     shown = " ".join(f"{byte:#04x}" for byte in chunk)
-    return f"{codec} fails at byte {error.start} ({shown})"
+    return f"{codec} fails at byte {error.start + skipped} ({shown})"
 
 
 def decode_bytes(raw: bytes, encoding: str | None = None, errors: str = "strict") -> Decoded:
@@ -150,7 +152,10 @@ def decode_bytes(raw: bytes, encoding: str | None = None, errors: str = "strict"
         if raw.startswith(bom):
             result = _strict(raw, codec)
             if isinstance(result, UnicodeDecodeError):
-                raise DecodeError(f"has a {codec} byte-order mark but {_describe(result, codec)}")
+                skipped = len(raw) - len(result.object)
+                raise DecodeError(
+                    f"has a {codec} byte-order mark but {_describe(result, codec, skipped)}"
+                )
             return Decoded(result.removeprefix("\ufeff"), _bom_name(bom, codec), bom=True)
     reason = sniff_binary(raw)
     if reason:
