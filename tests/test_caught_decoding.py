@@ -36,6 +36,7 @@ def test_an_explicit_utf8_drops_its_byte_order_mark() -> None:
         ("中文".encode() + b"\xff", "utf-8", "中文\ufffd", 1),
         ("中文\ufffd".encode() + b"\xff", "utf-8", "中文\ufffd\ufffd", 1),  # one was real
         ("中文".encode("gbk") + b"\xff", "gbk", "中文\ufffd", 1),
+        ("中文\ufffd".encode("gb18030") + b"\x81", "gb18030", "中文\ufffd\ufffd", 1),
         ("中文".encode(), "utf-8", "中文", 0),
         (b"abc", "latin-1", "abc", 0),
     ],
