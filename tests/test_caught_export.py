@@ -181,3 +181,50 @@ def test_a_database_error_mid_export_leaves_the_previous_file_whole(
         export_to_file(store, target)
     assert target.read_bytes() == earlier
     assert [p.name for p in tmp_path.iterdir() if "csv" in p.name] == ["annotations.csv"]
+
+
+def test_every_row_of_every_document_gets_its_own_conversion(store: Store) -> None:
+    from reader.core.convert import converter
+
+    documents = [d.id for d in store.list_documents()]
+    for document in documents:
+        for start in (40, 90):
+            store.create_annotation(document, start, start + 6, ["地名"], "")
+    out = io.StringIO(newline="")
+    assert write_csv(store, out, "s2t") == 4
+    rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+    assert [int(row["document_id"]) for row in rows] == sorted(documents * 2)
+    engine = converter("s2t")
+    for row in rows:
+        text = store.get_document(int(row["document_id"])).text
+        converted = engine.convert_mapped(text)
+        a, b = converted.offsets.to_dst(int(row["start"]), int(row["end"]))
+        assert unneutralise(row["passage_converted"]) == converted.text[a:b]
+
+
+def test_an_empty_document_filter_exports_nothing(store: Store) -> None:
+    store.create_annotation(store.list_documents()[0].id, 10, 20, ["政策"], "评论")
+    assert rows_of(store, documents=[]) == []
+    assert len(rows_of(store)) == 1
+
+
+def test_the_default_name_and_format_follow_the_target() -> None:
+    from datetime import date
+
+    from reader.core.export import default_export_name, export_format
+
+    assert default_export_name(date(2026, 12, 1)) == "annotations-20261201.csv"
+    assert default_export_name(date(2026, 12, 1), "xlsx") == "annotations-20261201.xlsx"
+    assert export_format("notes.CSV") == "csv"
+    assert export_format("notes.XLSX") == "xlsx"
+    assert export_format("notes.xlsx", "csv") == "csv"
+
+
+def test_the_csv_lines_end_in_crlf_even_inside_a_file(store: Store, tmp_path: Path) -> None:
+    store.create_annotation(store.list_documents()[0].id, 10, 20, ["政策"], "一行")
+    target = tmp_path / "out.csv"
+    export_to_file(store, target)
+    raw = target.read_bytes()
+    assert raw.count(b"\r\n") == 2  # after the header and after the row
+    assert raw.startswith(b'"annotation_id",') and b'"status"\r\n' in raw
+    assert raw.endswith(b'"active"\r\n')
