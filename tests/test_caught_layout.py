@@ -142,3 +142,11 @@ def test_a_wrapped_row_never_splits_a_flag() -> None:
     for width in range(2, 12):
         for start, end in wrap(text, width):
             assert start in cluster_bounds(text) and end in cluster_bounds(text)
+
+
+def test_a_tab_is_one_cell_as_it_is_drawn() -> None:
+    from reader.core.graphemes import cell_width
+
+    assert cell_width("\t") == 1
+    assert cell_width("a\tb") == 3
+    assert cell_width("长\t春") == 5
