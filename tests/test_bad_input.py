@@ -28,6 +28,15 @@ def test_a_small_damaged_utf8_file_is_refused_with_the_offset() -> None:
     assert replaced.text == "abc \ufffd\ufffd\ufffd 中" and replaced.replaced == 3
 
 
+def test_a_short_text_with_escape_sequences_is_text_not_binary() -> None:
+    """One OSC 52 (ended by BEL) in a short article made it "binary": such files must import,
+    and are shown safely."""
+    raw = "标题\n\n正文。\x1b]52;c;aGVsbG8=\x07测试。\x1b[2J发展。\n".encode()
+    assert decode_bytes(raw).text == raw.decode()
+    with pytest.raises(DecodeError, match="control characters throughout"):
+        decode_bytes(bytes(range(1, 9)) * 40 + "中文".encode())
+
+
 def test_latin1_without_utf8_sequences_is_still_detected() -> None:
     assert decode_bytes("café crème brûlée, déjà vu.".encode("latin-1")).text.startswith("caf")
 

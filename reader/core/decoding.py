@@ -50,6 +50,9 @@ DAMAGE_SHARE = 0.02
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 BINARY_CONTROL_SHARE = 0.01
+BINARY_CONTROL_MINIMUM = 8
+"""A short text with an escape sequence or two (an OSC 52 ends in BEL) is still text: a binary
+file that decodes has controls throughout, so a handful in a short file decides nothing."""
 
 
 class DecodeError(ValueError):
@@ -282,4 +285,5 @@ def _charset_normalizer_guess(raw: bytes) -> Decoded | None:
 def _mostly_controls(text: str) -> bool:
     """Control characters beyond tabs and line breaks: a binary file that happened to decode."""
     sample = text[:SCORE_SAMPLE]
-    return len(CONTROL.findall(sample)) > BINARY_CONTROL_SHARE * max(len(sample), 1)
+    found = len(CONTROL.findall(sample))
+    return found > BINARY_CONTROL_MINIMUM and found > BINARY_CONTROL_SHARE * len(sample)

@@ -69,6 +69,10 @@ def _translation_list() -> list[int]:
     return translation
 
 
+translation_list = _translation_list
+"""The rule as a list indexed by code point (reader.core.char_index folds arrays with it)."""
+
+
 def fold(text: str) -> str:
     """``text`` with every character folded; always the same length as ``text``."""
     return text.translate(_translation_list())

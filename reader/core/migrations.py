@@ -158,3 +158,28 @@ def m006_undo_batches(db: Database) -> None:
     log that share a ``batch`` are undone and redone together."""
     db.execute("alter table undo_log add column batch integer")
     db.execute("create index undo_log_batch on undo_log (batch)")
+
+
+@migrations()
+def m007_char_index(db: Database) -> None:
+    """The character-position index (issue 15, reader.core.char_index): for each document and
+    each folded character, the code-point offsets where it occurs (uint32, ascending), so a
+    literal query reads only its characters' positions instead of scanning the library; and
+    the byte offset in the original's UTF-8 of every 256th character, so a match's context is
+    read from the middle of a long text. It replaces m005's folded copy of every text, which
+    only a scan could use (regular expressions now fold the originals as they read them)."""
+    from reader.core.store import write_char_index
+
+    db.execute(
+        "create table search_chars (char integer not null, document_id integer not null"
+        " references documents(id) on delete cascade, count integer not null,"
+        " positions blob not null, primary key (char, document_id))"
+    )
+    db.execute("create index search_chars_document on search_chars (document_id)")
+    db.execute(
+        "create table search_marks (document_id integer primary key"
+        " references documents(id) on delete cascade, byte_marks blob not null)"
+    )
+    for document_id, text in db.execute("select id, text from documents").fetchall():
+        write_char_index(db.conn, document_id, text)
+    db.execute("drop table search_index")

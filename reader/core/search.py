@@ -7,10 +7,13 @@ Matches never overlap: the leftmost one is taken and the search goes on after it
 in document id order, then by offset. Offsets are code points into the stored original, which
 folding keeps (one character for one).
 
-The index is the folded text of every document, kept in the database (``search_index``, written
-in the transaction of each import or new version): a search reads it and scans it in C
-(``bytes.find``/``str.find``, or ``re``), with no per-character Python loop. Why this and not
-FTS5 or an n-gram table is in the README, with the figures (benchmarks/search.py).
+The index is the position of every folded character in every document (reader.core.char_index,
+tables ``search_chars`` and ``search_marks``, written in the transaction of each import or new
+version): a literal query reads only the position lists of its own characters and intersects
+them in C (numpy), so its cost follows its matches, not the size of the library. ``exact`` and
+``regex`` queries scan the texts (the originals, folded as they are read for ``regex``). Why
+this and not FTS5, a suffix array or the folded copy scanned in C is in the README, with the
+figures (benchmarks/search.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, groupby, islice
+from typing import Any
 
 from reader.core.folding import fold
 from reader.core.store import Store
@@ -90,9 +94,10 @@ class ConcordanceLine:
 
 
 class FoldedCache:
-    """The folded texts decoded once and kept, for a program that searches many times (the
-    app): a search then costs only the scan (``str.find``/``str.count`` in C), not reading and
-    decoding the index. A document whose version or import time changed is read again."""
+    """The folded texts kept in memory, for a program that runs many regular expressions (the
+    app's concordance): each then costs only the scan, not reading and folding every text again.
+    Literal queries do not need it (the character index answers them). A document whose version
+    or import time changed is read again."""
 
     def __init__(self) -> None:
         self._texts: dict[int, tuple[tuple[object, ...], str]] = {}
@@ -102,7 +107,7 @@ class FoldedCache:
         missing = [doc for doc, stamp in stamps.items() if self._texts.get(doc, ((),))[0] != stamp]
         if missing:
             for document_id, folded in store.search_folded(missing):
-                self._texts[document_id] = (stamps[document_id], folded.decode("utf-8"))
+                self._texts[document_id] = (stamps[document_id], folded)
         for document_id in stamps:
             if document_id in self._texts:
                 yield document_id, self._texts[document_id][1]
@@ -125,22 +130,6 @@ def find_in_text(query: Query, text: str) -> Iterator[tuple[int, int]]:
     while position >= 0:
         yield position, position + size
         position = text.find(needle, position + size)
-
-
-def _find_in_bytes(needle: bytes, size: int, folded: bytes) -> Iterator[tuple[int, int]]:
-    """Matches of a literal folded needle in UTF-8 folded text, as code-point offsets.
-
-    UTF-8 is self-synchronising, so a byte match is a character match; byte offsets become
-    code points by decoding only the stretch since the previous match."""
-    chars = 0
-    last = 0
-    position = folded.find(needle)
-    while position >= 0:
-        chars += len(folded[last:position].decode("utf-8"))
-        yield chars, chars + size
-        chars += size
-        last = position + len(needle)
-        position = folded.find(needle, last)
 
 
 class _Filter:
@@ -216,21 +205,44 @@ def _document_matches(
         for document_id, text in store.search_originals(documents):
             yield document_id, find_in_text(query, text)
         return
+    if not query.regex:
+        yield from _indexed_matches(store, query.needle(), documents)
+        return
     if cache is not None:
         needle_text = query.needle()
         for document_id, text in cache.texts(store, documents):
             if query.regex or needle_text in text:
                 yield document_id, find_in_text(query, text)
         return
-    if query.regex:
-        for document_id, folded in store.search_folded(documents):
-            yield document_id, find_in_text(query, folded.decode("utf-8"))
-        return
-    needle_text = query.needle()
-    needle = needle_text.encode("utf-8")
     for document_id, folded in store.search_folded(documents):
-        if needle in folded:
-            yield document_id, _find_in_bytes(needle, len(needle_text), folded)
+        yield document_id, find_in_text(query, folded)
+
+
+def _indexed_matches(
+    store: Store, needle: str, documents: Sequence[int] | None
+) -> Iterator[tuple[int, Iterator[tuple[int, int]]]]:
+    size = len(needle)
+    for document_id, starts in _indexed_starts(store, needle, documents):
+        yield document_id, ((start, start + size) for start in starts.tolist())
+
+
+def _indexed_starts(
+    store: Store, needle: str, documents: Sequence[int] | None
+) -> Iterator[tuple[int, Any]]:
+    """Start offsets (a numpy array) of a literal folded needle's matches in each document
+    holding it, from the character-position index: the positions of its characters only
+    (reader.core.char_index), never the texts."""
+    import numpy as np
+
+    from reader.core.char_index import STORED, matches_from_lists
+
+    codes = [ord(char) for char in needle]
+    for document_id in store.char_counts(codes, documents):
+        raw = store.char_positions(document_id, codes)
+        arrays = {code: np.frombuffer(piece, dtype=STORED) for code, piece in raw.items()}
+        starts = matches_from_lists(needle, [arrays[code] for code in codes])
+        if len(starts):
+            yield document_id, starts
 
 
 def count_matches(
@@ -247,17 +259,17 @@ def count_matches(
     if tags or untagged or query.regex or query.exact:
         return sum(1 for _ in search(store, query, documents=documents, tags=tags,
                                       untagged=untagged, cache=cache))  # fmt: skip
-    if cache is not None:
-        return sum(text.count(query.needle()) for _, text in cache.texts(store, documents))
-    needle = query.needle().encode("utf-8")
-    return sum(folded.count(needle) for _, folded in store.search_folded(documents))
+    needle = query.needle()
+    if len(needle) == 1:  # the index holds each character's count
+        return store.char_count(ord(needle), documents)
+    return sum(len(starts) for _, starts in _indexed_starts(store, needle, documents))
 
 
-FEW_MATCHES = 4
-"""Up to this many matches in a document, their context is cut out by SQLite (substr) instead
-of reading the whole text: a rare word in many long documents stays fast. On the 808,573-char
-novel one substr cost 1-2 ms and reading the whole text 13.5 ms when measured, so beyond a
-few matches the whole text is cheaper."""
+FEW_MATCHES = 64
+"""Up to this many matches in a document, their context is read from the middle of the text
+(the search index's byte marks, reader.core.store.document_windows) instead of reading and
+decoding the whole text: a rare word in many long documents stays fast. Reading the whole
+808,573-char novel costs ~13 ms, a window tens of microseconds."""
 
 
 def concordance(
@@ -273,11 +285,12 @@ def concordance(
         title = titles.get(document_id, "")
         if len(found_here) <= FEW_MATCHES:
             windows = [(max(0, found.start - context), found.end + context) for found in found_here]
+            # Cut from the middle of the stored text by the index's byte marks.
             for found, (start, piece) in zip(
                 found_here,
                 zip(
                     (w[0] for w in windows),
-                    store.document_slices(document_id, windows),
+                    store.document_windows(document_id, windows),
                     strict=True,
                 ),
                 strict=True,

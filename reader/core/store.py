@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +47,25 @@ MAX_KEPT_ID = 2**62
 
 QUOTE_CONTEXT = 32
 """Characters of text kept before and after each passage, to re-anchor it if the text changes."""
+
+
+def write_char_index(conn: sqlite3.Connection, document_id: int, text: str) -> None:
+    """Write the search index rows of one document, replacing any it had: its character
+    positions and byte marks (reader.core.char_index). For the store's transaction and for the
+    migration that builds the index."""
+    from reader.core.char_index import build
+
+    index = build(text)
+    conn.execute("delete from search_chars where document_id = ?", [document_id])
+    conn.executemany(
+        "insert into search_chars (char, document_id, count, positions) values (?, ?, ?, ?)",
+        [(char, document_id, len(positions) // 4, positions) for char, positions in index.lists],
+    )
+    conn.execute(
+        "insert into search_marks (document_id, byte_marks) values (?, ?)"
+        " on conflict(document_id) do update set byte_marks = excluded.byte_marks",
+        [document_id, index.byte_marks],
+    )
 
 
 @dataclass(frozen=True)
@@ -739,39 +761,113 @@ class Store:
     # Search (issue 15): the folded-text index and auto-coding
 
     def _index_text(self, document_id: int, text: str) -> None:
-        """Write the document's folded text; called inside the transaction that changes it."""
-        from reader.core.folding import fold
+        """Write the document's search index (folded text, character positions); called
+        inside the transaction that changes the text."""
+        write_char_index(self.db.conn, document_id, text)
 
-        self.db.execute(
-            "insert into search_index (document_id, folded) values (?, ?)"
-            " on conflict(document_id) do update set folded = excluded.folded",
-            [document_id, fold(text).encode("utf-8")],
-        )
-
-    def search_folded(
-        self, document_ids: Sequence[int] | None = None
-    ) -> Iterator[tuple[int, bytes]]:
-        """(document id, folded text as UTF-8) of every document, or of these, by id."""
-        sql = "select document_id, folded from search_index"
-        params: list[object] = []
-        if document_ids is not None:
-            sql += f" where document_id in ({', '.join('?' for _ in document_ids) or 'null'})"
-            params.extend(document_ids)
-        # Reading 100 MB of blobs through memory-mapped I/O takes a third of the time of
-        # read() calls into SQLite's page cache (benchmarks/search.py); only for this scan.
+    @contextmanager
+    def _mapped(self) -> Iterator[None]:
+        """Memory-mapped reads while scanning or seeking: a long value is a chain of overflow
+        pages that SQLite walks to reach an offset, a memory access mapped and a read() call
+        otherwise. (Not for the position lists: each is read whole, and switching the mapping
+        on and off per document cost more than it saved, measured.)"""
         previous = self.db.execute("PRAGMA mmap_size").fetchone()[0]
         self.db.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_SIZE}")
         try:
-            cursor = self.db.execute(sql + " order by document_id", params)
-            while rows := cursor.fetchmany(16):
-                for document_id, folded in rows:
-                    yield int(document_id), bytes(folded)
+            yield
         finally:
             self.db.execute(f"PRAGMA mmap_size = {int(previous)}")
 
-    def index_stamps(
-        self, document_ids: Sequence[int] | None = None
-    ) -> dict[int, tuple[int, str]]:
+    # The character-position index (reader.core.char_index): counts and matches of literal
+    # queries read only the positions of the query's characters.
+
+    def char_counts(
+        self, chars: Sequence[int], document_ids: Sequence[int] | None = None
+    ) -> dict[int, dict[int, int]]:
+        """document id -> {folded code point: occurrences} for the documents (of
+        ``document_ids``, or all) that hold every one of ``chars``, in id order."""
+        wanted = sorted(set(chars))
+        sql = (
+            "select document_id, char, count from search_chars"
+            f" where char in ({', '.join('?' for _ in wanted) or 'null'})"
+        )
+        params: list[object] = list(wanted)
+        if document_ids is not None:
+            sql += f" and document_id in ({', '.join('?' for _ in document_ids) or 'null'})"
+            params.extend(document_ids)
+        found: dict[int, dict[int, int]] = {}
+        for document_id, char, count in self.db.execute(sql, params):
+            found.setdefault(int(document_id), {})[int(char)] = int(count)
+        return {doc: counts for doc, counts in sorted(found.items()) if len(counts) == len(wanted)}
+
+    def char_count(self, char: int, document_ids: Sequence[int] | None = None) -> int:
+        """Occurrences of one folded code point in the library (or in ``document_ids``)."""
+        sql = "select coalesce(sum(count), 0) from search_chars where char = ?"
+        params: list[object] = [char]
+        if document_ids is not None:
+            sql += f" and document_id in ({', '.join('?' for _ in document_ids) or 'null'})"
+            params.extend(document_ids)
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def char_positions(self, document_id: int, chars: Sequence[int]) -> dict[int, bytes]:
+        """folded code point -> its positions in the document (uint32, ascending)."""
+        wanted = sorted(set(chars))
+        rows = self.db.execute(
+            "select char, positions from search_chars where document_id = ?"
+            f" and char in ({', '.join('?' for _ in wanted) or 'null'})",
+            [document_id, *wanted],
+        ).fetchall()
+        # Whole uint32s only: a damaged or hand-edited row must not stop the search.
+        return {int(char): bytes(data[: len(data) // 4 * 4]) for char, data in rows}
+
+    def document_windows(self, document_id: int, spans: Sequence[tuple[int, int]]) -> list[str]:
+        """text[start:end] for each span, read from the middle of the stored UTF-8 by the byte
+        marks of the search index (none of the text before it is read or decoded)."""
+        from reader.core.char_index import MARK_EVERY
+
+        row = self.db.execute(
+            "select byte_marks from search_marks where document_id = ?", [document_id]
+        ).fetchone()
+        if row is None or self._encoding() != "UTF-8":
+            return self.document_slices(document_id, spans)
+        data = bytes(row[0])
+        marks = array("I", data[: len(data) // 4 * 4])  # stored little-endian (char_index)
+        if sys.byteorder == "big":
+            marks.byteswap()
+        if not len(marks):
+            return self.document_slices(document_id, spans)
+        pieces = []
+        with (
+            self._mapped(),
+            self.db.conn.blobopen("documents", "text", document_id, readonly=True) as blob,
+        ):
+            size = len(blob)
+            for start, end in spans:
+                start = max(start, 0)
+                mark = min(start // MARK_EVERY, len(marks) - 1)
+                skip = start - mark * MARK_EVERY
+                offset = min(marks[mark], size)
+                blob.seek(offset)
+                raw = blob.read(min((skip + end - start) * 4, size - offset))
+                text = raw.decode("utf-8", "ignore")  # a character cut at the end is dropped
+                pieces.append(text[skip : skip + max(end - start, 0)])
+        return pieces
+
+    def _encoding(self) -> str:
+        if not hasattr(self, "_text_encoding"):
+            self._text_encoding = str(self.db.execute("PRAGMA encoding").fetchone()[0])
+        return self._text_encoding
+
+    def search_folded(self, document_ids: Sequence[int] | None = None) -> Iterator[tuple[int, str]]:
+        """(document id, folded text) of every document, or of these, by id: the originals
+        folded as they are read (an array gather, reader.core.char_index.fold_text), for
+        regular expressions, which the character positions cannot answer."""
+        from reader.core.char_index import fold_text
+
+        for document_id, text in self.search_originals(document_ids):
+            yield document_id, fold_text(text)
+
+    def index_stamps(self, document_ids: Sequence[int] | None = None) -> dict[int, tuple[int, str]]:
         """(version, imported_at) per document, by id: changes whenever its text does."""
         sql = "select id, version, imported_at from documents"
         params: list[object] = []

@@ -47,6 +47,11 @@ def reader_commands(screen: MainScreen) -> Iterator[Command]:
         screen.action_toggle_navigation,
         "n · the page's menus and footer, one line each",
     )
+    yield (
+        "Search the library (concordance)",
+        screen.action_search_library,
+        "ctrl+f · every match in any script, keyword in context",
+    )
     yield ("Keys: every key (help)", screen.action_help, "?")
     yield ("Undo", screen.action_undo, "u")
     yield ("Redo", screen.action_redo, "ctrl+r")

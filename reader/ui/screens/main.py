@@ -22,10 +22,12 @@ from reader.core.display import visible_line
 from reader.core.export import export_to_file
 from reader.core.library import ImportError_, ImportResult, expand_paths, import_file
 from reader.core.models import Annotation, Document, DocumentSummary, UndoResult
+from reader.core.search import FoldedCache
 from reader.core.store import Store, StoreError
 from reader.ui.commands import ReaderCommands
 from reader.ui.keys import help_rows, own_bindings
 from reader.ui.screens.comment_editor import CommentEditor
+from reader.ui.screens.concordance import ConcordanceScreen, Jump
 from reader.ui.screens.confirm import ConfirmDialog
 from reader.ui.screens.export_dialog import ExportDialog
 from reader.ui.screens.help import HelpScreen
@@ -33,6 +35,7 @@ from reader.ui.screens.import_dialog import ImportDialog, ImportRequest, for_the
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.concordance_list import ConcordanceList
 from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.item_list import ItemList
@@ -141,6 +144,13 @@ class MainScreen(Screen[None]):
             show=False,
         ),
         Binding("slash", "find", "Find", tooltip="Find in the article, in any script", id="find"),
+        Binding(
+            "ctrl+f",
+            "search_library",
+            "Search all",
+            tooltip="Search the library: every match, keyword in context (concordance)",
+            id="search_library",
+        ),
         Binding("q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="quit"),
     ]
 
@@ -159,6 +169,8 @@ class MainScreen(Screen[None]):
         self.narrow: bool | None = None
         """Whether the window is narrower than NARROW_WIDTH (None until the first size)."""
         self.view.fold_boilerplate = store.get_setting(FOLD_SETTING) == "yes"
+        self.search_cache = FoldedCache()
+        """The library's folded texts, kept between concordance searches (issue 15)."""
         saved = store.get_setting(SCRIPT_SETTING, "original")
         configs = [config for config, _ in SCRIPT_CYCLE]
         self.config: str | None = saved if saved in configs else None
@@ -619,6 +631,24 @@ class MainScreen(Screen[None]):
         self.view.set_found([], None)
         self.view.focus()
 
+    def action_search_library(self) -> None:
+        screen = ConcordanceScreen(self.store, config=self.config, cache=self.search_cache)
+        self.app.push_screen(screen, self._back_from_concordance)
+
+    def _back_from_concordance(self, jump: Jump | None) -> None:
+        """Annotations may have been auto-coded or undone there; a chosen match is opened with
+        the find bar holding the query, so n/N go on through the article."""
+        if self.document is not None:
+            self._annotations_changed()
+        if jump is None:
+            return
+        if self.document is None or self.document.id != jump.document_id:
+            self.open_and_read(jump.document_id)
+        if self.document is not None:
+            self.query_one(FindBar).open_on(
+                self.document.text, jump.start, jump.query, exact=jump.exact, regex=jump.regex
+            )
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(every_key()))
 
@@ -630,6 +660,8 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
     ("annotations", AnnotationPanel),
     ("library, annotations", ItemList),
     ("find bar", FindBar),
+    ("search", ConcordanceScreen),
+    ("search", ConcordanceList),
 ]
 """Where each group of bindings works, as the help screen and the README's key table say."""
 

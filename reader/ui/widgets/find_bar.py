@@ -83,6 +83,16 @@ class FindBar(Horizontal, can_focus=True):
         self.query_one(Input).focus()
         self._search()
 
+    def open_on(self, text: str, cursor: int, typed: str, *, exact: bool, regex: bool) -> None:
+        """Show the bar already holding a query (a match opened from the concordance), the
+        match at ``cursor`` current and the focus on the bar, so n/N go on from there."""
+        self.exact, self.regex = exact, regex
+        field = self.query_one(Input)
+        with field.prevent(Input.Changed):
+            field.value = typed
+        self.open(text, cursor)
+        self.focus()
+
     def action_close(self) -> None:
         if not self.display:
             return
