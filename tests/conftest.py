@@ -48,13 +48,13 @@ reloaded class would not be the class other modules hold)."""
 _SLOW_UNDER_MUTMUT = (
     "tests/test_caught_ui.py",  # Textual apps: seconds each
     "tests/test_find_bar.py",
-    "tests/test_autocode_ui.py",
     "tests/test_serve",  # a web server and a browser
     "tests/test_durability.py::test_killed_writers_lose_nothing_confirmed",  # 50 s of processes
     "tests/test_concurrency.py",  # processes and threads racing: seconds each
     "tests/test_import_hygiene.py",  # fresh interpreters, which never see the mutant
 )
-"""Left out of mutation runs: each would cost its seconds for every mutant it reaches."""
+"""Left out of mutation runs (with every tests/*_ui.py): each would cost its seconds for every
+mutant it reaches."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -62,7 +62,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     kept, slow = [], []
     for item in items:
-        (slow if item.nodeid.startswith(_SLOW_UNDER_MUTMUT) else kept).append(item)
+        path = item.nodeid.split("::", 1)[0]
+        is_slow = item.nodeid.startswith(_SLOW_UNDER_MUTMUT) or path.endswith("_ui.py")
+        (slow if is_slow else kept).append(item)
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = kept
