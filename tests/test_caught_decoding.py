@@ -148,7 +148,9 @@ def test_the_chinese_score_counts_only_characters_past_ascii() -> None:
 
 
 def test_a_few_controls_in_a_text_are_not_a_binary_file() -> None:
-    text = "正文" * 50 + "\x01"  # 1 control in 101 characters: under 1 %
-    assert decode_bytes(text.encode()).text == text
+    few = "正文" * 50 + "\x01" * 8  # eight: an escape sequence or two, however short the text
+    assert decode_bytes(few.encode()).text == few
+    sparse = "正文" * 500 + "\x01" * 9  # nine in 1,009 characters: under 1 %
+    assert decode_bytes(sparse.encode()).text == sparse
     with pytest.raises(DecodeError, match="binary"):
-        decode_bytes(("正" * 99 + "\x01\x02").encode())
+        decode_bytes(("正" * 800 + "\x01" * 9).encode())  # nine, over 1 %
