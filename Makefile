@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/concurrency.py
 	$(BIN)/python benchmarks/typesetting.py
 	$(BIN)/python benchmarks/serve_browser.py
+	$(BIN)/python benchmarks/agreement.py
+	$(BIN)/python benchmarks/qdpx.py
 
 # Mutation testing (not part of `make test`: an hour of CPU). One module at a time, niced, so a
 # shared machine stays usable; `make mutation MODULES="reanchor export"` runs only those.

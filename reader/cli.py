@@ -12,13 +12,16 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 from click_default_group import DefaultGroup
 
 from reader.core.convert import CONFIGS
 from reader.core.display import visible_line
+
+if TYPE_CHECKING:
+    from reader.core.store import Store
 
 DEFAULT_DB = Path("annotations.db")
 
@@ -234,9 +237,10 @@ def _import_line(result, path: Path | None) -> str:  # result: ImportResult
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice(["csv", "xlsx"]),
-    help="csv (default) or xlsx (a spreadsheet whose text cells stay text); a FILE ending in"
-    " .xlsx chooses xlsx.",
+    type=click.Choice(["csv", "xlsx", "w3c", "qdpx"]),
+    help="csv (default), xlsx (a spreadsheet whose text cells stay text), w3c (W3C Web"
+    " Annotation JSON-LD) or qdpx (a REFI-QDA project for QualCoder, NVivo, ATLAS.ti, MAXQDA);"
+    " a FILE ending in .xlsx, .jsonld or .qdpx chooses that format.",
 )
 @click.option(
     "--script",
@@ -265,7 +269,7 @@ def export_command(
     since: datetime | None,
     excel: bool,
 ) -> None:
-    """Export annotations as CSV (UTF-8, RFC 4180, safe to open in a spreadsheet) or xlsx.
+    """Export annotations: CSV (UTF-8, RFC 4180, safe in a spreadsheet), xlsx, W3C or REFI-QDA.
 
     CSV: every text field is quoted; cells that a spreadsheet would run as a formula (starting
     with = + - @ tab or CR) and cells starting with ' get a leading ' (OWASP);
@@ -276,6 +280,8 @@ def export_command(
     Example: reader export -o coded.csv --script s2twp --tag 政策 --since 2025-01-01 --excel
 
     Example: reader export -o coded.xlsx
+
+    Example: reader export --format qdpx -o study.qdpx   (then: reader import-project)
     """
     from reader.core.export import (
         default_export_name,
@@ -301,8 +307,12 @@ def export_command(
         "excel": excel,
     }
     chosen = export_format(output or "", file_format)
-    if excel and chosen == "xlsx":
-        raise click.UsageError("--excel is for CSV: an xlsx file needs no byte order mark")
+    if excel and chosen != "csv":
+        raise click.UsageError(f"--excel is for CSV: a {chosen} file needs no byte order mark")
+    if script and chosen in ("w3c", "qdpx"):
+        raise click.UsageError(
+            f"--script is for csv and xlsx: a {chosen} export carries the original text"
+        )
     cut_cells: list[str] = []
     if chosen == "xlsx":
         options["cut_cells"] = cut_cells
@@ -312,6 +322,8 @@ def export_command(
                 from reader.core.xlsx_export import write_xlsx
 
                 _to_stdout(lambda out: write_xlsx(store, out.buffer, script, **options))
+            elif chosen in ("w3c", "qdpx"):
+                _to_stdout(lambda out: _write_project(store, out, chosen, options))
             else:
                 _to_stdout(lambda out: write_csv(store, out, script, **options))
             return
@@ -325,6 +337,21 @@ def export_command(
             say(f"cut: {line} (the CSV export keeps it whole)", err=True)
     noun = "annotation" if count == 1 else "annotations"
     say(f"Wrote {count} {noun} to {target}", err=True)
+
+
+def _write_project(store: Store, out: TextIO, chosen: str, options: dict[str, Any]) -> int:
+    """A W3C or REFI-QDA export to standard output (text, or the archive's bytes)."""
+    from reader.core.export import PROJECT_FILTERS
+
+    filters = {key: value for key, value in options.items() if key in PROJECT_FILTERS}
+    if chosen == "w3c":
+        from reader.core.w3c import write_w3c
+
+        return write_w3c(store, out, **filters)
+    from reader.core.project import read_project
+    from reader.core.refiqda import write_qdpx
+
+    return write_qdpx(out.buffer, read_project(store, **filters), name=store.path.stem)
 
 
 def _to_stdout(write: Callable[[TextIO], object]) -> None:
@@ -386,6 +413,133 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
         err=True,
     )
     if report.missing:
+        sys.exit(1)
+
+
+@cli.command("agreement")
+@click.argument(
+    "coder_dbs",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--tag", "tags", multiple=True, help="Only this code (repeatable).")
+@click.option("--document", help="Only this document: an id or part of a title (first file).")
+@click.option(
+    "--unit",
+    type=click.Choice(["character", "sentence"]),
+    default="character",
+    show_default=True,
+    help="character: every character is a unit; sentence: the text cut after 。！？!? and at"
+    " line ends.",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["text", "csv", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the CSV or JSON here instead of standard output.",
+)
+def agreement_command(
+    coder_dbs: tuple[Path, ...],
+    tags: tuple[str, ...],
+    document: str | None,
+    unit: str,
+    file_format: str,
+    output: Path | None,
+) -> None:
+    """Inter-coder agreement: percent agreement, Cohen's κ (two coders), Krippendorff's α.
+
+    Each coder codes in a database of their own (a copy of the project); the coder is named
+    after the file. Documents are matched by their text; only those every coder annotated
+    count. Per code and overall (every unit-code pair pooled).
+
+    Example: reader agreement li.db anna.db --unit sentence --format csv -o agreement.csv
+    """
+    from reader.core.agreement_input import agreement_of_stores, text_lines, write_report
+    from reader.core.export import find_documents
+    from reader.core.safefile import replacing
+    from reader.core.store import StoreError
+
+    if len(coder_dbs) < 2:
+        raise click.UsageError("give at least two coders' databases")
+    names = [path.stem for path in coder_dbs]
+    if len(set(names)) < len(names):
+        names = [str(path) for path in coder_dbs]
+    if len(set(names)) < len(names):
+        raise click.UsageError("a database is given twice")
+    stores = {}
+    try:
+        for name, path in zip(names, coder_dbs, strict=True):
+            stores[name] = open_store(path)
+        ids = None
+        if document is not None:
+            ids = find_documents(next(iter(stores.values())), document)
+            if not ids:
+                raise click.ClickException(
+                    f"no document has the id or a title containing {document!r}"
+                )
+        report = agreement_of_stores(
+            stores,
+            unit="sentence" if unit == "sentence" else "character",
+            tags=list(tags) or None,
+            documents=ids,
+        )
+        if file_format == "text":
+            for line in text_lines(report):
+                say(line)
+            return
+        if output is not None and str(output) != "-":
+            with replacing(output) as out:
+                write_report(report, out, file_format)
+            say(f"Wrote the agreement of {', '.join(names)} to {output}", err=True)
+        else:
+            _to_stdout(lambda out: write_report(report, out, file_format))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        for store in stores.values():
+            store.close()
+
+
+@cli.command("import-project")
+@click.argument("project_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def import_project_command(project_file: Path, db_path: Path) -> None:
+    """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA or reader).
+
+    Its text sources become documents (a text already here is reused), its codes tags, its
+    coded selections annotations with their memos as comments; all in one transaction, and
+    importing the same file twice adds nothing. What reader cannot hold (pictures, PDFs,
+    audio, video, codings of a whole source) is listed and makes the exit status 1.
+
+    Example: reader import-project study.qdpx --db study.db
+    """
+    from reader.core.refiqda import import_qdpx
+    from reader.core.store import StoreError
+
+    store = open_store(db_path)
+    try:
+        report = import_qdpx(store, project_file)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    for line in report.skipped:
+        say(f"not imported: {line}", err=True)
+    say(
+        f"{report.documents_added} documents added ({report.documents_present} already here),"
+        f" {report.codes} codes, {report.annotations_added} annotations added"
+        f" ({report.annotations_present} already here), {len(report.skipped)} not imported.",
+        err=True,
+    )
+    if report.skipped:
         sys.exit(1)
 
 
@@ -466,6 +620,7 @@ def serve_command(db: str, host: str, port: int, token: str | None) -> None:
         run_server(ServeConfig(db=db, host=host, port=port, token=token), say)
     except ServeError as error:
         raise click.ClickException(str(error)) from error
+
 
 # Search and auto-coding (issue 15)
 

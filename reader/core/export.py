@@ -233,14 +233,20 @@ def write_csv(
         raise explain(error, store.path) from error
 
 
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx", "w3c", "qdpx")
+SUFFIXES = {"csv": "csv", "xlsx": "xlsx", "w3c": "jsonld", "qdpx": "qdpx"}
+"""Each format's file name ending; a target ending so chooses that format."""
+PROJECT_FILTERS = ("tags", "documents", "since")
+"""The filters the W3C and REFI-QDA exports take (the rest are about CSV and xlsx cells)."""
 
 
 def export_format(target: Path | str, requested: str | None = None) -> str:
-    """``requested`` when given, else ``xlsx`` for a target ending in ``.xlsx``, else ``csv``."""
+    """``requested`` when given, else the format whose ending ``target`` has (``.xlsx``,
+    ``.jsonld``, ``.qdpx``), else ``csv``."""
     if requested:
         return requested
-    return "xlsx" if str(target).lower().endswith(".xlsx") else "csv"
+    name = str(target).lower()
+    return next((fmt for fmt, suffix in SUFFIXES.items() if name.endswith("." + suffix)), "csv")
 
 
 def csv_writer(out: TextIO) -> Any:
@@ -253,7 +259,7 @@ def csv_writer(out: TextIO) -> Any:
 
 
 def default_export_name(today: date | None = None, file_format: str = "csv") -> str:
-    return f"annotations-{(today or date.today()):%Y%m%d}.{file_format}"
+    return f"annotations-{(today or date.today()):%Y%m%d}.{SUFFIXES.get(file_format, file_format)}"
 
 
 def export_to_file(
@@ -264,15 +270,27 @@ def export_to_file(
     file_format: str | None = None,
     **filters: Any,
 ) -> int:
-    """:func:`write_csv` (or ``xlsx_export.write_xlsx`` when ``file_format`` is ``xlsx``, or
-    is not given and ``target`` ends in ``.xlsx``) into ``target`` through
-    :func:`reader.core.safefile.replacing`.
+    """:func:`write_csv` (or ``xlsx_export.write_xlsx`` when ``file_format`` is ``xlsx``,
+    W3C Web Annotation JSON-LD for ``w3c``, a REFI-QDA archive for ``qdpx``; when not given,
+    chosen by ``target``'s ending) into ``target`` through
+    :func:`reader.core.safefile.replacing`. ``w3c`` and ``qdpx`` take the filters ``tags``,
+    ``documents`` and ``since`` (and carry the original text, whatever ``script``).
 
     A failed export (disk full, a database error) leaves neither half a file under the real
     name nor a damaged earlier export: the old file stays until the new one is complete. A
     symlink is written through, a FIFO or device written to directly, a folder refused.
     """
-    if export_format(target, file_format) == "xlsx":
+    chosen = export_format(target, file_format)
+    if chosen in ("w3c", "qdpx"):
+        project_filters = {k: v for k, v in filters.items() if k in PROJECT_FILTERS}
+        if chosen == "w3c":
+            from reader.core.w3c import export_w3c
+
+            return export_w3c(store, target, **project_filters)
+        from reader.core.refiqda import export_qdpx
+
+        return export_qdpx(store, target, **project_filters)
+    if chosen == "xlsx":
         from reader.core.xlsx_export import write_xlsx
 
         with replacing(target, "wb") as binary:

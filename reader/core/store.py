@@ -11,10 +11,11 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from reader.core import undo
 from reader.core.dbfile import guard_errors, open_database
@@ -387,14 +388,29 @@ class Store:
         rows = self.db.execute("select id, name, color from tags order by name").fetchall()
         return [_tag(*row) for row in rows]
 
-    def _ensure_tag(self, name: str) -> int:
+    def ensure_tag(self, name: str, color: str | None = None) -> Tag:
+        """The tag called ``name``, made if missing (in ``color`` when that is #rrggbb, else
+        the palette's next colour); an existing tag keeps its colour."""
+        with self.db.atomic():
+            tag_id = self._ensure_tag(name, color)
+            row = self.db.execute(
+                "select id, name, color from tags where id = ?", [tag_id]
+            ).fetchone()
+        return _tag(*row)
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """Several changes as one: all of them are saved, or (on any exception) none."""
+        return self.db.atomic()
+
+    def _ensure_tag(self, name: str, color: str | None = None) -> int:
         row = self.db.execute("select id from tags where name = ?", [name]).fetchone()
         if row:
             return int(row[0])
-        count = self.db.execute("select count(*) from tags").fetchone()[0]
+        if color is None or not COLOR.fullmatch(color):
+            count = self.db.execute("select count(*) from tags").fetchone()[0]
+            color = TAG_COLORS[count % len(TAG_COLORS)]
         cursor = self.db.execute(
-            "insert into tags (name, color) values (?, ?)",
-            [name, TAG_COLORS[count % len(TAG_COLORS)]],
+            "insert into tags (name, color) values (?, ?)", [name, color.lower()]
         )
         return int(cursor.lastrowid)
 

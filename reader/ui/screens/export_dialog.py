@@ -1,4 +1,4 @@
-"""Asking where to write the export (CSV, or xlsx for a path ending in .xlsx)."""
+"""Asking where to write the export (CSV; xlsx, W3C JSON-LD or REFI-QDA by the path's ending)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class ExportDialog(ModalScreen[Path | None]):
             yield Label("Export annotations", id="dialog-title")
             yield SafeInput(self.value, id="path")
             yield Label("", id="target", classes="quote")
-            yield Label("Enter export (.csv or .xlsx) · Esc cancel", classes="hint")
+            yield Label("Enter export (.csv .xlsx .jsonld .qdpx) · Esc cancel", classes="hint")
 
     def on_mount(self) -> None:
         self._show_target(self.value)
