@@ -194,8 +194,8 @@ BUGS: list[Bug] = [
     Bug(
         "ui-row-drawn-without-its-blocks-last-character",
         "reader/ui/widgets/article_view.py",
-        "segments.append(Segment(text[run_start:index], base + run_style))",
-        "segments.append(Segment(text[run_start : min(index, len(text) - 1)], base + run_style))",
+        "shown = line_text(text[run_start:index])",
+        "shown = line_text(text[run_start : min(index, len(text) - 1)])",
         UI,
     ),
     Bug(
