@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -69,25 +70,45 @@ class Decoded:
     """How many undecodable bytes became U+FFFD (only with ``errors="replace"``)."""
 
 
+def _characters(codec: str, leads: range, trails: Iterable[int]) -> set[str]:
+    found: set[str] = set()
+    for lead in leads:
+        for trail in trails:
+            with contextlib.suppress(UnicodeDecodeError):
+                found.add(bytes((lead, trail)).decode(codec))
+    return found
+
+
+@cache
+def gb_frequent() -> frozenset[str]:
+    """GB2312's 3,755 level-1 characters: what simplified text mostly uses."""
+    return frozenset(_characters("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)))
+
+
+@cache
+def big5_frequent() -> frozenset[str]:
+    """Big5's 5,401 frequent characters, A440-C67E: what traditional text mostly uses.
+
+    C6A1 on is kana and symbols (ETEN's extensions), which GBK bytes read as Big5 often land
+    on (汽车 -> イ陬): they are not counted.
+    """
+    trails = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+    return frozenset(
+        _characters("big5", range(0xA4, 0xC6), trails)
+        | _characters("big5", range(0xC6, 0xC7), range(0x40, 0x7F))
+    )
+
+
 @cache
 def common_chinese() -> frozenset[str]:
-    """GB2312's 3,755 level-1 characters plus Big5's 5,401 frequent ones: what real text uses."""
-    found: set[str] = set()
-    ranges = (
-        ("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)),
-        ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]),
-    )
-    for codec, leads, trails in ranges:
-        for lead in leads:
-            for trail in trails:
-                with contextlib.suppress(UnicodeDecodeError):
-                    found.add(bytes((lead, trail)).decode(codec))
-    return frozenset(found)
+    """GB2312's level-1 characters plus Big5's frequent ones: what real text uses."""
+    return gb_frequent() | big5_frequent()
 
 
-def chinese_score(text: str) -> float:
-    """Share of the sample's non-ASCII characters that are common Chinese characters."""
-    common = common_chinese()
+def chinese_score(text: str, common: frozenset[str] | None = None) -> float:
+    """Share of the sample's non-ASCII characters that are common Chinese characters (those of
+    ``common``, by default :func:`common_chinese`)."""
+    common = common_chinese() if common is None else common
     sample = text[:SCORE_SAMPLE]
     wide = [char for char in sample if ord(char) > 0x7F]
     if not wide:
@@ -113,10 +134,12 @@ def _strict(raw: bytes, codec: str) -> str | UnicodeDecodeError:
         return error
 
 
-def _describe(error: UnicodeDecodeError, codec: str) -> str:
+def _describe(error: UnicodeDecodeError, codec: str, skipped: int = 0) -> str:
+    """Where decoding failed; ``skipped``: bytes before those the decoder was given (utf-8-sig
+    hands its decoder the bytes after the BOM, and counts from there)."""
     chunk = error.object[error.start : error.start + 2]
     shown = " ".join(f"{byte:#04x}" for byte in chunk)
-    return f"{codec} fails at byte {error.start} ({shown})"
+    return f"{codec} fails at byte {error.start + skipped} ({shown})"
 
 
 def decode_bytes(raw: bytes, encoding: str | None = None, errors: str = "strict") -> Decoded:
@@ -132,7 +155,10 @@ def decode_bytes(raw: bytes, encoding: str | None = None, errors: str = "strict"
         if raw.startswith(bom):
             result = _strict(raw, codec)
             if isinstance(result, UnicodeDecodeError):
-                raise DecodeError(f"has a {codec} byte-order mark but {_describe(result, codec)}")
+                skipped = len(raw) - len(result.object)
+                raise DecodeError(
+                    f"has a {codec} byte-order mark but {_describe(result, codec, skipped)}"
+                )
             return Decoded(result.removeprefix("\ufeff"), _bom_name(bom, codec), bom=True)
     reason = sniff_binary(raw)
     if reason:
@@ -142,20 +168,27 @@ def decode_bytes(raw: bytes, encoding: str | None = None, errors: str = "strict"
         if _mostly_controls(utf8):
             raise DecodeError("binary file (control characters throughout)")
         return Decoded(utf8, "utf-8")
-    candidates: list[tuple[float, str, str]] = []
+    candidates: list[tuple[float, float, str, str]] = []
     failures: list[UnicodeDecodeError] = [utf8]
     names = ["utf-8"]
     for family in FAMILIES:
         for codec in family:
             result = _strict(raw, codec)
             if isinstance(result, str):
-                candidates.append((chinese_score(result), codec, result))
+                native = gb_frequent() if family is FAMILIES[0] else big5_frequent()
+                candidates.append(
+                    (chinese_score(result), chinese_score(result, native), codec, result)
+                )
                 break
             failures.append(result)
             names.append(codec)
-    best = max(candidates, default=None, key=lambda candidate: candidate[0])
+    # Short texts often read as common characters both ways (长春国际汽车城 as GBK and as
+    # Big5): equal shares go to the reading whose characters are its own family's frequent
+    # ones (記憶體 in Big5 read as GBK needs 癘, not a GB2312 character); still equal, to the GB
+    # family, tried first.
+    best = max(candidates, default=None, key=lambda candidate: candidate[:2])
     if best is not None and best[0] >= MIN_CHINESE_SCORE:
-        return Decoded(best[2], best[1])
+        return Decoded(best[3], best[2])
     damaged = _damaged(raw, dict(zip(names, failures, strict=True)))
     if damaged is not None:
         # Chinese text with some bad bytes: a single-byte code page would "decode" it into
@@ -170,7 +203,7 @@ def decode_bytes(raw: bytes, encoding: str | None = None, errors: str = "strict"
         return guessed
     if best is not None:
         # Decodes cleanly but reads as nonsense: still better than refusing a valid file.
-        return Decoded(best[2], best[1])
+        return Decoded(best[3], best[2])
     tried = [(error, name) for error, name in zip(failures, names, strict=True) if error]
     error, name = max(tried, key=lambda pair: pair[0].start)
     others = ", ".join(other for _, other in tried if other != name)

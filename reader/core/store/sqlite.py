@@ -407,6 +407,11 @@ class SQLiteGateway:
         return self._db.read_only
 
     @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open on this connection (none is left open after a failure)."""
+        return self._conn.in_transaction
+
+    @property
     def private_copy(self) -> Path | None:
         """The folder of a private copy read instead of the file (a WAL without its -shm in a
         read-only folder); removed on close."""
