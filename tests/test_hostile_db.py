@@ -108,6 +108,20 @@ def test_a_bad_tag_colour_opens_in_the_app(seeded: Path) -> None:
     store.close()
 
 
+async def test_the_app_says_what_the_store_repaired(seeded: Path) -> None:
+    """A replaced colour is a notice in the app too, not only on the command line."""
+    from reader.ui.app import make_app
+
+    raw(seeded, "update tags set color = 'bold blink red'")
+    store = Store(seeded)
+    app = make_app(store)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        shown = [notification.message for notification in app._notifications]
+        assert any("bold blink red" in message for message in shown), shown
+    store.close()
+
+
 @pytest.fixture
 def make_read_only() -> Iterator[Callable[[Path], None]]:
     """Make a folder unwritable even for root (chattr +i)."""

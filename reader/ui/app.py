@@ -61,6 +61,10 @@ class ReaderApp(App[None]):
         self.push_screen(MainScreen(self.store, self.open_document))
         for message in self.startup_messages:
             self.notify(message, severity="error", timeout=15)
+        # What the store repaired on the way out (a colour it could not use, a private copy of
+        # a read-only WAL): the database is as it was, but the user should know.
+        for notice in self.store.notices:
+            self.notify(notice, title="Database", severity="warning", timeout=15)
         # What is alive once the first screen is up (Textual, the library, the article's
         # layout) stays alive: a full garbage collection walking it all took 150-200 ms, a
         # stall every dozen keys (benchmarks/serve_browser.py). Frozen, it is not walked again.
