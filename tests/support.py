@@ -63,3 +63,19 @@ def split_like_calc(text: str, separators: str = ",;\t") -> list[list[str]]:
         cells.append("".join(cell))
         records.append(cells)
     return records
+
+
+def oracle(text: str, query: str) -> list[tuple[int, int]]:
+    """The search oracle: leftmost non-overlapping matches, comparing folded characters one by
+    one (independent of the index and of reader.core.search)."""
+    from reader.core.folding import fold_char
+
+    wanted = [fold_char(char) for char in query]
+    found, position, size = [], 0, len(query)
+    while position + size <= len(text):
+        if all(fold_char(text[position + k]) == wanted[k] for k in range(size)):
+            found.append((position, position + size))
+            position += size
+        else:
+            position += 1
+    return found

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import oracle
 
 from reader.core.char_index import MARK_EVERY, period
-from reader.core.folding import fold_char
 from reader.core.search import Query, count_matches, search
 from reader.core.store import Store
 
@@ -18,16 +18,6 @@ ALPHABET = "发發髮展里裡裏哈a\n𠀀𪚥é"
 """Variants that fold together, ASCII, newline, Extension B and a two-byte character."""
 
 
-def oracle(text: str, query: str) -> list[tuple[int, int]]:
-    wanted = [fold_char(char) for char in query]
-    found, position, size = [], 0, len(query)
-    while position + size <= len(text):
-        if all(fold_char(text[position + k]) == wanted[k] for k in range(size)):
-            found.append((position, position + size))
-            position += size
-        else:
-            position += 1
-    return found
 
 
 def test_period() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from payloads import CONTROLS, MARKUP
 from rich.cells import cell_len
-from support import SIMPLIFIED_SEED, TRADITIONAL_SEED
+from support import SIMPLIFIED_SEED, TRADITIONAL_SEED, oracle
 
 from reader.core.documents import normalize_text
-from reader.core.folding import fold, fold_char
+from reader.core.folding import fold
 from reader.core.store import Store
 from reader.ui.app import ReaderApp, make_app
 from reader.ui.screens.concordance import AutocodeConfirm, ChoiceDialog, ConcordanceScreen
@@ -27,17 +27,6 @@ EXCERPT = 20_000
 WIDE, NARROW = (140, 45), (80, 24)
 
 
-def oracle(text: str, query: str) -> list[tuple[int, int]]:
-    """Leftmost non-overlapping matches, folded character by character."""
-    wanted = [fold_char(char) for char in query]
-    found, position, size = [], 0, len(query)
-    while position + size <= len(text):
-        if all(fold_char(text[position + k]) == wanted[k] for k in range(size)):
-            found.append((position, position + size))
-            position += size
-        else:
-            position += 1
-    return found
 
 
 def excerpt(name: str) -> str:

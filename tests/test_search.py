@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from payloads import ALL as HOSTILE
-from support import SIMPLIFIED_SEED, TRADITIONAL_SEED, split_like_calc
+from support import SIMPLIFIED_SEED, TRADITIONAL_SEED, oracle, split_like_calc
 
 from reader.cli import cli
 from reader.core.documents import normalize_text
-from reader.core.folding import fold, fold_char, variants
+from reader.core.folding import fold, variants
 from reader.core.search import Query, QueryError, count_matches, search
 from reader.core.store import Store
 from reader.core.store.migrations import migrations
@@ -69,17 +69,6 @@ def test_fold_of_the_traditional_novel_is_length_preserving_and_finds_simplified
 # The matcher against a brute-force oracle -------------------------------------------------------
 
 
-def oracle(text: str, query: str) -> list[tuple[int, int]]:
-    """Leftmost non-overlapping matches by comparing folded characters one by one."""
-    wanted = [fold_char(char) for char in query]
-    found, position, size = [], 0, len(query)
-    while position + size <= len(text):
-        if all(fold_char(text[position + k]) == wanted[k] for k in range(size)):
-            found.append((position, position + size))
-            position += size
-        else:
-            position += 1
-    return found
 
 
 @pytest.fixture
