@@ -35,6 +35,7 @@ from reader.core.search import (
     search,
 )
 from reader.core.store import Store, StoreError
+from reader.ui.screens.confirm import ConfirmDialog
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.concordance_list import ConcordanceList
 from reader.ui.widgets.safe_inputs import SafeInput
@@ -119,7 +120,7 @@ class ChoiceDialog(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class AutocodeConfirm(ModalScreen[bool]):
+class AutocodeConfirm(ConfirmDialog):
     """The count per document of what auto-coding would create, before anything is written."""
 
     BINDINGS = [
@@ -128,7 +129,7 @@ class AutocodeConfirm(ModalScreen[bool]):
     ]
 
     def __init__(self, heading: str, rows: list[str]) -> None:
-        super().__init__()
+        super().__init__(heading, confirm_label="Code")
         self.heading = heading
         self.rows = rows
 
@@ -141,15 +142,6 @@ class AutocodeConfirm(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Code (y)", variant="warning", id="yes")
                 yield Button("Cancel (n)", variant="primary", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
 
 
 class ConcordanceScreen(Screen[Jump | None]):
