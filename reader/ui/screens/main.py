@@ -12,6 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.dom import DOMNode
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, ProgressBar
@@ -157,6 +158,9 @@ class MainScreen(Screen[None]):
     ]
 
     COMMANDS = {ReaderCommands}
+    config: var[str | None] = var(None)
+    """The script on screen (an OpenCC config; None: the original). The article view's own
+    ``config`` is bound to it: setting it here switches the view."""
     AUTO_FOCUS = "#article"
     """Whenever nothing has focus (a new screen, focus lost and back), the article gets it."""
 
@@ -175,13 +179,13 @@ class MainScreen(Screen[None]):
         self.search_cache = FoldedCache()
         """The library's folded texts, kept between concordance searches (issue 15)."""
         configs = [config for config, _ in SCRIPT_CYCLE]
-        self.config: str | None = preferences.script if preferences.script in configs else None
+        self.config = preferences.script if preferences.script in configs else None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
             yield LibraryList(id="library")
-            yield self.view
+            yield self.view.data_bind(MainScreen.config)
             yield AnnotationPanel(id="panel")
         yield FindBar(id="find-bar")
         yield ProgressBar(id="import-progress", show_eta=False)
@@ -352,9 +356,8 @@ class MainScreen(Screen[None]):
 
     def show_script(self, config: str | None) -> None:
         """Show everything in ``config``'s script (None: the original) and remember it."""
-        self.config = config
+        self.config = config  # the view follows (data binding)
         self.store.preferences.update(script=self.config)
-        self.view.set_config(self.config)
         self._show_panel()
         self._show_library(
             self.store.documents.summaries(), self.document.id if self.document else None
