@@ -301,6 +301,26 @@ def check_columns(db: Database, path: Path) -> None:
         )
 
 
+def refuse_damaged(db: TxDatabase, path: Path) -> None:
+    """Refuse a damaged file that needs an upgrade, before anything is written to it.
+
+    Runs before the switch to WAL too: that switch rewrites the header, and a damaged file
+    must be left byte for byte as it was for ``.recover``.
+    """
+    if db.read_only or not migrations.pending(db):
+        return
+    tables = db.execute("select count(*) from sqlite_master where type = 'table'").fetchone()[0]
+    if tables:
+        # Never rewrite a damaged file: an upgrade would spread the damage.
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            first = problems[0].replace("*** in database main ***", "").strip().splitlines()[0]
+            raise StoreError(
+                f"{path} is damaged ({first}). It was left as it is: restore a backup, or try"
+                " `sqlite3 FILE .recover` on a copy."
+            )
+
+
 def migrate(db: TxDatabase, path: Path, coder: str | None = None) -> None:
     """Bring an older database up to date in one transaction: all of it or none of it.
 
@@ -313,16 +333,6 @@ def migrate(db: TxDatabase, path: Path, coder: str | None = None) -> None:
             f"{path} was made by an older reader and needs an upgrade, but it is read-only."
             " Make it writable (or copy it somewhere writable) and open it again."
         )
-    tables = db.execute("select count(*) from sqlite_master where type = 'table'").fetchone()[0]
-    if tables:
-        # Never rewrite a damaged file: an upgrade would spread the damage.
-        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
-        if problems != ["ok"]:
-            first = problems[0].replace("*** in database main ***", "").strip().splitlines()[0]
-            raise StoreError(
-                f"{path} is damaged ({first}). It was left as it is: restore a backup, or try"
-                " `sqlite3 FILE .recover` on a copy."
-            )
     token = upgrading_coder.set(coder)
     try:
         with db.atomic():
@@ -351,6 +361,7 @@ def open_database(path: Path, *, read_only: bool = False, coder: str | None = No
         refuse_newer(db, path)
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
+        refuse_damaged(db, path)
         if not is_read_only:
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = wal")
