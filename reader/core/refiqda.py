@@ -760,7 +760,7 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
     added = present = 0
     skipped = list(project.skipped)
     items: list[RestoredAnnotation] = []
-    with store.transaction():
+    with store.bulk_transaction():
         for code in project.codes:
             store.tags.ensure_tag(code.name, code.color)
         for source in project.sources:
