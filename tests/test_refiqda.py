@@ -450,7 +450,7 @@ def test_each_coder_is_a_user_and_comes_back_as_that_coder(store: Store, tmp_pat
 
 
 def test_a_user_name_that_cannot_be_a_coder_is_changed_and_said(tmp_path: Path) -> None:
-    xml = other_tool_project().replace('name="Anna"'.encode(), 'name="Smith, Anna"'.encode())
+    xml = other_tool_project().replace(b'name="Anna"', b'name="Smith, Anna"')
     archive = tmp_path / "other.qdpx"
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr("project.qde", xml)
