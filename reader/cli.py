@@ -27,6 +27,38 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = Path("annotations.db")
 
+Database = Path | str
+"""A --db value: an SQLite file's path, or a ``postgresql://`` URL (kept as text)."""
+
+
+class DatabaseType(click.ParamType):
+    """--db: a file path, or a PostgreSQL URL (whose credentials libpq finds itself)."""
+
+    name = "PATH|URL"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Database:
+        from reader.core.store.common import is_postgres_url
+
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if is_postgres_url(text):
+            return text
+        if "://" in text:
+            self.fail(
+                f"{shown(text)} is not a database: give a file path or a postgresql:// URL",
+                param,
+                ctx,
+            )
+        return Path(text)
+
+
+def database_missing(db: Database) -> bool:
+    """A file that is not there (a server's database is created or refused on connecting)."""
+    return isinstance(db, Path) and not db.exists()
+
 
 def shown(text: str) -> str:
     """A message as it may reach the terminal: one line, no control character, encodable.
@@ -77,14 +109,15 @@ def _shown_errors() -> Iterator[None]:
 db_option = click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=DatabaseType(),
     default=DEFAULT_DB,
     show_default=True,
-    help="The annotations database.",
+    envvar="READER_DB",
+    help="The annotations database: a file, or postgresql://host/project (also READER_DB).",
 )
 
 
-def open_store(db_path: Path) -> Store:
+def open_store(db_path: Database) -> Store:
     from reader.core.store import Store, StoreError
 
     try:
@@ -109,7 +142,7 @@ def cli() -> None:
 @cli.command("open")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def open_app(files: tuple[Path, ...], db_path: Path) -> None:
+def open_app(files: tuple[Path, ...], db_path: Database) -> None:
     """Open the reader (the default command).
 
     Example: reader --db project.db article.txt
@@ -169,7 +202,7 @@ class ByteSize(click.ParamType):
     help="Refuse files larger than this.",
 )
 def import_command(
-    paths: tuple[str, ...], db_path: Path, encoding: str | None, errors: str, max_size: int
+    paths: tuple[str, ...], db_path: Database, encoding: str | None, errors: str, max_size: int
 ) -> None:
     """Import text files and saved web pages: files, folders (recursively) and globs.
 
@@ -210,7 +243,7 @@ def import_command(
         f"{counts[key]} {key}" for key in (*ImportStatus, "failed") if counts.get(key)
     )
     total = sum(count for key, count in counts.items() if key != "failed")
-    say(f"Imported {total} file{'s' if total != 1 else ''} into {db_path}: {summary or '0'}")
+    say(f"Imported {total} file{'s' if total != 1 else ''} into {store.location}: {summary or '0'}")
     if counts.get("failed"):
         sys.exit(1)
 
@@ -269,7 +302,7 @@ def _import_line(result: ImportResult, path: Path | None) -> str:
     help="Start with a UTF-8 byte order mark so Excel shows Chinese text correctly.",
 )
 def export_command(
-    db_path: Path,
+    db_path: Database,
     output: Path | None,
     file_format: str | None,
     script: str | None,
@@ -301,7 +334,7 @@ def export_command(
     )
     from reader.core.store import StoreError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     store = open_store(db_path)
     documents = None
@@ -392,7 +425,7 @@ def _silence_stdout() -> None:
 @cli.command("import-annotations")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def import_annotations_command(csv_file: Path, db_path: Path) -> None:
+def import_annotations_command(csv_file: Path, db_path: Database) -> None:
     """Restore annotations from a CSV or xlsx made by `reader export` (twice adds nothing).
 
     Each row goes back to its own document: the one with its id and title, else its title,
@@ -520,7 +553,7 @@ def agreement_command(
 @cli.command("import-project")
 @click.argument("project_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def import_project_command(project_file: Path, db_path: Path) -> None:
+def import_project_command(project_file: Path, db_path: Database) -> None:
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA or reader).
 
     Its text sources become documents (a text already here is reused), its codes tags, its
@@ -579,6 +612,7 @@ def convert_command(config: str, source: BinaryIO) -> None:
     "db",
     default=str(DEFAULT_DB),
     show_default=True,
+    envvar="READER_DB",
     help="The annotations database, passed as it is to every browser session.",
 )
 @click.option(
@@ -639,11 +673,11 @@ SEARCH_CONVERTED = ("match_converted", "left_converted", "right_converted")
 
 
 def _search_setup(
-    db_path: Path, query_text: str, exact: bool, regex: bool, document: str | None
+    db_path: Database, query_text: str, exact: bool, regex: bool, document: str | None
 ) -> tuple[Store, Query, list[int] | None]:
     from reader.core.search import Query, QueryError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     try:
         query = Query(query_text, exact=exact, regex=regex)
@@ -686,7 +720,7 @@ def _search_options(function):  # type: ignore[no-untyped-def]
 @click.option("--limit", type=click.IntRange(1), help="Stop after this many matches.")
 def search_command(
     query_text: str,
-    db_path: Path,
+    db_path: Database,
     exact: bool,
     regex: bool,
     document: str | None,
@@ -809,7 +843,7 @@ def _write_text(store, lines, script: str | None, context: int, out: TextIO) -> 
 def autocode_command(
     query_text: str,
     tag: str,
-    db_path: Path,
+    db_path: Database,
     exact: bool,
     regex: bool,
     document: str | None,

@@ -200,7 +200,7 @@ class MainScreen(Screen[None]):
         self.view.focus()
         if self.store.read_only:
             self.notify(
-                f"{self.store.path} cannot be written: reading only, nothing can be saved.",
+                f"{self.store.location} cannot be written: reading only, nothing can be saved.",
                 title="Read-only",
                 severity="warning",
                 timeout=15,
@@ -528,7 +528,7 @@ class MainScreen(Screen[None]):
         imported: list[ImportResult] = []
         failures: list[str] = []
         try:
-            store = Store(self.store.path, read_only=self.store.read_only)
+            store = Store(self.store.target, read_only=self.store.read_only)
             try:
                 summary = import_files(
                     store,
