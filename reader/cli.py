@@ -892,3 +892,81 @@ def autocode_command(
         f"{verb} {total} annotation{'s' if total != 1 else ''} tagged {visible_line(tag.strip())}"
         f" ({skipped} skipped: already coded)"
     )
+
+
+@cli.group("team")
+def team_group() -> None:
+    """The members of a PostgreSQL project and their roles (lead, coder, viewer).
+
+    The server enforces the roles (grants and row-level security), not only reader: a coder
+    connecting with psql still cannot change another coder's annotation.
+    """
+
+
+def _team_gateway(db_path: Database) -> tuple[Store, Any]:
+    from reader.core.store.postgres import PostgresGateway
+
+    if not isinstance(db_path, str):
+        raise click.ClickException(
+            "A team is a PostgreSQL project's: give --db postgresql://host/project"
+            " (or READER_DB). A file has one person; reader merge brings a coder's file in."
+        )
+    store = open_store(db_path)
+    assert isinstance(store.gateway, PostgresGateway)
+    return store, store.gateway
+
+
+@team_group.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["lead", "coder", "viewer"]),
+    required=True,
+    help="lead: documents, codebook and team; coder: own annotations; viewer: reads.",
+)
+@db_option
+def team_add_command(name: str, role: str, db_path: Database) -> None:
+    """Make NAME a member with a role (a login role is created if it is new).
+
+    Needs a lead (with CREATEROLE to create new roles) or a superuser. reader sets no
+    password: set one with psql's \\password NAME, or use the server's certificates.
+
+    Example: reader team add li --role coder --db postgresql://db.example.org/project
+    """
+    from reader.core.store import StoreError
+    from reader.core.store.team import TeamRole, add_member
+
+    store, gateway = _team_gateway(db_path)
+    try:
+        created = add_member(gateway, name, TeamRole(role))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    made = "created, and " if created else ""
+    say(f"{visible_line(name)}: {made}{role} of {store.location}")
+    if created:
+        say(f"Set a password on the server: psql -c '\\password {visible_line(name)}'")
+
+
+@team_group.command("list")
+@db_option
+def team_list_command(db_path: Database) -> None:
+    """The members and their roles, one a line.
+
+    Example: reader team list --db postgresql://db.example.org/project
+    """
+    from reader.core.store import StoreError
+    from reader.core.store.team import members
+
+    store, gateway = _team_gateway(db_path)
+    try:
+        found = members(gateway)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    if not found:
+        say(f"No members yet in {store.location}: reader team add NAME --role lead")
+    for member in found:
+        say(f"{visible_line(member.name)}\t{member.role}")

@@ -104,8 +104,11 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_cluster(bin_folder: Path) -> Cluster:
-    """initdb and start a server in a new temporary folder; a StoreError-free template too."""
+def start_cluster(bin_folder: Path, *, durable: bool = False) -> Cluster:
+    """initdb and start a server in a new temporary folder, with a migrated template.
+
+    ``durable``: a commit waits for the disk, as on a real server (the benchmarks compare it
+    with SQLite's synchronous=FULL); the tests skip that wait."""
     folder = Path(tempfile.mkdtemp(prefix="reader-pg-"))
     if os.geteuid() == 0:
         server = pwd.getpwnam("postgres")
@@ -132,10 +135,10 @@ def start_cluster(bin_folder: Path) -> Cluster:
             check=True,
             cwd=folder,
         )
-        options = (
-            f"-c listen_addresses='' -c unix_socket_directories={folder} -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-c listen_addresses='' -c unix_socket_directories={folder}"
+        options += " -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             _as_server_user(
                 [

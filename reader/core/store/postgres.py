@@ -147,6 +147,7 @@ class PostgresGateway:
         self._listener: threading.Thread | None = None
         self._closing = threading.Event()
         self._change_callbacks: list[Callable[[], None]] = []
+        self._connection_callbacks: list[Callable[[bool], None]] = []
         self._conn = self._connect()
         try:
             self._migrate()
@@ -359,6 +360,12 @@ class PostgresGateway:
         with self._statement(writes=True):
             self._conn.execute(_psycopg_sql(sql), list(params))
 
+    def execute_composed(self, statement: pg_sql.Composed) -> None:
+        """A statement psycopg composed with quoted identifiers (a role's name in CREATE ROLE,
+        GRANT: places where the server takes no parameter)."""
+        with self._statement(writes=True):
+            self._conn.execute(statement)
+
     def execute_many(self, sql: str, rows: Iterator[Params] | Sequence[Params]) -> None:
         batch = [list(row) for row in rows]
         if not batch:
@@ -483,6 +490,12 @@ class PostgresGateway:
         self._change_callbacks.append(callback)
         self._listen()
 
+    def on_connection(self, callback: Callable[[bool], None]) -> None:
+        """Call ``callback(False)`` (from the listening thread) when the server is lost, and
+        ``callback(True)`` when it is back."""
+        self._connection_callbacks.append(callback)
+        self._listen()
+
     def _listen(self) -> None:
         if self._listener is None:
             self._listener = threading.Thread(
@@ -492,6 +505,8 @@ class PostgresGateway:
 
     def _listen_forever(self) -> None:
         conn: psycopg.Connection | None = None
+        lost = False
+        listen = pg_sql.SQL("listen {}").format(pg_sql.Identifier(CHANGES_CHANNEL))
         while not self._closing.is_set():
             try:
                 if conn is None or conn.closed or conn.broken:
@@ -501,7 +516,10 @@ class PostgresGateway:
                         application_name="reader-listen",
                         connect_timeout=CONNECT_TIMEOUT_S,
                     )
-                    conn.execute(pg_sql.SQL("listen {}").format(pg_sql.Identifier(CHANGES_CHANNEL)))
+                    conn.execute(listen)
+                    if lost:
+                        lost = False
+                        self._connected(True)
                     self._changed()  # whatever happened while nobody listened
                 for notify in conn.notifies(timeout=0.5):
                     if notify.payload != self._identity:
@@ -510,9 +528,16 @@ class PostgresGateway:
                 if conn is not None:
                     conn.close()
                 conn = None
+                if not lost and not self._closing.is_set():
+                    lost = True
+                    self._connected(False)
                 self._closing.wait(0.5)
         if conn is not None:
             conn.close()
+
+    def _connected(self, up: bool) -> None:
+        for callback in list(self._connection_callbacks):
+            callback(up)
 
     def _changed(self) -> None:
         self._changes += 1

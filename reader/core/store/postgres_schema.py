@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import psycopg
+from psycopg import sql as pg_sql
 
 __all__ = ["MIGRATIONS", "MIGRATIONS_TABLE", "MIGRATION_SET"]
 
@@ -152,3 +153,86 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     )
 ]
 """(name, function) in the order they run: the names of reader.core.store.migrations."""
+
+
+TEAM_GROUPS = ("reader_lead", "reader_coder", "reader_viewer")
+
+CODER_OWNS = "coder = current_user"
+"""A coder's rows: the annotations (and undo steps) recorded under the coder's own role."""
+
+
+def m009_team(conn: psycopg.Connection) -> None:
+    """Roles and permissions, enforced by the server (issue 10 §3): reader.core.store.team
+    says who may do what. On SQLite this migration does nothing (a file has one person).
+
+    Three group roles: a lead may do anything; a coder reads everything, creates tags, and
+    writes only annotations (their tags, their undo steps) whose ``coder`` is the coder's own
+    role, by row-level security, so not even psql gets round it; a viewer reads. Nobody else
+    may connect to the project. Tables created later by the role that ran this (the project's
+    next migrations) get the same grants by default. Every statement is fixed text: the only
+    names in it are our own.
+    """
+    for group in TEAM_GROUPS:
+        conn.execute(
+            "do $$ begin if not exists (select from pg_roles where rolname = '"
+            + group
+            + "') then create role "
+            + group
+            + " nologin; end if; end $$"
+        )
+    schema_row = conn.execute("select current_schema()").fetchone()
+    assert schema_row is not None
+    schema = pg_sql.Identifier(schema_row[0])
+    statements = [
+        "do $$ begin execute format('revoke connect on database %I from public',"
+        " current_database()); execute format('grant connect on database %I to"
+        " reader_lead, reader_coder, reader_viewer', current_database()); end $$",
+        "grant usage on schema {schema} to reader_lead, reader_coder, reader_viewer",
+        "grant select on all tables in schema {schema} to reader_viewer, reader_coder",
+        "grant all on all tables in schema {schema} to reader_lead",
+        "grant usage, select, update on all sequences in schema {schema} to reader_lead",
+        "grant insert, update, delete on annotations, annotation_tags, undo_log, store_meta,"
+        " settings, reading_positions to reader_coder",
+        "grant insert on tags to reader_coder",
+        "grant usage, select on all sequences in schema {schema} to reader_coder",
+        "alter default privileges in schema {schema} grant select on tables"
+        " to reader_viewer, reader_coder",
+        "alter default privileges in schema {schema} grant all on tables to reader_lead",
+        "alter default privileges in schema {schema} grant usage, select on sequences"
+        " to reader_lead, reader_coder",
+        # Annotations: everyone reads; a lead writes any; a coder only their own.
+        "alter table annotations enable row level security",
+        "create policy read_all on annotations for select using (true)",
+        "create policy lead_all on annotations for all to reader_lead using (true)"
+        " with check (true)",
+        f"create policy coder_insert on annotations for insert to reader_coder"
+        f" with check ({CODER_OWNS})",
+        f"create policy coder_update on annotations for update to reader_coder"
+        f" using ({CODER_OWNS}) with check ({CODER_OWNS})",
+        f"create policy coder_delete on annotations for delete to reader_coder"
+        f" using ({CODER_OWNS})",
+        # Their tags: those of a coder's own annotations.
+        "alter table annotation_tags enable row level security",
+        "create policy read_all on annotation_tags for select using (true)",
+        "create policy lead_all on annotation_tags for all to reader_lead using (true)"
+        " with check (true)",
+        "create policy coder_insert on annotation_tags for insert to reader_coder"
+        " with check (exists (select 1 from annotations a where a.id = annotation_id"
+        f" and a.{CODER_OWNS}))",
+        "create policy coder_delete on annotation_tags for delete to reader_coder"
+        " using (exists (select 1 from annotations a where a.id = annotation_id"
+        f" and a.{CODER_OWNS}))",
+        # The undo log: everyone's steps are read (the log is shared), a coder's own written.
+        "alter table undo_log enable row level security",
+        "create policy read_all on undo_log for select using (true)",
+        "create policy lead_all on undo_log for all to reader_lead using (true)"
+        " with check (true)",
+        f"create policy coder_insert on undo_log for insert to reader_coder"
+        f" with check ({CODER_OWNS})",
+        f"create policy coder_update on undo_log for update to reader_coder"
+        f" using ({CODER_OWNS}) with check ({CODER_OWNS})",
+        f"create policy coder_delete on undo_log for delete to reader_coder"
+        f" using ({CODER_OWNS})",
+    ]
+    for statement in statements:
+        conn.execute(pg_sql.SQL(statement).format(schema=schema))
