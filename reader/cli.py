@@ -970,3 +970,40 @@ def team_list_command(db_path: Database) -> None:
         say(f"No members yet in {store.location}: reader team add NAME --role lead")
     for member in found:
         say(f"{visible_line(member.name)}\t{member.role}")
+
+
+@cli.command("merge")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def merge_command(source: Path, db_path: Database) -> None:
+    """Bring a coder's SQLite file into this project (--db: a file or a server).
+
+    Documents are matched by content (imported if missing); annotations come with their coder,
+    tags and comments. Merging the same file again adds nothing. An annotation by the same
+    coder on the same passage with other tags or another comment is a conflict: listed, and
+    left as it is on both sides.
+
+    Example: reader merge li-offline.db --db postgresql://db.example.org/project
+    """
+    from reader.core.merge import merge
+    from reader.core.store import Store, StoreError
+
+    try:
+        incoming = Store(source, read_only=True)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    store = open_store(db_path)
+    try:
+        report = merge(incoming, store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        incoming.close()
+        store.close()
+    say(
+        f"Merged {source} into {store.location}: {report.annotations_added} annotations added,"
+        f" {report.already_present} already there; {report.documents_added} documents"
+        f" imported, {report.documents_matched} matched; {len(report.conflicts)} conflicts."
+    )
+    for conflict in report.conflicts:
+        say(f"conflict: {visible_line(conflict.describe())}", err=True, fg="yellow")

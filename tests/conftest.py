@@ -51,6 +51,7 @@ BOTH_BACKENDS = (
     "test_samples",
     "test_caught_export",
     "test_postgres",
+    "test_merge",
 )
 
 POSTGRES_SKIP = "PostgreSQL tests skipped"
