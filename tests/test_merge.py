@@ -78,9 +78,7 @@ def test_a_changed_annotation_is_a_conflict_listed_and_left_alone(
     offline.close()
 
 
-def test_annotations_already_in_the_project_are_not_doubled(
-    store: Store, tmp_path: Path
-) -> None:
+def test_annotations_already_in_the_project_are_not_doubled(store: Store, tmp_path: Path) -> None:
     offline, _ = coder_file(tmp_path)
     first = store.documents.summaries()[0].id
     store.annotations.create(first, 10, 20, ["地名", "政策"], "")  # the same coding, made here
