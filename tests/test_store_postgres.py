@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner
+from pg_support import Cluster
 from support import SIMPLIFIED_SEED
 
 from reader.cli import cli
@@ -140,21 +141,37 @@ def test_another_connections_commit_changes_the_token_ours_does_not(
         other.close()
 
 
-def test_a_lost_connection_is_a_sentence_and_the_next_action_reconnects(
-    store_pg: Store, pg_url: str
+def test_a_lost_connection_reconnects_and_a_gone_server_is_a_sentence(
+    store_pg: Store, pg_url: str, pg_cluster: Cluster
 ) -> None:
     document = store_pg.documents.summaries()[0].id
-    store_pg.annotations.create(document, 1, 5, ["甲"], "")
+    first = store_pg.annotations.create(document, 1, 5, ["甲"], "")
     gateway = store_pg.gateway
     assert isinstance(gateway, PostgresGateway)
-    pid = gateway.one("select pg_backend_pid()")
-    assert pid is not None
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute("select pg_terminate_backend(%s)", [pid[0]])
-    with pytest.raises(StoreError, match="Lost the connection"):
-        store_pg.annotations.create(document, 6, 9, ["乙"], "")
-    again = store_pg.annotations.create(document, 6, 9, ["乙"], "")  # connected again
-    assert [a.id for a in store_pg.annotations.for_document(document)][-1] == again.id
+    database = pg_url.split("?")[0].rsplit("/", 1)[1]
+
+    def cut(*, refuse: bool) -> None:
+        with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as admin:
+            if refuse:
+                admin.execute(f'alter database "{database}" with allow_connections false')
+            admin.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s",
+                [database],
+            )
+
+    cut(refuse=False)  # a server restart, as the store sees it
+    second = store_pg.annotations.create(document, 6, 9, ["乙"], "")  # connected again
+    cut(refuse=True)  # a server that is not back yet
+    with pytest.raises(StoreError, match="Cannot connect"):
+        store_pg.annotations.create(document, 10, 12, ["丙"], "")
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as admin:
+        admin.execute(f'alter database "{database}" with allow_connections true')
+    third = store_pg.annotations.create(document, 10, 12, ["丙"], "")
+    assert [a.id for a in store_pg.annotations.for_document(document)] == [
+        first.id,
+        second.id,
+        third.id,
+    ]
 
 
 def test_the_commands_take_a_url_in_db_and_in_reader_db(pg_url: str, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -52,6 +53,8 @@ __all__ = [
     "is_postgres_url",
     "masked",
 ]
+
+T = TypeVar("T")
 
 CHANGES_CHANNEL = "reader_changes"
 """The NOTIFY channel every write transaction announces itself on."""
@@ -344,52 +347,72 @@ class PostgresGateway:
                 raise
             raise failure from error
 
-    @contextlib.contextmanager
-    def _statement(self, *, writes: bool) -> Iterator[None]:
-        """One statement: a write outside a transaction gets one of its own (the lock, the
-        NOTIFY); a read reconnects first if the connection was lost."""
-        if writes and self._depth == 0:
-            with self.transaction():
-                yield
-            return
-        with self._translated():
-            self._ensure_connected()
-            yield
+    def _outside_transaction(self, action: Callable[[], T]) -> T:
+        """Run ``action`` (statements that start nothing half-done: reads, or BEGIN and the
+        lock) on a live connection: when the server went away since the last statement (a
+        restart), connect again and run it once more."""
+        for attempt in (1, 2):
+            try:
+                self._ensure_connected()
+                return action()
+            except psycopg.OperationalError as error:
+                if attempt == 1 and (self._conn.closed or self._conn.broken):
+                    continue
+                raise self._failure(error) from error
+            except psycopg.Error as error:
+                failure = self._failure(error)
+                if failure is error:
+                    raise
+                raise failure from error
+        raise AssertionError("unreachable")
+
+    def _read(self, action: Callable[[], T]) -> T:
+        if self._depth:
+            with self._translated():
+                return action()
+        return self._outside_transaction(action)
+
+    def _write(self, action: Callable[[], T]) -> T:
+        """A write outside a transaction gets one of its own (the lock, the NOTIFY)."""
+        if self._depth:
+            with self._translated():
+                return action()
+        with self.transaction(), self._translated():
+            return action()
 
     def execute(self, sql: str, params: Params = ()) -> None:
-        with self._statement(writes=True):
-            self._conn.execute(_psycopg_sql(sql), list(params))
+        self._write(lambda: self._conn.execute(_psycopg_sql(sql), list(params)))
 
     def execute_composed(self, statement: pg_sql.Composed) -> None:
         """A statement psycopg composed with quoted identifiers (a role's name in CREATE ROLE,
         GRANT: places where the server takes no parameter)."""
-        with self._statement(writes=True):
-            self._conn.execute(statement)
+        self._write(lambda: self._conn.execute(statement))
 
     def execute_many(self, sql: str, rows: Iterator[Params] | Sequence[Params]) -> None:
         batch = [list(row) for row in rows]
         if not batch:
             return
-        with self._statement(writes=True), self._conn.cursor() as cursor:
-            cursor.executemany(_psycopg_sql(sql), batch)
+
+        def run() -> None:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(_psycopg_sql(sql), batch)
+
+        self._write(run)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
-        with self._statement(writes=False):
-            return self._conn.execute(_psycopg_sql(sql), list(params)).fetchall()
+        return self._read(lambda: self._conn.execute(_psycopg_sql(sql), list(params)).fetchall())
 
     def stream(self, sql: str, params: Params = (), *, batch: int = 2000) -> Iterator[list[Row]]:
-        with self._statement(writes=False), self._conn.cursor() as cursor:
-            cursor.execute(_psycopg_sql(sql), list(params))
+        cursor = self._read(lambda: self._conn.execute(_psycopg_sql(sql), list(params)))
+        with self._translated():
             while rows := cursor.fetchmany(batch):
                 yield rows
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        with self._statement(writes=False):
-            return self._conn.execute(_psycopg_sql(sql), list(params)).fetchone()
+        return self._read(lambda: self._conn.execute(_psycopg_sql(sql), list(params)).fetchone())
 
     def insert(self, sql: str, params: Params = ()) -> int:
-        with self._statement(writes=True):
-            row = self._conn.execute(_psycopg_sql(sql), list(params)).fetchone()
+        row = self._write(lambda: self._conn.execute(_psycopg_sql(sql), list(params)).fetchone())
         assert row is not None
         return int(row[0])
 
@@ -404,53 +427,66 @@ class PostgresGateway:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
+        """BEGIN, the write lock, the block, NOTIFY, COMMIT; nested, a savepoint. An exception
+        from the block rolls back and passes as it is; BEGIN, the lock or COMMIT failing is a
+        sentence."""
         if self._read_only:
             raise StoreError(
                 f"{self.location} is open read-only (asked for, a standby server, or role"
                 f" {self.role!r} may not write): changes cannot be saved."
             )
-        if self._depth:  # nested: a savepoint of the outer one
-            self._depth += 1
-            try:
-                with self._translated_outside(), self._conn.transaction():
-                    yield
-            finally:
-                self._depth -= 1
+        if self._depth:
+            with self._savepoint():
+                yield
             return
-        with self._translated():
-            self._ensure_connected()
+
+        def begin() -> None:
+            self._conn.execute("begin")
+            self._conn.execute("select pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+
+        self._outside_transaction(begin)
         self._depth = 1
         try:
-            with self._translated_outside(), self._conn.transaction():
-                self._conn.execute("select pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-                with self._inside():
-                    yield
-                self._conn.execute("select pg_notify(%s, %s)", [CHANGES_CHANNEL, self._identity])
+            try:
+                yield
+            except BaseException:
+                self._rollback()
+                raise
+            with self._translated():
+                try:
+                    self._conn.execute(
+                        "select pg_notify(%s, %s)", [CHANGES_CHANNEL, self._identity]
+                    )
+                    self._conn.execute("commit")
+                except BaseException:
+                    self._rollback()
+                    raise
         finally:
             self._depth = 0
 
     @contextlib.contextmanager
-    def _inside(self) -> Iterator[None]:
-        """Marks an exception as the block's own, which passes untranslated."""
+    def _savepoint(self) -> Iterator[None]:
+        name = f"reader_{self._depth}"
+        with self._translated():
+            self._conn.execute(f"savepoint {name}")
+        self._depth += 1
         try:
             yield
-        except BaseException as error:
-            error.__dict__["_reader_inside"] = True
+        except BaseException:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.execute(f"rollback to savepoint {name}")
             raise
+        finally:
+            self._depth -= 1
+        with self._translated():
+            self._conn.execute(f"release savepoint {name}")
 
-    @contextlib.contextmanager
-    def _translated_outside(self) -> Iterator[None]:
-        """BEGIN, the lock, COMMIT or ROLLBACK failing becomes a sentence; the block's own
-        exceptions pass as they are."""
-        try:
-            yield
-        except psycopg.Error as error:
-            if error.__dict__.get("_reader_inside"):
-                raise
-            failure = self._failure(error)
-            if failure is error:
-                raise
-            raise failure from error
+    def _rollback(self) -> None:
+        """Undo an open transaction; on a lost connection there is none left to undo."""
+        if self._conn.closed or self._conn.broken:
+            return
+        with contextlib.suppress(psycopg.Error):
+            self._conn.execute("rollback")
 
     def scanning(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()
@@ -466,16 +502,15 @@ class PostgresGateway:
         if self._depth:
             yield
             return
-        with self._translated():
-            self._ensure_connected()
+        self._outside_transaction(
+            lambda: self._conn.execute("begin isolation level repeatable read")
+        )
         self._depth = 1
         try:
-            with self._translated_outside(), self._conn.transaction():
-                self._conn.execute("set transaction isolation level repeatable read")
-                with self._inside():
-                    yield
+            yield
         finally:
             self._depth = 0
+            self._rollback()  # only reads: nothing to keep
 
     # Changes by others
 
