@@ -8,6 +8,10 @@
    per second on each, and the ratio (PostgreSQL, N processes / SQLite, one process).
 2. SIGKILL: K times (default 100), a coder process is killed at a random moment while it
    writes; every action it had confirmed (printed after the store returned) must be there.
+3. The app: first paint (a fresh process, first import to the first screen painted, headless
+   140x45) on the same library (the samples, 300 annotations) on PostgreSQL against SQLite,
+   median of --rounds; and how long another coder's annotation takes to appear in an open app
+   (its 2 s poll turned off: only the notification can tell it), median and worst of 10.
 
 The server is the tests' own kind (tests/pg_support.py: Debian's binaries, a cluster in a
 temporary folder), started durable (fsync on), as a real server runs; or --url of your own
@@ -121,9 +125,7 @@ def stored(target: str) -> dict[int, list]:
     from reader.core.store import Store
 
     store = Store(target)
-    found = {
-        a.id: [sorted(t.name for t in a.tags), a.comment] for a in store.annotations.all()
-    }
+    found = {a.id: [sorted(t.name for t in a.tags), a.comment] for a in store.annotations.all()}
     store.close()
     return found
 
@@ -173,8 +175,15 @@ def kill_test(target: str, kills: int) -> None:
     confirmed_total = 0
     for round_number in range(kills):
         process = subprocess.Popen(
-            [sys.executable, __file__, "--worker", target, "100000", str(1000 + round_number),
-             "--confirm"],
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                target,
+                "100000",
+                str(1000 + round_number),
+                "--confirm",
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -199,9 +208,110 @@ def kill_test(target: str, kills: int) -> None:
                 missing += annotation_id in found
             elif found.get(annotation_id) != [sorted(state[0]), state[1]]:
                 missing += 1
-    print(
-        f"SIGKILL x{kills}: {confirmed_total} confirmed actions, {missing} missing afterwards"
-    )
+    print(f"SIGKILL x{kills}: {confirmed_total} confirmed actions, {missing} missing afterwards")
+
+
+FIRST_PAINT = """
+import sys, time
+started = time.perf_counter()
+from reader.core.store import Store
+from reader.ui.app import make_app
+import asyncio
+
+async def run():
+    app = make_app(Store(sys.argv[1]))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        view = app.screen.view
+        view.render_lines(view.scrollable_content_region)
+        print(time.perf_counter() - started, flush=True)
+
+asyncio.run(run())
+"""
+
+
+def library(target: str) -> None:
+    """The samples and 300 annotations."""
+    from reader.core.importing import import_seeds
+    from reader.core.store import Store
+
+    rng = random.Random(3)
+    store = Store(target)
+    if store.documents.count() == 0:
+        import_seeds(store)
+    for summary in store.documents.summaries():
+        length = len(store.documents.text(summary.id))
+        for _ in range(150):
+            start = rng.randrange(0, length - 10)
+            store.annotations.create(summary.id, start, start + 5, [rng.choice(TAGS)], "")
+    store.close()
+
+
+def first_paint(target: str) -> float:
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT, target], check=True, capture_output=True, text=True,
+        cwd=ROOT,
+    )  # fmt: skip
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+async def live_delays(target: str, times: int = 10) -> list[float]:
+    """Seconds from another coder's commit to its annotation in the open app's list."""
+    import asyncio
+
+    import reader.ui.screens.main as main_screen
+    from reader.core.store import Store
+    from reader.ui.app import make_app
+
+    main_screen.POLL_SECONDS = 3600.0  # only the notification can tell the app
+    delays: list[float] = []
+    store = Store(target)
+    app = make_app(store)
+    other = Store(target)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        document = screen.document.id
+        for attempt in range(times):
+            tag = f"实时{attempt}"
+            committed = time.perf_counter()
+            other.annotations.create(document, 40 + attempt, 46 + attempt, [tag], "")
+            while not any(t.name == tag for a in screen.annotations for t in a.tags):
+                await asyncio.sleep(0.005)
+                if time.perf_counter() - committed > 10:
+                    break
+            delays.append(time.perf_counter() - committed)
+            await pilot.pause(0.2)
+    other.close()
+    store.close()
+    return delays
+
+
+def app_figures(cluster: object, rounds: int) -> None:
+    import asyncio
+
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_target = str(Path(folder) / "paint.db")
+        pg_target = fresh_project(cluster, "paint")
+        library(sqlite_target)
+        library(pg_target)
+        paints: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+        for attempt in range(rounds + 1):  # alternate; the first (cold) pass is dropped
+            for name, target in (("sqlite", sqlite_target), ("postgresql", pg_target)):
+                figure = first_paint(target)
+                if attempt:
+                    paints[name].append(figure)
+        on_sqlite = statistics.median(paints["sqlite"])
+        on_pg = statistics.median(paints["postgresql"])
+        print(
+            f"first paint: SQLite {on_sqlite * 1000:.0f} ms, PostgreSQL {on_pg * 1000:.0f} ms,"
+            f" ratio {on_pg / on_sqlite:.2f} (target <= 1.5)"
+        )
+        delays = asyncio.run(live_delays(pg_target))
+        print(
+            f"live update in an open app: median {statistics.median(delays) * 1000:.0f} ms,"
+            f" worst {max(delays) * 1000:.0f} ms (target <= 1000 ms)"
+        )
 
 
 def main() -> None:
@@ -209,6 +319,8 @@ def main() -> None:
     parser.add_argument("--coders", type=int, default=10)
     parser.add_argument("--actions", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5, help="first paints of each backend")
+    parser.add_argument("--only-app", action="store_true", help="only the app's figures")
     parser.add_argument("--worker", nargs=3)
     parser.add_argument("--confirm", action="store_true")
     args = parser.parse_args()
@@ -229,6 +341,9 @@ def main() -> None:
         sys.exit("No PostgreSQL server binaries: make postgres")
     cluster = start_cluster(binaries, durable=True)
     try:
+        app_figures(cluster, args.rounds)
+        if args.only_app:
+            return
         url = fresh_project(cluster, "team")
         reports, seconds = run_coders(url, args.coders, args.actions)
         pg_rate = figures(

@@ -441,8 +441,8 @@ class PostgresGateway:
             return
 
         def begin() -> None:
-            self._conn.execute("begin")
-            self._conn.execute("select pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            # One round trip for both (fixed text: no parameter, so the simple protocol).
+            self._conn.execute(f"begin; select pg_advisory_xact_lock({WRITE_LOCK})")
 
         self._outside_transaction(begin)
         self._depth = 1
@@ -454,10 +454,10 @@ class PostgresGateway:
                 raise
             with self._translated():
                 try:
+                    # One round trip (the identity is hex digits, the channel our own name).
                     self._conn.execute(
-                        "select pg_notify(%s, %s)", [CHANGES_CHANNEL, self._identity]
+                        f"select pg_notify('{CHANGES_CHANNEL}', '{self._identity}'); commit"
                     )
-                    self._conn.execute("commit")
                 except BaseException:
                     self._rollback()
                     raise
