@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from reader.cli import cli
 from reader.core.importing import import_seeds
 from reader.core.merge import merge
+from reader.core.models import RestoredAnnotation
 from reader.core.store import Store
 
 EXTRA_TEXT = "离线编码员带来的一篇新文章：长春的汽车产业。"
@@ -17,7 +18,7 @@ EXTRA_TEXT = "离线编码员带来的一篇新文章：长春的汽车产业。
 
 def coder_file(tmp_path: Path) -> tuple[Store, dict[str, int]]:
     """An offline coder's file: the samples, one more document, three annotations."""
-    offline = Store(tmp_path / "li.db")
+    offline = Store(tmp_path / "li.db", coder="li")
     import_seeds(offline)
     extra = offline.documents.add(text=EXTRA_TEXT, title="新文章")
     first = offline.documents.summaries()[0].id
@@ -29,7 +30,7 @@ def coder_file(tmp_path: Path) -> tuple[Store, dict[str, int]]:
     return offline, made
 
 
-def contents(store: Store) -> list[tuple[str, int, int, tuple[str, ...], str]]:
+def contents(store: Store) -> list[tuple[str, int, int, tuple[str, ...], str, str]]:
     titles = dict(store.documents.titles())
     return sorted(
         (
@@ -38,6 +39,7 @@ def contents(store: Store) -> list[tuple[str, int, int, tuple[str, ...], str]]:
             a.end,
             tuple(sorted(t.name for t in a.tags)),
             a.comment,
+            a.coder,
         )
         for a in store.annotations.all()
     )
@@ -53,6 +55,7 @@ def test_a_merge_brings_documents_and_annotations_and_twice_adds_nothing(
     assert (report.annotations_added, report.already_present, report.conflicts) == (3, 0, [])
     assert store.documents.count() == before_documents + 1
     assert contents(store) == contents(offline)
+    assert {a.coder for a in store.annotations.all()} == {"li"}  # carried, not the merger's
     new_document = next(s.id for s in store.documents.summaries() if s.title == "新文章")
     assert store.documents.text(new_document) == EXTRA_TEXT
 
@@ -81,9 +84,15 @@ def test_a_changed_annotation_is_a_conflict_listed_and_left_alone(
 def test_annotations_already_in_the_project_are_not_doubled(store: Store, tmp_path: Path) -> None:
     offline, _ = coder_file(tmp_path)
     first = store.documents.summaries()[0].id
-    store.annotations.create(first, 10, 20, ["地名", "政策"], "")  # the same coding, made here
+    store.annotations.restore(
+        [
+            RestoredAnnotation(None, first, 10, 20, ("地名", "政策"), "", coder="li"),  # li's
+            RestoredAnnotation(None, first, 30, 36, (), "值得注意", coder="wang"),  # not li's
+        ]
+    )
     report = merge(offline, store)
     assert (report.annotations_added, report.already_present) == (2, 1)
+    assert report.conflicts == []  # two coders on one passage are two annotations
     offline.close()
 
 

@@ -52,10 +52,6 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _coder(annotation: Annotation) -> str:
-    return str(getattr(annotation, "coder", ""))
-
-
 def _content(annotation: Annotation) -> tuple[tuple[str, ...], str]:
     return tuple(sorted(tag.name for tag in annotation.tags)), annotation.comment
 
@@ -100,12 +96,12 @@ def merge(source: Store, target: Store) -> MergeReport:
     for source_document, target_document in document_map.items():
         here: dict[tuple[int, int, str], list[Annotation]] = {}
         for annotation in target.annotations.for_document(target_document):
-            key = (annotation.start, annotation.end, _coder(annotation))
+            key = (annotation.start, annotation.end, annotation.coder)
             here.setdefault(key, []).append(annotation)
         for annotation in source.annotations.for_document(source_document):
             if annotation.status != AnnotationStatus.ACTIVE:
                 continue  # an orphan's passage is gone from its text: nothing to place
-            key = (annotation.start, annotation.end, _coder(annotation))
+            key = (annotation.start, annotation.end, annotation.coder)
             theirs = _content(annotation)
             mine = [_content(existing) for existing in here.get(key, [])]
             if theirs in mine:
@@ -116,7 +112,7 @@ def merge(source: Store, target: Store) -> MergeReport:
                         titles[target_document],
                         annotation.start,
                         annotation.end,
-                        _coder(annotation),
+                        annotation.coder,
                         _shown(mine[0]),
                         _shown(theirs),
                     )
@@ -131,16 +127,14 @@ def merge(source: Store, target: Store) -> MergeReport:
 
 
 def _restored(annotation: Annotation, document_id: int) -> RestoredAnnotation:
-    fields = {
-        "id": None,
-        "document_id": document_id,
-        "start": annotation.start,
-        "end": annotation.end,
-        "tags": tuple(tag.name for tag in annotation.tags),
-        "comment": annotation.comment,
-        "created_at": annotation.created_at,
-        "updated_at": annotation.updated_at,
-    }
-    if "coder" in RestoredAnnotation.__dataclass_fields__:
-        fields["coder"] = _coder(annotation)
-    return RestoredAnnotation(**fields)  # type: ignore[arg-type]
+    return RestoredAnnotation(
+        id=None,
+        document_id=document_id,
+        start=annotation.start,
+        end=annotation.end,
+        tags=tuple(tag.name for tag in annotation.tags),
+        comment=annotation.comment,
+        created_at=annotation.created_at,
+        updated_at=annotation.updated_at,
+        coder=annotation.coder,
+    )

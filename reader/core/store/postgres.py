@@ -155,6 +155,7 @@ class PostgresGateway:
         try:
             self._migrate()
             self._read_only = self._find_read_only()
+            self._role, self._owns_only = self._find_role()
         except BaseException:
             self._conn.close()
             raise
@@ -195,6 +196,18 @@ class PostgresGateway:
     def role(self) -> str:
         """The database role this project is open as: the coder, on PostgreSQL."""
         return self._conn.info.user
+
+    @property
+    def coder(self) -> str:
+        """Who codes in this session: the role (the row-level security compares each
+        annotation's coder with current_user, so nothing else could be saved)."""
+        return self._role
+
+    @property
+    def owns_only(self) -> bool:
+        """True for a coder, who may change only their own annotations (a lead, the project's
+        owner or a superuser may change anyone's)."""
+        return self._owns_only
 
     def _migrate(self) -> None:
         """Create or upgrade the schema (refusing one from a newer reader) before any use."""
@@ -271,6 +284,22 @@ class PostgresGateway:
                 f"{self.location} is not a complete reader database ({'; '.join(problems)})."
                 " It was left as it was: choose another --db, or restore a backup."
             )
+
+    def _find_role(self) -> tuple[str, bool]:
+        """current_user, and whether the server lets it change only its own annotations."""
+        row = self._conn.execute(
+            "select current_user, not (r.rolsuper or r.rolbypassrls"
+            " or pg_has_role(current_user, 'reader_lead', 'member')"
+            " or c.relowner = r.oid)"
+            " from pg_roles r, pg_class c"
+            " where r.rolname = current_user and c.oid = to_regclass('annotations')"
+            " and exists (select from pg_roles where rolname = 'reader_lead')"
+        ).fetchone()
+        if row is None:  # no team roles on this server (yet)
+            user = self._conn.execute("select current_user").fetchone()
+            assert user is not None
+            return str(user[0]), False
+        return str(row[0]), bool(row[1])
 
     def _find_read_only(self) -> bool:
         row = self._conn.execute(

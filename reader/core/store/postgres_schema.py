@@ -140,19 +140,24 @@ def m007_char_index(conn: psycopg.Connection) -> None:
     conn.execute("drop table search_index")
 
 
-MIGRATIONS: list[tuple[str, Migration]] = [
-    (function.__name__, function)
-    for function in (
-        m001_initial,
-        m002_document_versions,
-        m003_undo_log,
-        m004_annotation_counts_index,
-        m005_search_index,
-        m006_undo_batches,
-        m007_char_index,
-    )
-]
-"""(name, function) in the order they run: the names of reader.core.store.migrations."""
+def m008_coders(conn: psycopg.Connection) -> None:
+    """Every annotation and undo step records its coder (issue 10 §2): on PostgreSQL the role
+    that made it. What was there before gets the role that upgrades the project; a row added
+    without a coder (psql) is its role's."""
+    for statement in (
+        f"alter table annotations add column coder {TEXT} not null default ''",
+        f"alter table undo_log add column coder {TEXT} not null default ''",
+        "update annotations set coder = current_user",
+        "update undo_log set coder = current_user",
+        "alter table annotations alter column coder set default current_user",
+        "alter table undo_log alter column coder set default current_user",
+        "create index annotations_coder on annotations (coder, document_id)",
+        "create index undo_log_coder on undo_log (coder, undone, id)",
+    ):
+        conn.execute(statement)
+
+
+
 
 
 TEAM_GROUPS = ("reader_lead", "reader_coder", "reader_viewer")
@@ -236,3 +241,20 @@ def m009_team(conn: psycopg.Connection) -> None:
     ]
     for statement in statements:
         conn.execute(pg_sql.SQL(statement).format(schema=schema))
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    (function.__name__, function)
+    for function in (
+        m001_initial,
+        m002_document_versions,
+        m003_undo_log,
+        m004_annotation_counts_index,
+        m005_search_index,
+        m006_undo_batches,
+        m007_char_index,
+        m008_coders,
+        m009_team,
+    )
+]
+"""(name, function) in the order they run: the names of reader.core.store.migrations."""

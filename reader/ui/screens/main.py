@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
+from reader.core.coders import next_whose, whose_label
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.display import visible_line
 from reader.core.export import export_to_file
@@ -131,6 +132,14 @@ class MainScreen(Screen[None]):
             id="undo",
         ),
         Binding("ctrl+r", "redo", "Redo", tooltip="Redo what was undone", id="redo"),
+        Binding(
+            "w",
+            "cycle_whose",
+            "Whose",
+            tooltip="Whose highlights to show: everyone's → mine → each other coder's",
+            show=False,
+            id="whose",
+        ),
         Binding("e", "export", "Export", tooltip="Export every annotation as CSV", id="export"),
         Binding("i", "import", "Import", tooltip="Import a file or folder", id="import"),
         Binding(
@@ -181,6 +190,8 @@ class MainScreen(Screen[None]):
         """The library's folded texts, kept between concordance searches (issue 15)."""
         configs = [config for config, _ in SCRIPT_CYCLE]
         self.config = preferences.script if preferences.script in configs else None
+        self.whose: str | None = None
+        """Whose annotations are highlighted and listed: None for everyone's, else a coder."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -297,7 +308,7 @@ class MainScreen(Screen[None]):
         self.view.show_document(
             self.document.text,
             config=self.config,
-            annotations=self.annotations,
+            annotations=self._shown(),
             boilerplate=boilerplate_spans(self.document.text),
             top_offset=self.store.preferences.position(document_id),
         )
@@ -312,11 +323,20 @@ class MainScreen(Screen[None]):
         label = dict(SCRIPT_CYCLE)[self.config]
         self.title = self._in_script()(self.document.title) if self.document else "reader"
         self.sub_title = f"{label}" + (f" · {self.config}" if self.config else "")
+        self.sub_title += f" · {self.store.coder}"
+        if self.whose is not None:
+            self.sub_title += f" · showing {whose_label(self.whose, self.store.coder)}"
         if self.store.read_only:
             self.sub_title += " · read-only"
 
+    def _shown(self) -> list[Annotation]:
+        """The document's annotations whose highlights are shown (all, or one coder's)."""
+        if self.whose is None:
+            return self.annotations
+        return [a for a in self.annotations if a.coder == self.whose]
+
     def _show_panel(self) -> None:
-        self.query_one(AnnotationPanel).show_annotations(self.annotations, self._quote)
+        self.query_one(AnnotationPanel).show_annotations(self._shown(), self._quote)
 
     def _quote(self, annotation: Annotation) -> str:
         return self._passage((annotation.start, annotation.end), annotation)
@@ -330,7 +350,13 @@ class MainScreen(Screen[None]):
     def _annotations_changed(self, focus_id: int | None = None) -> None:
         assert self.document is not None
         self.annotations = self.store.annotations.for_document(self.document.id)
-        self.view.set_annotations(self.annotations)
+        focused = next((a for a in self.annotations if a.id == focus_id), None)
+        if focused is not None and self.whose is not None and focused.coder != self.whose:
+            # The annotation just changed (or brought back) would be hidden: show everyone's.
+            self.whose = None
+            self._update_title()
+            self.notify("Showing everyone's annotations again.", title="Whose")
+        self.view.set_annotations(self._shown())
         self._show_panel()
         if focus_id is not None:
             self.query_one(AnnotationPanel).highlight_annotation(focus_id)
@@ -522,7 +548,7 @@ class MainScreen(Screen[None]):
 
     def action_next_annotation(self, direction: int) -> None:
         cursor = self.view.cursor
-        ordered = [a for a in self.annotations if a.status == AnnotationStatus.ACTIVE]
+        ordered = [a for a in self._shown() if a.status == AnnotationStatus.ACTIVE]
         candidates = (
             [a for a in ordered if a.start > cursor]
             if direction > 0
@@ -530,6 +556,21 @@ class MainScreen(Screen[None]):
         )
         if candidates:
             self.view.move_cursor(candidates[0].start, context_rows=JUMP_CONTEXT_ROWS)
+
+    # Whose highlights (issue 10 §2)
+
+    def action_cycle_whose(self) -> None:
+        coders = [name for name, _ in self.store.annotations.coders()]
+        self.show_whose(next_whose(self.whose, self.store.coder, coders))
+
+    def show_whose(self, whose: str | None) -> None:
+        """Highlight and list only ``whose`` annotations (None: everyone's)."""
+        self.whose = whose
+        if self.document is not None:
+            self._annotations_changed()
+        self._update_title()
+        label = whose_label(whose, self.store.coder)
+        self.notify(f"Showing {label} annotations.", title="Whose")
 
     # Export, reload, help
 
@@ -577,7 +618,7 @@ class MainScreen(Screen[None]):
 
     def _worker_store(self) -> Store:
         """A connection for a thread worker: a connection belongs to the thread that made it."""
-        return Store(self.store.target, read_only=self.store.read_only)
+        return Store(self.store.target, read_only=self.store.read_only, coder=self.store.coder)
 
     @work
     async def action_import(self) -> None:
