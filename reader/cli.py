@@ -27,6 +27,38 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = Path("annotations.db")
 
+Database = Path | str
+"""A --db value: an SQLite file's path, or a ``postgresql://`` URL (kept as text)."""
+
+
+class DatabaseType(click.ParamType):
+    """--db: a file path, or a PostgreSQL URL (whose credentials libpq finds itself)."""
+
+    name = "PATH|URL"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Database:
+        from reader.core.store.common import is_postgres_url
+
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if is_postgres_url(text):
+            return text
+        if "://" in text:
+            self.fail(
+                f"{shown(text)} is not a database: give a file path or a postgresql:// URL",
+                param,
+                ctx,
+            )
+        return Path(text)
+
+
+def database_missing(db: Database) -> bool:
+    """A file that is not there (a server's database is created or refused on connecting)."""
+    return isinstance(db, Path) and not db.exists()
+
 
 def shown(text: str) -> str:
     """A message as it may reach the terminal: one line, no control character, encodable.
@@ -77,18 +109,43 @@ def _shown_errors() -> Iterator[None]:
 db_option = click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=DatabaseType(),
     default=DEFAULT_DB,
     show_default=True,
-    help="The annotations database.",
+    envvar="READER_DB",
+    help="The annotations database: a file, or postgresql://host/project (also READER_DB).",
 )
 
 
-def open_store(db_path: Path) -> Store:
+def _checked_coder(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from reader.core.coders import CoderNameError, check_coder_name
+
+    try:
+        return check_coder_name(value)
+    except CoderNameError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+coder_option = click.option(
+    "--coder",
+    metavar="NAME",
+    callback=_checked_coder,
+    help="Who is coding: new annotations are recorded as theirs, and undo takes back only"
+    " their actions (default: $READER_CODER, else the OS user).",
+)
+
+
+def open_store(db_path: Database, coder: str | None = None) -> Store:
+    """The store at ``db_path``, coding as ``coder`` (None: READER_CODER, else the OS user)."""
+    from reader.core.coders import CoderNameError, resolve_coder
     from reader.core.store import Store, StoreError
 
     try:
-        store = Store(db_path)
+        store = Store(db_path, coder=resolve_coder(coder))
+    except CoderNameError as error:
+        raise click.ClickException(f"READER_CODER: {error}") from error
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     for notice in store.notices:
@@ -109,14 +166,15 @@ def cli() -> None:
 @cli.command("open")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def open_app(files: tuple[Path, ...], db_path: Path) -> None:
+@coder_option
+def open_app(files: tuple[Path, ...], db_path: Database, coder: str | None) -> None:
     """Open the reader (the default command).
 
-    Example: reader --db project.db article.txt
+    Example: reader --db project.db --coder anna article.txt
     """
     from reader.ui.app import make_app
 
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     app = make_app(store, files)
     app.run()
 
@@ -168,8 +226,14 @@ class ByteSize(click.ParamType):
     show_default=True,
     help="Refuse files larger than this.",
 )
+@coder_option
 def import_command(
-    paths: tuple[str, ...], db_path: Path, encoding: str | None, errors: str, max_size: int
+    paths: tuple[str, ...],
+    db_path: Database,
+    encoding: str | None,
+    errors: str,
+    max_size: int,
+    coder: str | None,
 ) -> None:
     """Import text files and saved web pages: files, folders (recursively) and globs.
 
@@ -192,7 +256,7 @@ def import_command(
                 f"{encoding!r} is not a text encoding (try utf-8, gb18030, big5 or big5hkscs)",
                 param_hint="--encoding",
             )
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     counts: dict[str, int] = {}
 
     def report(step: ImportProgress) -> None:
@@ -210,7 +274,7 @@ def import_command(
         f"{counts[key]} {key}" for key in (*ImportStatus, "failed") if counts.get(key)
     )
     total = sum(count for key, count in counts.items() if key != "failed")
-    say(f"Imported {total} file{'s' if total != 1 else ''} into {db_path}: {summary or '0'}")
+    say(f"Imported {total} file{'s' if total != 1 else ''} into {store.location}: {summary or '0'}")
     if counts.get("failed"):
         sys.exit(1)
 
@@ -264,18 +328,26 @@ def _import_line(result: ImportResult, path: Path | None) -> str:
     help="Only annotations created or changed on or after this date (YYYY-MM-DD, UTC).",
 )
 @click.option(
+    "--coder",
+    "coders",
+    multiple=True,
+    metavar="NAME",
+    help="Only annotations made by this coder (repeatable).",
+)
+@click.option(
     "--excel",
     is_flag=True,
     help="Start with a UTF-8 byte order mark so Excel shows Chinese text correctly.",
 )
 def export_command(
-    db_path: Path,
+    db_path: Database,
     output: Path | None,
     file_format: str | None,
     script: str | None,
     tags: tuple[str, ...],
     document: str | None,
     since: datetime | None,
+    coders: tuple[str, ...],
     excel: bool,
 ) -> None:
     """Export annotations: CSV (UTF-8, RFC 4180, safe in a spreadsheet), xlsx, W3C or REFI-QDA.
@@ -287,6 +359,8 @@ def export_command(
     annotation_tags sheet.
 
     Example: reader export -o coded.csv --script s2twp --tag 政策 --since 2025-01-01 --excel
+
+    Example: reader export -o anna.csv --coder anna
 
     Example: reader export -o coded.xlsx
 
@@ -301,7 +375,7 @@ def export_command(
     )
     from reader.core.store import StoreError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     store = open_store(db_path)
     documents = None
@@ -313,6 +387,7 @@ def export_command(
         "tags": tags,
         "documents": documents,
         "since": since.date().isoformat() if since else None,
+        "coders": tuple(name.strip() for name in coders if name.strip()),
         "excel": excel,
     }
     chosen = export_format(output or "", file_format)
@@ -360,7 +435,8 @@ def _write_project(store: Store, out: TextIO, chosen: str, options: dict[str, An
     from reader.core.project import read_project
     from reader.core.refiqda import write_qdpx
 
-    return write_qdpx(out.buffer, read_project(store, **filters), name=store.path.stem)
+    project = read_project(store, **filters)
+    return write_qdpx(out.buffer, project, name=store.path.stem, owner_name=store.coder)
 
 
 def _to_stdout(write: Callable[[TextIO], object]) -> None:
@@ -392,13 +468,16 @@ def _silence_stdout() -> None:
 @cli.command("import-annotations")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def import_annotations_command(csv_file: Path, db_path: Path) -> None:
+@coder_option
+def import_annotations_command(csv_file: Path, db_path: Database, coder: str | None) -> None:
     """Restore annotations from a CSV or xlsx made by `reader export` (twice adds nothing).
 
     Each row goes back to its own document: the one with its id and title, else its title,
     else its content (every passage at its offsets), so the documents must be in the
     database first (reader import FILES). Rows that cannot be read or placed are listed and
     make the exit status 1; all the others are written in one transaction (all or nothing).
+    Each annotation keeps the coder of its `coder` column; an export from before coders has
+    none, and its annotations become --coder's (default: $READER_CODER, else the OS user).
 
     Example: reader import-annotations coded.csv --db restored.db
 
@@ -407,7 +486,7 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
     from reader.core.restore import import_csv
     from reader.core.store import StoreError
 
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     try:
         report = import_csv(store, csv_file)
     except StoreError as error:
@@ -429,11 +508,24 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
 @click.argument(
     "coder_dbs",
     nargs=-1,
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
+@click.option(
+    "--coders",
+    metavar="A,B[,C...]",
+    help="The coders to compare, by name, in one database (--db).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"With --coders: the database (default: {DEFAULT_DB}).",
+)
 @click.option("--tag", "tags", multiple=True, help="Only this code (repeatable).")
-@click.option("--document", help="Only this document: an id or part of a title (first file).")
+@click.option(
+    "--document",
+    help="Only this document: an id or part of a title (in the first file, without --coders).",
+)
 @click.option(
     "--unit",
     type=click.Choice(["character", "sentence"]),
@@ -457,6 +549,8 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
 )
 def agreement_command(
     coder_dbs: tuple[Path, ...],
+    coders: str | None,
+    db_path: Path | None,
     tags: tuple[str, ...],
     document: str | None,
     unit: str,
@@ -465,28 +559,57 @@ def agreement_command(
 ) -> None:
     """Inter-coder agreement: percent agreement, Cohen's κ (two coders), Krippendorff's α.
 
-    Each coder codes in a database of their own (a copy of the project); the coder is named
-    after the file. Documents are matched by their text; only those every coder annotated
+    With --coders, the coders' annotations in one database (every annotation records its
+    coder). Or give one database per coder (copies of the project): the coder is named after
+    the file and documents are matched by their text. Only documents every coder annotated
     count. Per code and overall (every unit-code pair pooled).
 
-    Example: reader agreement li.db anna.db --unit sentence --format csv -o agreement.csv
+    Example: reader agreement --coders li,anna --db project.db --unit sentence --format csv
+
+    Example: reader agreement li.db anna.db -o agreement.csv --format csv
     """
-    from reader.core.agreement_input import agreement_of_stores, text_lines, write_report
+    from reader.core.agreement import AgreementReport, Unit
+    from reader.core.agreement_input import (
+        AgreementInputError,
+        agreement_of_coders,
+        agreement_of_stores,
+        text_lines,
+        write_report,
+    )
     from reader.core.export import find_documents
     from reader.core.safefile import replacing
     from reader.core.store import StoreError
 
-    if len(coder_dbs) < 2:
-        raise click.UsageError("give at least two coders' databases")
-    names = [path.stem for path in coder_dbs]
-    if len(set(names)) < len(names):
-        names = [str(path) for path in coder_dbs]
-    if len(set(names)) < len(names):
-        raise click.UsageError("a database is given twice")
-    stores = {}
+    chosen_unit: Unit = "sentence" if unit == "sentence" else "character"
+    if coders is not None:
+        if coder_dbs:
+            raise click.UsageError(
+                "give either --coders (several coders in one --db) or one database per coder,"
+                " not both"
+            )
+        names = _coder_list(coders)
+    else:
+        if db_path is not None:
+            raise click.UsageError("--db goes with --coders A,B; or give one database per coder")
+        if len(coder_dbs) < 2:
+            raise click.UsageError(
+                "give the coders: --coders A,B [--db PATH], or two or more coders' databases"
+            )
+        names = [path.stem for path in coder_dbs]
+        if len(set(names)) < len(names):
+            names = [str(path) for path in coder_dbs]
+        if len(set(names)) < len(names):
+            raise click.UsageError("a database is given twice")
+    stores: dict[str, Store] = {}
     try:
-        for name, path in zip(names, coder_dbs, strict=True):
-            stores[name] = open_store(path)
+        if coders is not None:
+            path = db_path or DEFAULT_DB
+            if not path.exists():
+                raise click.ClickException(f"{path}: no such database")
+            stores[str(path)] = open_store(path)
+        else:
+            for name, path in zip(names, coder_dbs, strict=True):
+                stores[name] = open_store(path)
         ids = None
         if document is not None:
             ids = find_documents(next(iter(stores.values())), document)
@@ -494,12 +617,19 @@ def agreement_command(
                 raise click.ClickException(
                     f"no document has the id or a title containing {document!r}"
                 )
-        report = agreement_of_stores(
-            stores,
-            unit="sentence" if unit == "sentence" else "character",
-            tags=list(tags) or None,
-            documents=ids,
-        )
+        report: AgreementReport
+        if coders is not None:
+            report = agreement_of_coders(
+                next(iter(stores.values())),
+                names,
+                unit=chosen_unit,
+                tags=list(tags) or None,
+                documents=ids,
+            )
+        else:
+            report = agreement_of_stores(
+                stores, unit=chosen_unit, tags=list(tags) or None, documents=ids
+            )
         if file_format == "text":
             for line in text_lines(report):
                 say(line)
@@ -510,6 +640,8 @@ def agreement_command(
             say(f"Wrote the agreement of {', '.join(names)} to {output}", err=True)
         else:
             _to_stdout(lambda out: write_report(report, out, file_format))
+    except AgreementInputError as error:
+        raise click.ClickException(str(error)) from error
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     finally:
@@ -517,14 +649,31 @@ def agreement_command(
             store.close()
 
 
+def _coder_list(value: str) -> list[str]:
+    """``--coders A,B,C`` as names (each checked), at least two different ones."""
+    from reader.core.coders import CoderNameError, check_coder_name
+
+    try:
+        names = [check_coder_name(part) for part in value.split(",")]
+    except CoderNameError as error:
+        raise click.BadParameter(str(error), param_hint="--coders") from None
+    if len(set(names)) < 2:
+        raise click.BadParameter("give at least two different coders: A,B", param_hint="--coders")
+    if len(set(names)) < len(names):
+        raise click.BadParameter("a coder is given twice", param_hint="--coders")
+    return names
+
+
 @cli.command("import-project")
 @click.argument("project_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def import_project_command(project_file: Path, db_path: Path) -> None:
+@coder_option
+def import_project_command(project_file: Path, db_path: Database, coder: str | None) -> None:
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA or reader).
 
     Its text sources become documents (a text already here is reused), its codes tags, its
-    coded selections annotations with their memos as comments; all in one transaction, and
+    coded selections annotations with their memos as comments, each by the coder its user
+    names (or --coder when the file names none); all in one transaction, and
     importing the same file twice adds nothing. What reader cannot hold (pictures, PDFs,
     audio, video, codings of a whole source) is listed and makes the exit status 1.
 
@@ -533,7 +682,7 @@ def import_project_command(project_file: Path, db_path: Path) -> None:
     from reader.core.refiqda import import_qdpx
     from reader.core.store import StoreError
 
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     try:
         report = import_qdpx(store, project_file)
     except StoreError as error:
@@ -542,6 +691,8 @@ def import_project_command(project_file: Path, db_path: Path) -> None:
         store.close()
     for line in report.skipped:
         say(f"not imported: {line}", err=True)
+    for line in report.renamed:
+        say(f"note: {line}", err=True)
     say(
         f"{report.documents_added} documents added ({report.documents_present} already here),"
         f" {report.codes} codes, {report.annotations_added} annotations added"
@@ -579,6 +730,7 @@ def convert_command(config: str, source: BinaryIO) -> None:
     "db",
     default=str(DEFAULT_DB),
     show_default=True,
+    envvar="READER_DB",
     help="The annotations database, passed as it is to every browser session.",
 )
 @click.option(
@@ -639,17 +791,22 @@ SEARCH_CONVERTED = ("match_converted", "left_converted", "right_converted")
 
 
 def _search_setup(
-    db_path: Path, query_text: str, exact: bool, regex: bool, document: str | None
+    db_path: Database,
+    query_text: str,
+    exact: bool,
+    regex: bool,
+    document: str | None,
+    coder: str | None = None,
 ) -> tuple[Store, Query, list[int] | None]:
     from reader.core.search import Query, QueryError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     try:
         query = Query(query_text, exact=exact, regex=regex)
     except QueryError as error:
         raise click.ClickException(str(error)) from error
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     documents = None
     if document is not None:
         documents = store.documents.matching(document)
@@ -686,7 +843,7 @@ def _search_options(function):  # type: ignore[no-untyped-def]
 @click.option("--limit", type=click.IntRange(1), help="Stop after this many matches.")
 def search_command(
     query_text: str,
-    db_path: Path,
+    db_path: Database,
     exact: bool,
     regex: bool,
     document: str | None,
@@ -806,18 +963,21 @@ def _write_text(store, lines, script: str | None, context: int, out: TextIO) -> 
 @click.option("--tag", required=True, help="The tag every match gets.")
 @_search_options
 @click.option("--dry-run", is_flag=True, help="Show what would be coded; change nothing.")
+@coder_option
 def autocode_command(
     query_text: str,
     tag: str,
-    db_path: Path,
+    db_path: Database,
     exact: bool,
     regex: bool,
     document: str | None,
     dry_run: bool,
+    coder: str | None,
 ) -> None:
     """Code every match of QUERY with a tag, as one action (undo in the app removes it all).
 
-    A match that already has an annotation with this tag on exactly that passage is skipped.
+    A match where the coder already has an annotation with this tag on exactly that passage
+    is skipped.
 
     Example: reader autocode 一带一路 --tag 倡议 --dry-run
     """
@@ -826,13 +986,14 @@ def autocode_command(
 
     if not tag.strip():
         raise click.BadParameter("a tag name cannot be empty", param_hint="--tag")
-    store, query, documents = _search_setup(db_path, query_text, exact, regex, document)
+    store, query, documents = _search_setup(db_path, query_text, exact, regex, document, coder)
     try:
         spans = [(m.document_id, m.start, m.end) for m in search(store, query, documents=documents)]
         if dry_run:
+            mine = store.annotations.spans([tag.strip()], coder=store.coder)
             coded = {
                 (document_id, start, end)
-                for document_id, items in store.annotations.spans([tag.strip()]).items()
+                for document_id, items in mine.items()
                 for start, end in items
             }
             per_document: dict[int, int] = {}
@@ -858,3 +1019,173 @@ def autocode_command(
         f"{verb} {total} annotation{'s' if total != 1 else ''} tagged {visible_line(tag.strip())}"
         f" ({skipped} skipped: already coded)"
     )
+
+
+# Reports on the coding (issue 9)
+
+
+@cli.command("report")
+@click.argument("kind", type=click.Choice(["frequencies", "cooccurrence", "timeline"]))
+@db_option
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Only this code (repeatable); cooccurrence: only pairs with one of them.",
+)
+@click.option("--document", help="Only this document: an id, or part of its title.")
+@click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]),
+              default="text", show_default=True)  # fmt: skip
+def report_command(
+    kind: str, db_path: Database, tags: tuple[str, ...], document: str | None, output_format: str
+) -> None:
+    """Count the coding: frequencies, cooccurrence or timeline of the codes.
+
+    frequencies: per code, passages and documents, in total and per document (CSV: tag,
+    document_id, document_title, passages; the row with document_id empty is the total).
+    cooccurrence: per pair of codes A < B, the pairs of annotations (x with A, y with B) in one
+    document whose passages share a character; one annotation with both counts once (CSV:
+    tag_a, tag_b, count). timeline: passages per code per month of the documents' published
+    date, 'unknown' without one (CSV: tag, month, passages). Orphaned annotations count nowhere.
+
+    Example: reader report cooccurrence --tag 产业政策 --format csv > pairs.csv
+    """
+    from reader.core.reports import ReportError, build, text_lines, write_report
+    from reader.core.store import StoreError
+
+    if database_missing(db_path):
+        raise click.ClickException(f"{db_path}: no such database")
+    store = open_store(db_path)
+    try:
+        documents = None
+        if document is not None:
+            documents = store.documents.matching(document)
+            if not documents:
+                raise click.ClickException(
+                    f"no document has the id or a title containing {document!r}"
+                )
+        report = build(store, kind, tags=tags, documents=documents)
+    except (ReportError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    if output_format == "text":
+        _to_stdout(lambda out: out.writelines(line + "\n" for line in text_lines(report)))
+    else:
+        _to_stdout(lambda out: write_report(report, out, output_format))
+
+
+@cli.group("team")
+def team_group() -> None:
+    """The members of a PostgreSQL project and their roles (lead, coder, viewer).
+
+    The server enforces the roles (grants and row-level security), not only reader: a coder
+    connecting with psql still cannot change another coder's annotation.
+    """
+
+
+def _team_gateway(db_path: Database) -> tuple[Store, Any]:
+    from reader.core.store.postgres import PostgresGateway
+
+    if not isinstance(db_path, str):
+        raise click.ClickException(
+            "A team is a PostgreSQL project's: give --db postgresql://host/project"
+            " (or READER_DB). A file has one person; reader merge brings a coder's file in."
+        )
+    store = open_store(db_path)
+    assert isinstance(store.gateway, PostgresGateway)
+    return store, store.gateway
+
+
+@team_group.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["lead", "coder", "viewer"]),
+    required=True,
+    help="lead: documents, codebook and team; coder: own annotations; viewer: reads.",
+)
+@db_option
+def team_add_command(name: str, role: str, db_path: Database) -> None:
+    """Make NAME a member with a role (a login role is created if it is new).
+
+    Needs a lead (with CREATEROLE to create new roles) or a superuser. reader sets no
+    password: set one with psql's \\password NAME, or use the server's certificates.
+
+    Example: reader team add li --role coder --db postgresql://db.example.org/project
+    """
+    from reader.core.store import StoreError
+    from reader.core.store.team import TeamRole, add_member
+
+    store, gateway = _team_gateway(db_path)
+    try:
+        created = add_member(gateway, name, TeamRole(role))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    made = "created, and " if created else ""
+    say(f"{visible_line(name)}: {made}{role} of {store.location}")
+    if created:
+        say(f"Set a password on the server: psql -c '\\password {visible_line(name)}'")
+
+
+@team_group.command("list")
+@db_option
+def team_list_command(db_path: Database) -> None:
+    """The members and their roles, one a line.
+
+    Example: reader team list --db postgresql://db.example.org/project
+    """
+    from reader.core.store import StoreError
+    from reader.core.store.team import members
+
+    store, gateway = _team_gateway(db_path)
+    try:
+        found = members(gateway)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    if not found:
+        say(f"No members yet in {store.location}: reader team add NAME --role lead")
+    width = max((len(member.name) for member in found), default=0)
+    for member in found:
+        say(f"{visible_line(member.name):<{width}}  {member.role}")
+
+
+@cli.command("merge")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def merge_command(source: Path, db_path: Database) -> None:
+    """Bring a coder's SQLite file into this project (--db: a file or a server).
+
+    Documents are matched by content (imported if missing); annotations come with their coder,
+    tags and comments. Merging the same file again adds nothing. An annotation by the same
+    coder on the same passage with other tags or another comment is a conflict: listed, and
+    left as it is on both sides.
+
+    Example: reader merge li-offline.db --db postgresql://db.example.org/project
+    """
+    from reader.core.merge import merge
+    from reader.core.store import Store, StoreError
+
+    try:
+        incoming = Store(source, read_only=True)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    store = open_store(db_path)
+    try:
+        report = merge(incoming, store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        incoming.close()
+        store.close()
+    say(
+        f"Merged {source} into {store.location}: {report.annotations_added} annotations added,"
+        f" {report.already_present} already there; {report.documents_added} documents"
+        f" imported, {report.documents_matched} matched; {len(report.conflicts)} conflicts."
+    )
+    for conflict in report.conflicts:
+        say(f"conflict: {visible_line(conflict.describe())}", err=True, fg="yellow")

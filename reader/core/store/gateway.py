@@ -68,6 +68,13 @@ class Gateway(Protocol):
         ...
 
     @property
+    def coder(self) -> str:
+        """Who this session codes as: every annotation it creates and every undo step it logs
+        records this name, and undo takes back only this coder's actions. SQLite: given when
+        opened (``--coder``, READER_CODER, the OS user); PostgreSQL: the role (current_user)."""
+        ...
+
+    @property
     def read_only(self) -> bool:
         """True when nothing can be written: transaction() refuses with a StoreError."""
         ...
@@ -116,6 +123,12 @@ class Gateway(Protocol):
     def scanning(self) -> AbstractContextManager[None]:
         """Around one long read of large values (a search over every text): SQLite maps the
         file into memory for its duration; a backend without such a knob does nothing."""
+        ...
+
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """Around one transaction that writes many rows into large indexes (an import of many
+        documents): SQLite lets its page cache grow for its duration, so index pages are not
+        spilled and read back; a backend without such a knob does nothing."""
         ...
 
     def read_utf8(

@@ -320,7 +320,7 @@ class ConcordanceScreen(Screen[Jump | None]):
         sent_at = time.monotonic()
         first = True
         try:
-            store = Store(self.store.path, read_only=True)
+            store = Store(self.store.target, read_only=True)
         except StoreError as error:
             self.post_message(ConcordanceFailed(generation, str(error)))
             return
@@ -522,7 +522,9 @@ class ConcordanceScreen(Screen[Jump | None]):
         tag = names[0].strip()
         coded = {
             (document_id, start, end)
-            for document_id, items in self.store.annotations.spans([tag]).items()
+            for document_id, items in self.store.annotations.spans(
+                [tag], coder=self.store.coder
+            ).items()
             for start, end in items
         }
         new = Counter(span[0] for span in spans if span not in coded)

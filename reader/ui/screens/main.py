@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
+from reader.core.coders import next_whose, whose_label
 from reader.core.config import Settings
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.display import visible_line
@@ -134,6 +136,14 @@ class MainScreen(Screen[None]):
             id="undo",
         ),
         Binding("ctrl+r", "redo", "Redo", tooltip="Redo what was undone", id="redo"),
+        Binding(
+            "w",
+            "cycle_whose",
+            "Whose",
+            tooltip="Whose highlights to show: everyone's → mine → each other coder's",
+            show=False,
+            id="whose",
+        ),
         Binding("e", "export", "Export", tooltip="Export every annotation as CSV", id="export"),
         Binding("i", "import", "Import", tooltip="Import a file or folder", id="import"),
         Binding(
@@ -193,6 +203,8 @@ class MainScreen(Screen[None]):
             self.config = self.settings.start_config
         else:  # the one chosen last
             self.config = preferences.script if preferences.script in configs else None
+        self.whose: str | None = None
+        """Whose annotations are highlighted and listed: None for everyone's, else a coder."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -218,13 +230,39 @@ class MainScreen(Screen[None]):
         self.view.focus()
         if self.store.read_only:
             self.notify(
-                f"{self.store.path} cannot be written: reading only, nothing can be saved.",
+                f"{self.store.location} cannot be written: reading only, nothing can be saved.",
                 title="Read-only",
                 severity="warning",
                 timeout=15,
             )
         self._seen_version = self.store.change_token()
         self.set_interval(POLL_SECONDS, self._check_other_writers)
+        # A server tells of other coders' commits as they happen (LISTEN/NOTIFY): shown at
+        # once, not at the next poll; and of a lost connection, and its return.
+        on_change = getattr(self.store.gateway, "on_change", None)
+        if on_change is not None:
+            on_change(lambda: self._from_listener(self._check_other_writers))
+        on_connection = getattr(self.store.gateway, "on_connection", None)
+        if on_connection is not None:
+            on_connection(lambda up: self._from_listener(lambda: self._connection_changed(up)))
+
+    def _from_listener(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on the app's thread (the listener has its own); not after exit."""
+        with suppress(RuntimeError):
+            self.app.call_from_thread(callback)
+
+    def _connection_changed(self, up: bool) -> None:
+        if up:
+            self.notify(f"Connected to {self.store.location} again.", title="Database")
+            self._check_other_writers()
+        else:
+            self.notify(
+                f"Lost the connection to {self.store.location}: reconnecting. What you type"
+                " is kept; a change made now is not saved (you are told) until it is back.",
+                title="Database",
+                severity="error",
+                timeout=10,
+            )
 
     # Panes and width
 
@@ -285,7 +323,7 @@ class MainScreen(Screen[None]):
         self.view.show_document(
             self.document.text,
             config=self.config,
-            annotations=self.annotations,
+            annotations=self._shown(),
             boilerplate=boilerplate_spans(self.document.text),
             top_offset=self.store.preferences.position(document_id),
         )
@@ -300,11 +338,20 @@ class MainScreen(Screen[None]):
         label = dict(SCRIPT_CYCLE)[self.config]
         self.title = self._in_script()(self.document.title) if self.document else "reader"
         self.sub_title = f"{label}" + (f" · {self.config}" if self.config else "")
+        self.sub_title += f" · {self.store.coder}"
+        if self.whose is not None:
+            self.sub_title += f" · showing {whose_label(self.whose, self.store.coder)}"
         if self.store.read_only:
             self.sub_title += " · read-only"
 
+    def _shown(self) -> list[Annotation]:
+        """The document's annotations whose highlights are shown (all, or one coder's)."""
+        if self.whose is None:
+            return self.annotations
+        return [a for a in self.annotations if a.coder == self.whose]
+
     def _show_panel(self) -> None:
-        self.query_one(AnnotationPanel).show_annotations(self.annotations, self._quote)
+        self.query_one(AnnotationPanel).show_annotations(self._shown(), self._quote)
 
     def _quote(self, annotation: Annotation) -> str:
         return self._passage((annotation.start, annotation.end), annotation)
@@ -318,7 +365,13 @@ class MainScreen(Screen[None]):
     def _annotations_changed(self, focus_id: int | None = None) -> None:
         assert self.document is not None
         self.annotations = self.store.annotations.for_document(self.document.id)
-        self.view.set_annotations(self.annotations)
+        focused = next((a for a in self.annotations if a.id == focus_id), None)
+        if focused is not None and self.whose is not None and focused.coder != self.whose:
+            # The annotation just changed (or brought back) would be hidden: show everyone's.
+            self.whose = None
+            self._update_title()
+            self.notify("Showing everyone's annotations again.", title="Whose")
+        self.view.set_annotations(self._shown())
         self._show_panel()
         if focus_id is not None:
             self.query_one(AnnotationPanel).highlight_annotation(focus_id)
@@ -435,17 +488,27 @@ class MainScreen(Screen[None]):
         if self.document is None:
             return
         document_id = self.document.id
-        comment = await self.app.push_screen_wait(
-            CommentEditor(annotation.comment if annotation else "", self._passage(span, annotation))
-        )
-        if comment is None:
-            return
-        if annotation is not None:
-            saved = self._write(lambda: self.store.annotations.set_comment(annotation.id, comment))
-        else:
-            saved = self._write(
-                lambda: self.store.annotations.create(document_id, *span, comment=comment)
+        typed = annotation.comment if annotation else ""
+        while True:
+            comment = await self.app.push_screen_wait(
+                CommentEditor(typed, self._passage(span, annotation))
             )
+            if comment is None:
+                return
+            if annotation is not None:
+                saved = self._write(
+                    partial(self.store.annotations.set_comment, annotation.id, comment)
+                )
+            else:
+                saved = self._write(
+                    partial(self.store.annotations.create, document_id, *span, comment=comment)
+                )
+            if saved is not None or self.store.read_only:
+                break
+            # Not saved (a lost connection, a busy server): the editor opens again with what
+            # was typed, so nothing is lost; Escape gives up.
+            typed = comment
+        if annotation is None:
             self.view.clear_selection()
         if saved is not None:
             self._annotations_changed(saved.id)
@@ -500,7 +563,7 @@ class MainScreen(Screen[None]):
 
     def action_next_annotation(self, direction: int) -> None:
         cursor = self.view.cursor
-        ordered = [a for a in self.annotations if a.status == AnnotationStatus.ACTIVE]
+        ordered = [a for a in self._shown() if a.status == AnnotationStatus.ACTIVE]
         candidates = (
             [a for a in ordered if a.start > cursor]
             if direction > 0
@@ -508,6 +571,21 @@ class MainScreen(Screen[None]):
         )
         if candidates:
             self.view.move_cursor(candidates[0].start, context_rows=JUMP_CONTEXT_ROWS)
+
+    # Whose highlights (issue 10 §2)
+
+    def action_cycle_whose(self) -> None:
+        coders = [name for name, _ in self.store.annotations.coders()]
+        self.show_whose(next_whose(self.whose, self.store.coder, coders))
+
+    def show_whose(self, whose: str | None) -> None:
+        """Highlight and list only ``whose`` annotations (None: everyone's)."""
+        self.whose = whose
+        if self.document is not None:
+            self._annotations_changed()
+        self._update_title()
+        label = whose_label(whose, self.store.coder)
+        self.notify(f"Showing {label} annotations.", title="Whose")
 
     # Export, reload, help
 
@@ -555,7 +633,7 @@ class MainScreen(Screen[None]):
 
     def _worker_store(self) -> Store:
         """A connection for a thread worker: a connection belongs to the thread that made it."""
-        return Store(self.store.path, read_only=self.store.read_only)
+        return Store(self.store.target, read_only=self.store.read_only, coder=self.store.coder)
 
     @work
     async def action_import(self) -> None:
