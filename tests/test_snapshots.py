@@ -3,10 +3,11 @@
 
 Each picture is deterministic: a fixed size, the dark theme set explicitly, no user config (the
 conftest points XDG_CONFIG_HOME into the test's folder), no clock in the header, no date or
-temporary path on screen (the export and import dialogs are given a fixed folder and name), and
-a script's offsets waited for before the picture. The SVGs live in tests/__snapshots__/; after a
-deliberate change of what the screen shows, `pytest tests/test_snapshots.py --snapshot-update`
-writes them again, and the diff is reviewed as pictures (the README says how).
+temporary path on screen (the export and import dialogs are given a fixed folder and name), one
+coder's name (READER_CODER), carets held steady, and a script's offsets waited for. The SVGs
+live in tests/__snapshots__/; after a deliberate change of what the screen shows,
+`pytest tests/test_snapshots.py --snapshot-update` writes them again, and the changed pictures
+are reviewed before they are committed (the README says how).
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
 
 OUTER = "全面建设“双一流”的长春国际汽车城"
 INNER = "长春国际汽车城"
+
+
+@pytest.fixture(autouse=True)
+def _one_coder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every annotation is a coder's, shown by name: the same name on every machine (the
+    default is the OS user's)."""
+    monkeypatch.setenv("READER_CODER", "lin")
 
 
 @pytest.fixture
