@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,10 +50,17 @@ def numbered_sentences(text: str, label: int) -> str:
 
 
 def build(
-    path: Path, documents: int, annotations: int, seed: int = 7, *, repeats: bool = True
+    path: Path,
+    documents: int,
+    annotations: int,
+    seed: int = 7,
+    codebook: Sequence[str] = CODEBOOK,
+    *,
+    repeats: bool = True,
 ) -> None:
     """Write the database directly in one transaction (100,000 one-commit creates take hours
-    of fsyncs); the rows are what annotations.create would write.
+    of fsyncs); the rows are what annotations.create would write, with 1-3 of ``codebook``'s
+    tags each.
 
     The documents are cuts of the same few paragraphs, so most sentences occur in many of them
     (as boilerplate and quotes do in saved pages); ``repeats=False`` makes every sentence of
@@ -84,7 +92,7 @@ def build(
             )
             document_ids.append(document_id)
             document_texts[document_id] = text
-        tag_ids = [store.tags.ensure(name) for name in CODEBOOK]
+        tag_ids = [store.tags.ensure(name) for name in codebook]
         counts = {document_ids[0]: BIG_DOCUMENT_ANNOTATIONS}
         rest = annotations - BIG_DOCUMENT_ANNOTATIONS
         for position, document_id in enumerate(document_ids[1:]):
