@@ -52,7 +52,7 @@ def main() -> int:
         print("every chosen mutant is caught or equivalent", flush=True)
         return 0
     print(f"trying {len(names)} mutants", flush=True)
-    command = ["nice", "-n", "19", MUTMUT, "run", "--max-children", str(options.jobs), *names]
+    command = ["nice", "-n", "10", MUTMUT, "run", "--max-children", str(options.jobs), *names]
     finished = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
     if finished.returncode != 0:
         print(f"mutmut exited with {finished.returncode}", file=sys.stderr)
