@@ -1,0 +1,32 @@
+"""Store jobs seen through what they return (found by mutmut on reader.core.store): earlier
+versions keep their content hash, the search index's stamps for chosen documents, and the
+description of an auto-coding batch in the singular and plural."""
+
+from __future__ import annotations
+
+from reader.core.documents import content_hash
+from reader.core.store import Store
+
+
+def test_an_earlier_version_keeps_its_content_hash(store: Store) -> None:
+    document = store.documents.get(1)
+    store.documents.add_version(
+        1, text=document.text.replace("长春", "长春市", 1), content_hash="新版", title="改"
+    )
+    (earlier,) = store.documents.versions(1)
+    assert (earlier.version, earlier.content_hash) == (1, content_hash(document.text))
+
+
+def test_stamps_of_chosen_documents(store: Store) -> None:
+    every = store.search_index.stamps()
+    assert sorted(every) == [1, 2]
+    assert store.search_index.stamps([2]) == {2: every[2]}
+    store.documents.add_version(2, text="新的正文。", content_hash="新", title="改")
+    assert store.search_index.stamps([2])[2][0] == every[2][0] + 1
+
+
+def test_an_auto_coding_batch_is_described_in_the_singular_and_the_plural(store: Store) -> None:
+    store.annotations.autocode("地名", [(1, 0, 2)])
+    assert store.history.undo().description == "Undid: auto-coded 1 passage “地名”"
+    store.annotations.autocode("地名", [(1, 0, 2), (1, 5, 7)])
+    assert store.history.undo().description == "Undid: auto-coded 2 passages “地名”"
