@@ -11,7 +11,8 @@ from lxml import etree
 from test_refiqda import NS, assert_valid
 
 from reader.core.documents import content_hash
-from reader.core.refiqda import PROJECT_NS, export_qdpx, guid
+from reader.core.models import Script
+from reader.core.refiqda import PROJECT_NS, export_qdpx, guid, import_qdpx
 from reader.core.store import Store
 
 AWKWARD = '甲&乙 "丙"\t丁<戊>'
@@ -28,7 +29,7 @@ def exported(store: Store, tmp_path: Path) -> tuple[etree._Element, zipfile.ZipF
 def test_guids_are_unique_and_uuid5_of_what_they_stand_for(store: Store, tmp_path: Path) -> None:
     text = store.documents.get(1).text
     for title in ("副本一", "副本二"):  # the same text three times in all
-        store.documents.add(text=text, title=title)
+        store.documents.add(text=text, title=title, content_hash=content_hash(text))
     for document in (1, 3, 4):
         store.annotations.create(document, 5, 12, ["机构", "事件"], "评论 & 注")
     root, archive = exported(store, tmp_path)
@@ -93,3 +94,24 @@ def test_dates_are_utc_and_a_date_that_is_none_is_left_out(store: Store, tmp_pat
     }
     assert notes["有日期"].get("creationDateTime") == "2024-05-01T08:00:00Z"
     assert notes["没有日期"].get("creationDateTime") is None
+
+
+def test_the_script_and_a_missing_modified_date_come_back(store: Store, tmp_path: Path) -> None:
+    """The saved script is not detected again (a Chinese text saved as Japanese stays so), and a
+    selection with only a creation date was modified then."""
+    text = store.documents.get(1).text
+    document = store.documents.add(text=text + "补", title="日文版", script=Script.JAPANESE)
+    annotation = store.annotations.create(document, 0, 4, ["甲"])
+    store.gateway.execute(
+        "update annotations set created_at = ?, updated_at = 'not a date' where id = ?",
+        ["2024-05-01T08:00:00+00:00", annotation.id],
+    )
+    target = tmp_path / "project.qdpx"
+    export_qdpx(store, target)
+    fresh = Store(tmp_path / "fresh.db")
+    import_qdpx(fresh, target)
+    (summary,) = [s for s in fresh.documents.summaries() if s.title == "日文版"]
+    assert fresh.documents.get(summary.id).script == Script.JAPANESE
+    (restored,) = fresh.annotations.all()
+    assert restored.created_at == restored.updated_at == "2024-05-01T08:00:00+00:00"
+    fresh.close()

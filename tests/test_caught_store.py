@@ -30,3 +30,18 @@ def test_an_auto_coding_batch_is_described_in_the_singular_and_the_plural(store:
     assert store.history.undo().description == "Undid: auto-coded 1 passage “地名”"
     store.annotations.autocode("地名", [(1, 0, 2), (1, 5, 7)])
     assert store.history.undo().description == "Undid: auto-coded 2 passages “地名”"
+
+
+def test_a_new_version_moves_the_annotations_after_one_it_orphans(store: Store) -> None:
+    document = store.documents.add(
+        text="开头。甲乙丙丁戊己。中间的话。庚辛壬癸。结尾。", title="版本"
+    )
+    gone = store.annotations.create(document, 3, 9, ["甲"])  # 甲乙丙丁戊己: deleted below
+    kept = store.annotations.create(document, 15, 19, ["乙"])  # 庚辛壬癸: moves left by 7
+    new_text = "开头。中间的话。庚辛壬癸。结尾。"
+    report = store.documents.add_version(document, text=new_text, content_hash="2", title="版本")
+    assert (report.kept, report.moved, report.orphaned) == (0, 1, 1)
+    assert store.annotations.get(gone.id).status == "orphan"
+    moved = store.annotations.get(kept.id)
+    assert (moved.start, moved.end, moved.quote) == (8, 12, "庚辛壬癸")
+    assert store.documents.get(document).source == ""  # none given: none made up

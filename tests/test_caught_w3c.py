@@ -14,3 +14,16 @@ def test_the_creator_given_is_the_items_creator(store: Store) -> None:
     assert item["creator"] == person
     assert "creator" not in annotation_item(annotation, document)
     assert "creator" not in annotation_item(annotation, document, creator=lambda _: None)
+
+
+def test_a_project_since_a_moment_holds_what_changed_at_that_moment(store: Store) -> None:
+    from reader.core.project import read_project
+
+    first = store.annotations.create(1, 0, 4, ["甲"])
+    store.gateway.execute(
+        "update annotations set updated_at = '2024-01-01T00:00:00+00:00' where id = ?", [first.id]
+    )
+    second = store.annotations.create(1, 10, 14, ["乙"])
+    stamp = store.annotations.get(second.id).updated_at
+    assert [a.id for a in read_project(store, since=stamp).annotations] == [second.id]
+    assert len(read_project(store, since="2024-01-01T00:00:00+00:00").annotations) == 2
