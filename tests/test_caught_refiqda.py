@@ -115,3 +115,28 @@ def test_the_script_and_a_missing_modified_date_come_back(store: Store, tmp_path
     (restored,) = fresh.annotations.all()
     assert restored.created_at == restored.updated_at == "2024-05-01T08:00:00+00:00"
     fresh.close()
+
+
+def test_a_source_path_in_another_case_than_its_member_is_found(
+    store: Store, tmp_path: Path
+) -> None:
+    """Tools on Windows write internal://{GUID}.txt in capitals for a member in lower case."""
+    store.annotations.create(1, 0, 4, ["甲"])
+    written = tmp_path / "project.qdpx"
+    export_qdpx(store, written)
+    shouting = tmp_path / "shouting.qdpx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(shouting, "w") as target:
+        for member in source.namelist():
+            data = source.read(member)
+            if member == "project.qde":
+                root = etree.fromstring(data)
+                for element in root.iter(f"{{{PROJECT_NS}}}TextSource"):
+                    path = element.get("plainTextPath").removeprefix("internal://")
+                    element.set("plainTextPath", "internal://" + path.upper())
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+            target.writestr(member, data)
+    fresh = Store(tmp_path / "fresh.db")
+    report = import_qdpx(fresh, shouting)
+    assert (report.documents_added, report.annotations_added, report.skipped) == (2, 1, [])
+    assert fresh.documents.get(1).text == store.documents.get(1).text
+    fresh.close()
