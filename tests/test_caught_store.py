@@ -45,3 +45,20 @@ def test_a_new_version_moves_the_annotations_after_one_it_orphans(store: Store) 
     moved = store.annotations.get(kept.id)
     assert (moved.start, moved.end, moved.quote) == (8, 12, "庚辛壬癸")
     assert store.documents.get(document).source == ""  # none given: none made up
+
+
+def test_every_change_to_an_annotation_moves_its_updated_at(store: Store) -> None:
+    """What `export --since` and the interchange formats rely on to find what changed."""
+    created = store.annotations.create(1, 0, 4, ["甲"])
+    old = "2020-01-01T00:00:00+00:00"
+    changes = [
+        lambda: store.annotations.set_tags(created.id, ["乙"]),
+        lambda: store.annotations.set_comment(created.id, "新评论"),
+        lambda: store.annotations.set_range(created.id, 2, 6),
+    ]
+    for change in changes:
+        store.gateway.execute(
+            "update annotations set updated_at = ? where id = ?", [old, created.id]
+        )
+        change()
+        assert store.annotations.get(created.id).updated_at > old
