@@ -1,0 +1,54 @@
+"""Title, date and source from the first lines of a saved news page (reader.core.documents):
+the headline is the nearest line above the date line, the date line is short and near the top,
+and without one the title is the file's (or the first line's)."""
+
+from __future__ import annotations
+
+from reader.core.documents import Metadata, extract_metadata, normalize_text
+
+NAVIGATION = "首页 | 新闻 | 政务\n\n当前位置: 首页 > 新闻\n"
+
+
+def test_the_headline_above_a_date_line_with_time_and_source() -> None:
+    page = (
+        NAVIGATION
+        + "汽车城正式揭牌\n\n时间:2021-09-29\u00a0 08:13  来源：长春日报 | 作者: 甲\n正文。"
+    )
+    assert extract_metadata(page, "文件名") == Metadata(
+        "汽车城正式揭牌", "2021-09-29 08:13", "长春日报"
+    )
+
+
+def test_traditional_source_and_a_chinese_date() -> None:
+    page = "長春汽開區\n2021年9月29日 來源: 新華網\n正文。"
+    assert extract_metadata(page) == Metadata("長春汽開區", "2021年9月29日", "新華網")
+
+
+def test_a_date_line_with_no_title_above_takes_the_fallback() -> None:
+    assert extract_metadata("2021/09/29 来源:网\n正文。", "文件名") == Metadata(
+        "文件名", "2021/09/29", "网"
+    )
+
+
+def test_a_long_line_holding_a_date_is_prose_not_a_date_line() -> None:
+    prose = "据报道，2021年9月29日" + "，长春国际汽车城正式揭牌" * 10  # over 120 characters
+    page = "标题行\n" + prose + "\n正文。"
+    assert extract_metadata(page, "文件名") == Metadata("文件名", "", "")
+    assert extract_metadata(page) == Metadata("标题行", "", "")
+
+
+def test_only_the_first_sixty_lines_are_the_header() -> None:
+    late = "\n" * 60 + "迟到的标题\n2021-09-29 来源:网\n"
+    assert extract_metadata("第一行" + late) == Metadata("第一行", "", "")
+    early = "\n" * 57 + "标题\n2021-09-29 来源:网\n"
+    assert extract_metadata(early) == Metadata("标题", "2021-09-29", "网")
+
+
+def test_without_a_date_the_first_line_is_cut_to_80_characters() -> None:
+    first = "很长的第一行" * 20  # 120 characters
+    assert extract_metadata("\n\n" + first + "\n正文。") == Metadata(first[:80], "", "")
+    assert extract_metadata("", "文件名") == Metadata("文件名", "", "")
+
+
+def test_normalising_drops_a_bom_and_makes_every_line_end_lf() -> None:
+    assert normalize_text("\ufeff甲\r\n乙\r丙\n丁\ufeff") == "甲\n乙\n丙\n丁\ufeff"
