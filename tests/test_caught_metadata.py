@@ -52,3 +52,20 @@ def test_without_a_date_the_first_line_is_cut_to_80_characters() -> None:
 
 def test_normalising_drops_a_bom_and_makes_every_line_end_lf() -> None:
     assert normalize_text("\ufeff甲\r\n乙\r丙\n丁\ufeff") == "甲\n乙\n丙\n丁\ufeff"
+
+
+def test_kana_a_fifth_of_kana_and_han_make_a_text_japanese() -> None:
+    from reader.core.documents import detect_script
+
+    assert detect_script("東京都庁の") == "japanese"  # 1 kana in 5
+    assert detect_script("東京都庁舎の") != "japanese"  # 1 kana in 6
+
+
+def test_a_file_name_that_is_not_utf8_becomes_storable_text() -> None:
+    from pathlib import Path
+
+    from reader.core.documents import path_text, title_from_filename
+
+    name = b"\xb3\xa4\xb4\xba.gbk.txt".decode("utf-8", "surrogateescape")  # 长春 in GBK
+    assert path_text(Path("/文章") / name) == "/文章/\ufffd\ufffd\ufffd\ufffd.gbk.txt"
+    assert title_from_filename(Path(name)) == "\ufffd\ufffd\ufffd\ufffd"
