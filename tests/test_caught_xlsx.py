@@ -20,3 +20,20 @@ def test_every_sheets_header_row_is_bold_and_its_data_is_not(store: Store) -> No
         header, first = list(sheet.iter_rows(min_row=1, max_row=2))
         assert all(cell.font.b for cell in header), sheet.title
         assert not any(cell.font.b for cell in first), sheet.title
+
+
+def comment_width(store: Store, comment: str) -> float:
+    annotation = store.annotations.create(1, 0, 4, ["甲"], comment)
+    out = io.BytesIO()
+    write_xlsx(store, out)
+    store.annotations.delete(annotation.id)
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))[SHEETS[0]]
+    (column,) = [c.column_letter for c in sheet[1] if c.value == "comment"]
+    return sheet.column_dimensions[column].width
+
+
+def test_a_columns_width_follows_the_first_line_of_its_cells(store: Store) -> None:
+    """A long comment's later lines wrap in the cell; the column fits its first line."""
+    one_line = comment_width(store, "短评短评短评")
+    assert comment_width(store, "短评短评短评\n" + "很长的第二行" * 8 + "\n第三行") == one_line
+    assert comment_width(store, "短评短评短评短评短评短评") > one_line
