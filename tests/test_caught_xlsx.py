@@ -37,3 +37,18 @@ def test_a_columns_width_follows_the_first_line_of_its_cells(store: Store) -> No
     one_line = comment_width(store, "短评短评短评")
     assert comment_width(store, "短评短评短评\n" + "很长的第二行" * 8 + "\n第三行") == one_line
     assert comment_width(store, "短评短评短评短评短评短评") > one_line
+
+
+def test_more_rows_than_one_write_chunk_all_arrive(store: Store) -> None:
+    """Rows go to the sheet a thousand at a time: the 1,001st and later must arrive too."""
+    text = store.documents.get(1).text
+    spans = [(1, i, i + 2) for i in range(0, 2 * 1_205, 2) if "\n" not in text[i : i + 2]]
+    created, _ = store.annotations.autocode("批量", spans)
+    out = io.BytesIO()
+    write_xlsx(store, out)
+    book = openpyxl.load_workbook(io.BytesIO(out.getvalue()), read_only=True)
+    rows = list(book[SHEETS[0]].iter_rows(values_only=True))
+    assert len(rows) == 1 + created[1] > 1_001
+    header = rows[0]
+    starts = [row[header.index("start")] for row in rows[1:]]
+    assert starts == sorted(start for _, start, _ in spans)
