@@ -69,3 +69,12 @@ def test_a_file_name_that_is_not_utf8_becomes_storable_text() -> None:
     name = b"\xb3\xa4\xb4\xba.gbk.txt".decode("utf-8", "surrogateescape")  # 长春 in GBK
     assert path_text(Path("/文章") / name) == "/文章/\ufffd\ufffd\ufffd\ufffd.gbk.txt"
     assert title_from_filename(Path(name)) == "\ufffd\ufffd\ufffd\ufffd"
+
+
+def test_a_date_line_may_be_120_characters_not_121() -> None:
+    def page(length: int) -> str:
+        line = "时间:2021-09-29 来源:网 "
+        return "标题\n" + line + "·" * (length - len(line)) + "\n正文。"
+
+    assert extract_metadata(page(120)).published == "2021-09-29"
+    assert extract_metadata(page(121)).published == ""
