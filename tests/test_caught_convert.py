@@ -4,8 +4,12 @@ opencc_engine)."""
 
 from __future__ import annotations
 
-from conversion_support import DATA
+from pathlib import Path
 
+import pytest
+from conversion_support import DATA, official
+
+from reader.core import opencc_engine
 from reader.core.convert import converter
 from reader.core.opencc_engine import compose
 
@@ -29,3 +33,24 @@ def test_two_alignments_that_both_move_text_chain_into_one() -> None:
     # are one piece a[0:4] -> c[0:3].
     assert compose([(0, 2, 0, 3)], [(2, 5, 2, 3)]) == [(0, 4, 0, 3)]
     assert compose([], second) == second and compose(first, []) == first
+
+
+def test_dictionaries_parsed_without_a_cache_replay_opencc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, simplified_text: str
+) -> None:
+    """The replay model parses OpenCC's text dictionaries once and keeps them in a cache: built
+    from the text files (an empty cache folder) and again from the cache it wrote, it converts
+    the sample as OpenCC's own engine does, with the same alignment both times."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    try:
+        opencc_engine._dictionary.cache_clear()
+        opencc_engine.model.cache_clear()
+        parsed, spans = opencc_engine.model("s2twp").convert(simplified_text)
+        assert parsed == official("s2twp").convert(simplified_text)
+        assert list(tmp_path.glob("reader/*/*.marshal"))
+        opencc_engine._dictionary.cache_clear()
+        opencc_engine.model.cache_clear()
+        assert opencc_engine.model("s2twp").convert(simplified_text) == (parsed, spans)
+    finally:
+        opencc_engine._dictionary.cache_clear()
+        opencc_engine.model.cache_clear()
