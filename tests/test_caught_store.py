@@ -62,3 +62,38 @@ def test_every_change_to_an_annotation_moves_its_updated_at(store: Store) -> Non
         )
         change()
         assert store.annotations.get(created.id).updated_at > old
+
+
+def test_colours_another_program_stored_are_replaced_and_reported(store: Store) -> None:
+    from reader.core.store import TAG_COLORS
+
+    for name in ("红", "空", "数", "好"):
+        store.tags.ensure(name)
+    bad = {"红": "bold blink red", "空": None, "数": 42}
+    for name, colour in bad.items():
+        store.gateway.execute("update tags set color = ? where name = ?", [colour, name])
+    store.gateway.execute("update tags set color = '#ABCDEF' where name = '好'")
+    path = store.path
+    store.close()
+    reopened = Store(path)
+    colours = {tag.name: (tag.id, tag.color) for tag in reopened.tags.all()}
+    for name in bad:
+        tag_id, colour = colours[name]
+        assert colour == TAG_COLORS[tag_id % len(TAG_COLORS)]
+    assert colours["好"][1] == "#abcdef"
+    assert (
+        f"3 tags in {path} had a colour that is not #rrggbb (such as 'bold blink red'):"
+        " shown in palette colours instead."
+    ) in reopened.notices
+    reopened.gateway.execute("update tags set color = '#000000' where name in ('空', '数')")
+    assert reopened.tags.colour_notice("这里") == (
+        "1 tag in 这里 had a colour that is not #rrggbb (such as 'bold blink red'):"
+        " shown in palette colours instead."
+    )
+    reopened.gateway.execute("update tags set color = NULL where name = '红'")
+    assert reopened.tags.colour_notice("这里") == (
+        "1 tag in 这里 had a colour that is not #rrggbb: shown in palette colours instead."
+    )
+    reopened.gateway.execute("update tags set color = '#000000'")
+    assert reopened.tags.colour_notice("这里") is None
+    reopened.close()
