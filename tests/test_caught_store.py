@@ -97,3 +97,26 @@ def test_colours_another_program_stored_are_replaced_and_reported(store: Store) 
     reopened.gateway.execute("update tags set color = '#000000'")
     assert reopened.tags.colour_notice("这里") is None
     reopened.close()
+
+
+def test_preferences_can_be_set_back_to_the_original_script_and_to_not_folding(
+    store: Store,
+) -> None:
+    store.preferences.update(script="s2twp", fold_boilerplate=True)
+    assert (store.preferences.load().script, store.preferences.load().fold_boilerplate) == (
+        "s2twp",
+        True,
+    )
+    store.preferences.update(script=None, fold_boilerplate=False)
+    assert (store.preferences.load().script, store.preferences.load().fold_boilerplate) == (
+        None,
+        False,
+    )
+
+
+def test_a_match_at_the_very_start_of_a_text_is_found() -> None:
+    from reader.core.folding import fold
+    from reader.core.search import Query, find_in_text
+
+    text = fold("长春国际汽车城，长春")
+    assert list(find_in_text(Query("长春"), text)) == [(0, 2), (8, 10)]
