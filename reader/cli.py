@@ -27,6 +27,38 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = Path("annotations.db")
 
+Database = Path | str
+"""A --db value: an SQLite file's path, or a ``postgresql://`` URL (kept as text)."""
+
+
+class DatabaseType(click.ParamType):
+    """--db: a file path, or a PostgreSQL URL (whose credentials libpq finds itself)."""
+
+    name = "PATH|URL"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Database:
+        from reader.core.store.common import is_postgres_url
+
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if is_postgres_url(text):
+            return text
+        if "://" in text:
+            self.fail(
+                f"{shown(text)} is not a database: give a file path or a postgresql:// URL",
+                param,
+                ctx,
+            )
+        return Path(text)
+
+
+def database_missing(db: Database) -> bool:
+    """A file that is not there (a server's database is created or refused on connecting)."""
+    return isinstance(db, Path) and not db.exists()
+
 
 def shown(text: str) -> str:
     """A message as it may reach the terminal: one line, no control character, encodable.
@@ -77,10 +109,11 @@ def _shown_errors() -> Iterator[None]:
 db_option = click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=DatabaseType(),
     default=DEFAULT_DB,
     show_default=True,
-    help="The annotations database.",
+    envvar="READER_DB",
+    help="The annotations database: a file, or postgresql://host/project (also READER_DB).",
 )
 
 
@@ -104,7 +137,7 @@ coder_option = click.option(
 )
 
 
-def open_store(db_path: Path, coder: str | None = None) -> Store:
+def open_store(db_path: Database, coder: str | None = None) -> Store:
     """The store at ``db_path``, coding as ``coder`` (None: READER_CODER, else the OS user)."""
     from reader.core.coders import CoderNameError, resolve_coder
     from reader.core.store import Store, StoreError
@@ -134,7 +167,7 @@ def cli() -> None:
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @coder_option
-def open_app(files: tuple[Path, ...], db_path: Path, coder: str | None) -> None:
+def open_app(files: tuple[Path, ...], db_path: Database, coder: str | None) -> None:
     """Open the reader (the default command).
 
     Example: reader --db project.db --coder anna article.txt
@@ -196,7 +229,7 @@ class ByteSize(click.ParamType):
 @coder_option
 def import_command(
     paths: tuple[str, ...],
-    db_path: Path,
+    db_path: Database,
     encoding: str | None,
     errors: str,
     max_size: int,
@@ -241,7 +274,7 @@ def import_command(
         f"{counts[key]} {key}" for key in (*ImportStatus, "failed") if counts.get(key)
     )
     total = sum(count for key, count in counts.items() if key != "failed")
-    say(f"Imported {total} file{'s' if total != 1 else ''} into {db_path}: {summary or '0'}")
+    say(f"Imported {total} file{'s' if total != 1 else ''} into {store.location}: {summary or '0'}")
     if counts.get("failed"):
         sys.exit(1)
 
@@ -307,7 +340,7 @@ def _import_line(result: ImportResult, path: Path | None) -> str:
     help="Start with a UTF-8 byte order mark so Excel shows Chinese text correctly.",
 )
 def export_command(
-    db_path: Path,
+    db_path: Database,
     output: Path | None,
     file_format: str | None,
     script: str | None,
@@ -342,7 +375,7 @@ def export_command(
     )
     from reader.core.store import StoreError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     store = open_store(db_path)
     documents = None
@@ -402,7 +435,8 @@ def _write_project(store: Store, out: TextIO, chosen: str, options: dict[str, An
     from reader.core.project import read_project
     from reader.core.refiqda import write_qdpx
 
-    return write_qdpx(out.buffer, read_project(store, **filters), name=store.path.stem)
+    project = read_project(store, **filters)
+    return write_qdpx(out.buffer, project, name=store.path.stem, owner_name=store.coder)
 
 
 def _to_stdout(write: Callable[[TextIO], object]) -> None:
@@ -435,7 +469,7 @@ def _silence_stdout() -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @coder_option
-def import_annotations_command(csv_file: Path, db_path: Path, coder: str | None) -> None:
+def import_annotations_command(csv_file: Path, db_path: Database, coder: str | None) -> None:
     """Restore annotations from a CSV or xlsx made by `reader export` (twice adds nothing).
 
     Each row goes back to its own document: the one with its id and title, else its title,
@@ -474,11 +508,24 @@ def import_annotations_command(csv_file: Path, db_path: Path, coder: str | None)
 @click.argument(
     "coder_dbs",
     nargs=-1,
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
+@click.option(
+    "--coders",
+    metavar="A,B[,C...]",
+    help="The coders to compare, by name, in one database (--db).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"With --coders: the database (default: {DEFAULT_DB}).",
+)
 @click.option("--tag", "tags", multiple=True, help="Only this code (repeatable).")
-@click.option("--document", help="Only this document: an id or part of a title (first file).")
+@click.option(
+    "--document",
+    help="Only this document: an id or part of a title (in the first file, without --coders).",
+)
 @click.option(
     "--unit",
     type=click.Choice(["character", "sentence"]),
@@ -502,6 +549,8 @@ def import_annotations_command(csv_file: Path, db_path: Path, coder: str | None)
 )
 def agreement_command(
     coder_dbs: tuple[Path, ...],
+    coders: str | None,
+    db_path: Path | None,
     tags: tuple[str, ...],
     document: str | None,
     unit: str,
@@ -510,28 +559,57 @@ def agreement_command(
 ) -> None:
     """Inter-coder agreement: percent agreement, Cohen's κ (two coders), Krippendorff's α.
 
-    Each coder codes in a database of their own (a copy of the project); the coder is named
-    after the file. Documents are matched by their text; only those every coder annotated
+    With --coders, the coders' annotations in one database (every annotation records its
+    coder). Or give one database per coder (copies of the project): the coder is named after
+    the file and documents are matched by their text. Only documents every coder annotated
     count. Per code and overall (every unit-code pair pooled).
 
-    Example: reader agreement li.db anna.db --unit sentence --format csv -o agreement.csv
+    Example: reader agreement --coders li,anna --db project.db --unit sentence --format csv
+
+    Example: reader agreement li.db anna.db -o agreement.csv --format csv
     """
-    from reader.core.agreement_input import agreement_of_stores, text_lines, write_report
+    from reader.core.agreement import AgreementReport, Unit
+    from reader.core.agreement_input import (
+        AgreementInputError,
+        agreement_of_coders,
+        agreement_of_stores,
+        text_lines,
+        write_report,
+    )
     from reader.core.export import find_documents
     from reader.core.safefile import replacing
     from reader.core.store import StoreError
 
-    if len(coder_dbs) < 2:
-        raise click.UsageError("give at least two coders' databases")
-    names = [path.stem for path in coder_dbs]
-    if len(set(names)) < len(names):
-        names = [str(path) for path in coder_dbs]
-    if len(set(names)) < len(names):
-        raise click.UsageError("a database is given twice")
-    stores = {}
+    chosen_unit: Unit = "sentence" if unit == "sentence" else "character"
+    if coders is not None:
+        if coder_dbs:
+            raise click.UsageError(
+                "give either --coders (several coders in one --db) or one database per coder,"
+                " not both"
+            )
+        names = _coder_list(coders)
+    else:
+        if db_path is not None:
+            raise click.UsageError("--db goes with --coders A,B; or give one database per coder")
+        if len(coder_dbs) < 2:
+            raise click.UsageError(
+                "give the coders: --coders A,B [--db PATH], or two or more coders' databases"
+            )
+        names = [path.stem for path in coder_dbs]
+        if len(set(names)) < len(names):
+            names = [str(path) for path in coder_dbs]
+        if len(set(names)) < len(names):
+            raise click.UsageError("a database is given twice")
+    stores: dict[str, Store] = {}
     try:
-        for name, path in zip(names, coder_dbs, strict=True):
-            stores[name] = open_store(path)
+        if coders is not None:
+            path = db_path or DEFAULT_DB
+            if not path.exists():
+                raise click.ClickException(f"{path}: no such database")
+            stores[str(path)] = open_store(path)
+        else:
+            for name, path in zip(names, coder_dbs, strict=True):
+                stores[name] = open_store(path)
         ids = None
         if document is not None:
             ids = find_documents(next(iter(stores.values())), document)
@@ -539,12 +617,19 @@ def agreement_command(
                 raise click.ClickException(
                     f"no document has the id or a title containing {document!r}"
                 )
-        report = agreement_of_stores(
-            stores,
-            unit="sentence" if unit == "sentence" else "character",
-            tags=list(tags) or None,
-            documents=ids,
-        )
+        report: AgreementReport
+        if coders is not None:
+            report = agreement_of_coders(
+                next(iter(stores.values())),
+                names,
+                unit=chosen_unit,
+                tags=list(tags) or None,
+                documents=ids,
+            )
+        else:
+            report = agreement_of_stores(
+                stores, unit=chosen_unit, tags=list(tags) or None, documents=ids
+            )
         if file_format == "text":
             for line in text_lines(report):
                 say(line)
@@ -555,6 +640,8 @@ def agreement_command(
             say(f"Wrote the agreement of {', '.join(names)} to {output}", err=True)
         else:
             _to_stdout(lambda out: write_report(report, out, file_format))
+    except AgreementInputError as error:
+        raise click.ClickException(str(error)) from error
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     finally:
@@ -562,15 +649,31 @@ def agreement_command(
             store.close()
 
 
+def _coder_list(value: str) -> list[str]:
+    """``--coders A,B,C`` as names (each checked), at least two different ones."""
+    from reader.core.coders import CoderNameError, check_coder_name
+
+    try:
+        names = [check_coder_name(part) for part in value.split(",")]
+    except CoderNameError as error:
+        raise click.BadParameter(str(error), param_hint="--coders") from None
+    if len(set(names)) < 2:
+        raise click.BadParameter("give at least two different coders: A,B", param_hint="--coders")
+    if len(set(names)) < len(names):
+        raise click.BadParameter("a coder is given twice", param_hint="--coders")
+    return names
+
+
 @cli.command("import-project")
 @click.argument("project_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @coder_option
-def import_project_command(project_file: Path, db_path: Path, coder: str | None) -> None:
+def import_project_command(project_file: Path, db_path: Database, coder: str | None) -> None:
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA or reader).
 
     Its text sources become documents (a text already here is reused), its codes tags, its
-    coded selections annotations with their memos as comments; all in one transaction, and
+    coded selections annotations with their memos as comments, each by the coder its user
+    names (or --coder when the file names none); all in one transaction, and
     importing the same file twice adds nothing. What reader cannot hold (pictures, PDFs,
     audio, video, codings of a whole source) is listed and makes the exit status 1.
 
@@ -588,6 +691,8 @@ def import_project_command(project_file: Path, db_path: Path, coder: str | None)
         store.close()
     for line in report.skipped:
         say(f"not imported: {line}", err=True)
+    for line in report.renamed:
+        say(f"note: {line}", err=True)
     say(
         f"{report.documents_added} documents added ({report.documents_present} already here),"
         f" {report.codes} codes, {report.annotations_added} annotations added"
@@ -625,6 +730,7 @@ def convert_command(config: str, source: BinaryIO) -> None:
     "db",
     default=str(DEFAULT_DB),
     show_default=True,
+    envvar="READER_DB",
     help="The annotations database, passed as it is to every browser session.",
 )
 @click.option(
@@ -685,7 +791,7 @@ SEARCH_CONVERTED = ("match_converted", "left_converted", "right_converted")
 
 
 def _search_setup(
-    db_path: Path,
+    db_path: Database,
     query_text: str,
     exact: bool,
     regex: bool,
@@ -694,7 +800,7 @@ def _search_setup(
 ) -> tuple[Store, Query, list[int] | None]:
     from reader.core.search import Query, QueryError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     try:
         query = Query(query_text, exact=exact, regex=regex)
@@ -737,7 +843,7 @@ def _search_options(function):  # type: ignore[no-untyped-def]
 @click.option("--limit", type=click.IntRange(1), help="Stop after this many matches.")
 def search_command(
     query_text: str,
-    db_path: Path,
+    db_path: Database,
     exact: bool,
     regex: bool,
     document: str | None,
@@ -861,7 +967,7 @@ def _write_text(store, lines, script: str | None, context: int, out: TextIO) -> 
 def autocode_command(
     query_text: str,
     tag: str,
-    db_path: Path,
+    db_path: Database,
     exact: bool,
     regex: bool,
     document: str | None,
@@ -913,3 +1019,173 @@ def autocode_command(
         f"{verb} {total} annotation{'s' if total != 1 else ''} tagged {visible_line(tag.strip())}"
         f" ({skipped} skipped: already coded)"
     )
+
+
+# Reports on the coding (issue 9)
+
+
+@cli.command("report")
+@click.argument("kind", type=click.Choice(["frequencies", "cooccurrence", "timeline"]))
+@db_option
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Only this code (repeatable); cooccurrence: only pairs with one of them.",
+)
+@click.option("--document", help="Only this document: an id, or part of its title.")
+@click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]),
+              default="text", show_default=True)  # fmt: skip
+def report_command(
+    kind: str, db_path: Database, tags: tuple[str, ...], document: str | None, output_format: str
+) -> None:
+    """Count the coding: frequencies, cooccurrence or timeline of the codes.
+
+    frequencies: per code, passages and documents, in total and per document (CSV: tag,
+    document_id, document_title, passages; the row with document_id empty is the total).
+    cooccurrence: per pair of codes A < B, the pairs of annotations (x with A, y with B) in one
+    document whose passages share a character; one annotation with both counts once (CSV:
+    tag_a, tag_b, count). timeline: passages per code per month of the documents' published
+    date, 'unknown' without one (CSV: tag, month, passages). Orphaned annotations count nowhere.
+
+    Example: reader report cooccurrence --tag 产业政策 --format csv > pairs.csv
+    """
+    from reader.core.reports import ReportError, build, text_lines, write_report
+    from reader.core.store import StoreError
+
+    if database_missing(db_path):
+        raise click.ClickException(f"{db_path}: no such database")
+    store = open_store(db_path)
+    try:
+        documents = None
+        if document is not None:
+            documents = store.documents.matching(document)
+            if not documents:
+                raise click.ClickException(
+                    f"no document has the id or a title containing {document!r}"
+                )
+        report = build(store, kind, tags=tags, documents=documents)
+    except (ReportError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    if output_format == "text":
+        _to_stdout(lambda out: out.writelines(line + "\n" for line in text_lines(report)))
+    else:
+        _to_stdout(lambda out: write_report(report, out, output_format))
+
+
+@cli.group("team")
+def team_group() -> None:
+    """The members of a PostgreSQL project and their roles (lead, coder, viewer).
+
+    The server enforces the roles (grants and row-level security), not only reader: a coder
+    connecting with psql still cannot change another coder's annotation.
+    """
+
+
+def _team_gateway(db_path: Database) -> tuple[Store, Any]:
+    from reader.core.store.postgres import PostgresGateway
+
+    if not isinstance(db_path, str):
+        raise click.ClickException(
+            "A team is a PostgreSQL project's: give --db postgresql://host/project"
+            " (or READER_DB). A file has one person; reader merge brings a coder's file in."
+        )
+    store = open_store(db_path)
+    assert isinstance(store.gateway, PostgresGateway)
+    return store, store.gateway
+
+
+@team_group.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["lead", "coder", "viewer"]),
+    required=True,
+    help="lead: documents, codebook and team; coder: own annotations; viewer: reads.",
+)
+@db_option
+def team_add_command(name: str, role: str, db_path: Database) -> None:
+    """Make NAME a member with a role (a login role is created if it is new).
+
+    Needs a lead (with CREATEROLE to create new roles) or a superuser. reader sets no
+    password: set one with psql's \\password NAME, or use the server's certificates.
+
+    Example: reader team add li --role coder --db postgresql://db.example.org/project
+    """
+    from reader.core.store import StoreError
+    from reader.core.store.team import TeamRole, add_member
+
+    store, gateway = _team_gateway(db_path)
+    try:
+        created = add_member(gateway, name, TeamRole(role))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    made = "created, and " if created else ""
+    say(f"{visible_line(name)}: {made}{role} of {store.location}")
+    if created:
+        say(f"Set a password on the server: psql -c '\\password {visible_line(name)}'")
+
+
+@team_group.command("list")
+@db_option
+def team_list_command(db_path: Database) -> None:
+    """The members and their roles, one a line.
+
+    Example: reader team list --db postgresql://db.example.org/project
+    """
+    from reader.core.store import StoreError
+    from reader.core.store.team import members
+
+    store, gateway = _team_gateway(db_path)
+    try:
+        found = members(gateway)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    if not found:
+        say(f"No members yet in {store.location}: reader team add NAME --role lead")
+    width = max((len(member.name) for member in found), default=0)
+    for member in found:
+        say(f"{visible_line(member.name):<{width}}  {member.role}")
+
+
+@cli.command("merge")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def merge_command(source: Path, db_path: Database) -> None:
+    """Bring a coder's SQLite file into this project (--db: a file or a server).
+
+    Documents are matched by content (imported if missing); annotations come with their coder,
+    tags and comments. Merging the same file again adds nothing. An annotation by the same
+    coder on the same passage with other tags or another comment is a conflict: listed, and
+    left as it is on both sides.
+
+    Example: reader merge li-offline.db --db postgresql://db.example.org/project
+    """
+    from reader.core.merge import merge
+    from reader.core.store import Store, StoreError
+
+    try:
+        incoming = Store(source, read_only=True)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    store = open_store(db_path)
+    try:
+        report = merge(incoming, store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        incoming.close()
+        store.close()
+    say(
+        f"Merged {source} into {store.location}: {report.annotations_added} annotations added,"
+        f" {report.already_present} already there; {report.documents_added} documents"
+        f" imported, {report.documents_matched} matched; {len(report.conflicts)} conflicts."
+    )
+    for conflict in report.conflicts:
+        say(f"conflict: {visible_line(conflict.describe())}", err=True, fg="yellow")

@@ -143,6 +143,36 @@ class Annotations:
     def all(self) -> Iterator[Annotation]:
         return self._select("1 = 1", [])
 
+    def coded_spans(
+        self, coders: Sequence[str], documents: Sequence[int] | None = None
+    ) -> Iterator[tuple[str, int, int, int, tuple[str, ...]]]:
+        """(coder, document id, start, end, tag names) of every active annotation of
+        ``coders`` (in ``documents`` when given), untagged ones too: what agreement reads,
+        in one query rather than an Annotation per row."""
+        where = f"a.status = ? and a.coder in ({', '.join('?' for _ in coders) or 'null'})"
+        params: list[object] = [AnnotationStatus.ACTIVE, *coders]
+        if documents is not None:
+            where += f" and a.document_id in ({', '.join('?' for _ in documents) or 'null'})"
+            params.extend(documents)
+        current: tuple[int, str, int, int, int] | None = None
+        names: list[str] = []
+        for batch in self._db.stream(
+            "select a.id, a.coder, a.document_id, a.start_offset, a.end_offset, t.name"
+            " from annotations a left join annotation_tags x on x.annotation_id = a.id"
+            f" left join tags t on t.id = x.tag_id where {where} order by a.id, t.name",
+            params,
+        ):
+            for annotation_id, coder, document_id, start, end, name in batch:
+                if current is None or current[0] != annotation_id:
+                    if current is not None:
+                        yield (*current[1:], tuple(names))
+                    current = (annotation_id, as_text(coder), document_id, start, end)
+                    names = []
+                if name is not None:
+                    names.append(as_text(name))
+        if current is not None:
+            yield (*current[1:], tuple(names))
+
     def coders(self) -> list[tuple[str, int]]:
         """Every coder with annotations here and how many, by name."""
         return [
@@ -272,6 +302,7 @@ class Annotations:
             before = self._history.snapshot(annotation_id)
             if before is None:
                 return False
+            self._may_change(before)
             self._tags.detach_all(annotation_id)
             self._db.execute("delete from annotations where id = ?", [annotation_id])
             self._history.record(
@@ -286,7 +317,21 @@ class Annotations:
         state = self._history.snapshot(annotation_id)
         if state is None:
             raise StoreError(f"no annotation with id {annotation_id}")
+        self._may_change(state)
         return state
+
+    def _may_change(self, state: Snapshot) -> None:
+        """A coder on a server changes only their own annotations: its row-level security
+        would silently skip another coder's row, so say so instead (the gateway's
+        ``owns_only``: a PostgreSQL coder's; never on SQLite)."""
+        if not getattr(self._db, "owns_only", False):
+            return
+        owner = as_text(state["row"].get("coder", ""))
+        if owner != self._db.coder:
+            raise StoreError(
+                f"This annotation is {owner}'s: a coder changes only their own (the project's"
+                " lead can change anyone's). Nothing was changed."
+            )
 
     def _touch(self, annotation_id: int) -> None:
         self._db.execute(

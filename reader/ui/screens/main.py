@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,6 +20,7 @@ from textual.widgets import Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
 from reader.core.coders import next_whose, whose_label
+from reader.core.config import Settings
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.display import visible_line
 from reader.core.export import export_to_file
@@ -108,6 +110,7 @@ class MainScreen(Screen[None]):
             "Next note",
             tooltip="Go to the next annotation",
             show=False,
+            id="next_annotation",
         ),
         Binding(
             "left_square_bracket",
@@ -115,6 +118,7 @@ class MainScreen(Screen[None]):
             "Previous note",
             tooltip="Go to the previous annotation",
             show=False,
+            id="previous_annotation",
         ),
         Binding(
             "m",
@@ -122,6 +126,7 @@ class MainScreen(Screen[None]):
             "Move note to selection",
             tooltip="Move the annotation highlighted in the panel to the selection",
             show=False,
+            id="move_annotation",
         ),
         Binding(
             "u",
@@ -147,6 +152,7 @@ class MainScreen(Screen[None]):
             "Reload",
             tooltip="Show changes another program made to the database",
             show=False,
+            id="reload",
         ),
         Binding(
             "n",
@@ -154,6 +160,7 @@ class MainScreen(Screen[None]):
             "Fold navigation",
             tooltip="Fold the page's site navigation and footer, or show them dimmed",
             show=False,
+            id="fold_navigation",
         ),
         Binding("slash", "find", "Find", tooltip="Find in the article, in any script", id="find"),
         Binding(
@@ -173,9 +180,13 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#article"
     """Whenever nothing has focus (a new screen, focus lost and back), the article gets it."""
 
-    def __init__(self, store: Store, open_document: int | None = None) -> None:
+    def __init__(
+        self, store: Store, open_document: int | None = None, settings: Settings | None = None
+    ) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings or Settings()
+        """The config file's: the script to start in, the panes a wide window shows."""
         self.document: Document | None = None
         self.annotations: list[Annotation] = []
         self._requested_document = open_document
@@ -188,7 +199,10 @@ class MainScreen(Screen[None]):
         self.search_cache = FoldedCache()
         """The library's folded texts, kept between concordance searches (issue 15)."""
         configs = [config for config, _ in SCRIPT_CYCLE]
-        self.config = preferences.script if preferences.script in configs else None
+        if self.settings.script is not None:  # the config file's script, each start
+            self.config = self.settings.start_config
+        else:  # the one chosen last
+            self.config = preferences.script if preferences.script in configs else None
         self.whose: str | None = None
         """Whose annotations are highlighted and listed: None for everyone's, else a coder."""
 
@@ -216,13 +230,39 @@ class MainScreen(Screen[None]):
         self.view.focus()
         if self.store.read_only:
             self.notify(
-                f"{self.store.path} cannot be written: reading only, nothing can be saved.",
+                f"{self.store.location} cannot be written: reading only, nothing can be saved.",
                 title="Read-only",
                 severity="warning",
                 timeout=15,
             )
         self._seen_version = self.store.change_token()
         self.set_interval(POLL_SECONDS, self._check_other_writers)
+        # A server tells of other coders' commits as they happen (LISTEN/NOTIFY): shown at
+        # once, not at the next poll; and of a lost connection, and its return.
+        on_change = getattr(self.store.gateway, "on_change", None)
+        if on_change is not None:
+            on_change(lambda: self._from_listener(self._check_other_writers))
+        on_connection = getattr(self.store.gateway, "on_connection", None)
+        if on_connection is not None:
+            on_connection(lambda up: self._from_listener(lambda: self._connection_changed(up)))
+
+    def _from_listener(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on the app's thread (the listener has its own); not after exit."""
+        with suppress(RuntimeError):
+            self.app.call_from_thread(callback)
+
+    def _connection_changed(self, up: bool) -> None:
+        if up:
+            self.notify(f"Connected to {self.store.location} again.", title="Database")
+            self._check_other_writers()
+        else:
+            self.notify(
+                f"Lost the connection to {self.store.location}: reconnecting. What you type"
+                " is kept; a change made now is not saved (you are told) until it is back.",
+                title="Database",
+                severity="error",
+                timeout=10,
+            )
 
     # Panes and width
 
@@ -238,8 +278,10 @@ class MainScreen(Screen[None]):
         self.narrow = narrow
         self.set_class(narrow, "-narrow")
         self.query_one(ReaderFooter).essential_only = narrow
-        for pane in ("library", "panel"):
-            self._show_pane(pane, not narrow, focus=False)
+        panes = self.settings.panes
+        wanted = {"library": panes["library"], "panel": panes["annotations"]}
+        for pane, shown in wanted.items():
+            self._show_pane(pane, shown and not narrow, focus=False)
 
     def _show_pane(self, pane: str, shown: bool, *, focus: bool) -> None:
         widget = self.query_one(f"#{pane}")
@@ -446,17 +488,27 @@ class MainScreen(Screen[None]):
         if self.document is None:
             return
         document_id = self.document.id
-        comment = await self.app.push_screen_wait(
-            CommentEditor(annotation.comment if annotation else "", self._passage(span, annotation))
-        )
-        if comment is None:
-            return
-        if annotation is not None:
-            saved = self._write(lambda: self.store.annotations.set_comment(annotation.id, comment))
-        else:
-            saved = self._write(
-                lambda: self.store.annotations.create(document_id, *span, comment=comment)
+        typed = annotation.comment if annotation else ""
+        while True:
+            comment = await self.app.push_screen_wait(
+                CommentEditor(typed, self._passage(span, annotation))
             )
+            if comment is None:
+                return
+            if annotation is not None:
+                saved = self._write(
+                    partial(self.store.annotations.set_comment, annotation.id, comment)
+                )
+            else:
+                saved = self._write(
+                    partial(self.store.annotations.create, document_id, *span, comment=comment)
+                )
+            if saved is not None or self.store.read_only:
+                break
+            # Not saved (a lost connection, a busy server): the editor opens again with what
+            # was typed, so nothing is lost; Escape gives up.
+            typed = comment
+        if annotation is None:
             self.view.clear_selection()
         if saved is not None:
             self._annotations_changed(saved.id)
@@ -581,7 +633,7 @@ class MainScreen(Screen[None]):
 
     def _worker_store(self) -> Store:
         """A connection for a thread worker: a connection belongs to the thread that made it."""
-        return Store(self.store.path, read_only=self.store.read_only, coder=self.store.coder)
+        return Store(self.store.target, read_only=self.store.read_only, coder=self.store.coder)
 
     @work
     async def action_import(self) -> None:
@@ -748,7 +800,8 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         from reader.ui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(every_key(self.app)))
+        keymap = getattr(self.app, "keymap", {})
+        self.app.push_screen(HelpScreen(every_key(self.app, keymap)))
 
 
 KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
@@ -787,3 +840,8 @@ def every_key(
     ]
     others = [(where, key_labels(app, keys), what) for where, keys, what in OTHER_KEYS]
     return rows + others + OTHER_INPUT
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a keymap may name (the config file's ``[keymap]``)."""
+    return {binding.id for _, owner in KEY_PLACES for binding in own_bindings(owner) if binding.id}
