@@ -60,6 +60,7 @@ def test_each_row_not_restored_is_listed_in_line_order_saying_why(
         ],
         {**good, "end": "三"},  # line 11: unreadable (not a number)
         {**good, "start": 3, "end": 3},  # line 12: unreadable (an empty span)
+        {**good, "document_id": 7, "document_title": "也不在"},  # line 13: not here
     ]
     target = tmp_path / "rows.csv"
     write_rows(target, rows)
@@ -72,6 +73,9 @@ def test_each_row_not_restored_is_listed_in_line_order_saying_why(
         "line 4: unreadable row (start '' is not a whole number)",
         "line 11: unreadable row (end '三' is not a whole number)",
         "line 12: unreadable row (start 3 and end 3 are not a passage)",
+        "line 13: annotation (no id) on “也不在” (document 7): that document is not in this"
+        " database (no document has its id and title, its title, or its passages at their"
+        " offsets); import it first with reader import",
     ]
     assert (report.added, report.already_present) == (6, 0)
 
