@@ -19,7 +19,7 @@ neutralises, so a 100,000-row export runs at the speed of the csv module itself.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from datetime import date
 from itertools import groupby
 from pathlib import Path
@@ -143,15 +143,20 @@ def write_csv(
     documents: Sequence[int] | None = None,
     since: str | None = None,
     excel: bool = False,
+    annotation_ids: Container[int] | None = None,
 ) -> int:
     """Write the annotations to ``out`` (opened with ``newline=""``); returns the row count.
 
     ``script`` adds a ``passage_converted`` column in that OpenCC config. Filters: ``tags``
     (annotations with any of them), ``documents`` (ids), ``since`` (an ISO date: annotations
-    created or changed on or after it). ``excel`` starts the file with a UTF-8 byte order mark,
-    without which Excel reads UTF-8 as the local code page and garbles every Chinese character.
+    created or changed on or after it), ``annotation_ids`` (only these: the app's view of coded
+    passages). ``excel`` starts the file with a UTF-8 byte order mark, without which Excel
+    reads UTF-8 as the local code page and garbles every Chinese character.
     """
     batches = store.annotations.export_rows(ExportFilter.of(tags, documents, since), guard=_ESCAPED)
+    if annotation_ids is not None:
+        chosen = annotation_ids
+        batches = ([row for row in batch if row.annotation_id in chosen] for batch in batches)
     if excel:
         out.write("\ufeff")
     writer = csv_writer(out)
