@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from reader.core.store.sqlite_utils_shim import Database, Migrations
 
 migrations = Migrations("reader")
+
+upgrading_coder: ContextVar[str | None] = ContextVar("upgrading_coder", default=None)
+"""The coder opening the database while it is upgraded (set by the backend around the
+migrations): m008 gives the annotations made before coders existed to this coder."""
 
 
 @migrations()
@@ -191,3 +197,25 @@ def m007_char_index(db: Database) -> None:
             [document_id, byte_marks],
         )
     db.execute("drop table search_index")
+
+
+@migrations()
+def m008_coders(db: Database) -> None:
+    """Every annotation records its coder (issue 10 §2), and every undo log entry the coder who
+    did it, so undo takes back only one's own actions.
+
+    The annotations and undo entries already there get the coder who opens the file first with
+    this version (``--coder``, else READER_CODER, else the OS user): a database made before
+    coders existed was one person's file, and the person upgrading it is that person; this way
+    they can still undo what they did before the upgrade. (A migration with no coder given,
+    as when the schema is checked, uses the same default the command line does.)
+    """
+    from reader.core.coders import default_coder
+
+    coder = upgrading_coder.get() or default_coder()
+    db.execute("alter table annotations add column coder text not null default ''")
+    db.execute("alter table undo_log add column coder text not null default ''")
+    db.execute("update annotations set coder = ?", [coder])
+    db.execute("update undo_log set coder = ?", [coder])
+    db.execute("create index annotations_coder on annotations (coder, document_id)")
+    db.execute("create index undo_log_coder on undo_log (coder, undone, id)")

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.dom import DOMNode
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
+from reader.core.coders import next_whose, whose_label
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.display import visible_line
 from reader.core.export import export_to_file
@@ -31,7 +33,8 @@ from reader.core.models import (
 from reader.core.search import FoldedCache
 from reader.core.store import Store, StoreError
 from reader.ui.commands import ReaderCommands
-from reader.ui.keys import help_rows, own_bindings
+from reader.ui.keys import help_rows, key_labels, own_bindings
+from reader.ui.messages import ExportFailed, ExportFinished, ImportFinished, ImportProgressed
 from reader.ui.screens.coded_passages import CodedPassagesScreen, PassageJump  # keys below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
 from reader.ui.widgets.annotation_panel import AnnotationPanel
@@ -130,6 +133,14 @@ class MainScreen(Screen[None]):
             id="undo",
         ),
         Binding("ctrl+r", "redo", "Redo", tooltip="Redo what was undone", id="redo"),
+        Binding(
+            "w",
+            "cycle_whose",
+            "Whose",
+            tooltip="Whose highlights to show: everyone's → mine → each other coder's",
+            show=False,
+            id="whose",
+        ),
         Binding("e", "export", "Export", tooltip="Export every annotation as CSV", id="export"),
         Binding("i", "import", "Import", tooltip="Import a file or folder", id="import"),
         Binding(
@@ -166,6 +177,9 @@ class MainScreen(Screen[None]):
     ]
 
     COMMANDS = {ReaderCommands}
+    config: var[str | None] = var(None)
+    """The script on screen (an OpenCC config; None: the original). The article view's own
+    ``config`` is bound to it: setting it here switches the view."""
     AUTO_FOCUS = "#article"
     """Whenever nothing has focus (a new screen, focus lost and back), the article gets it."""
 
@@ -184,13 +198,15 @@ class MainScreen(Screen[None]):
         self.search_cache = FoldedCache()
         """The library's folded texts, kept between concordance searches (issue 15)."""
         configs = [config for config, _ in SCRIPT_CYCLE]
-        self.config: str | None = preferences.script if preferences.script in configs else None
+        self.config = preferences.script if preferences.script in configs else None
+        self.whose: str | None = None
+        """Whose annotations are highlighted and listed: None for everyone's, else a coder."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
             yield LibraryList(id="library")
-            yield self.view
+            yield self.view.data_bind(MainScreen.config)
             yield AnnotationPanel(id="panel")
         yield FindBar(id="find-bar")
         yield ProgressBar(id="import-progress", show_eta=False)
@@ -275,7 +291,7 @@ class MainScreen(Screen[None]):
         self.view.show_document(
             self.document.text,
             config=self.config,
-            annotations=self.annotations,
+            annotations=self._shown(),
             boilerplate=boilerplate_spans(self.document.text),
             top_offset=self.store.preferences.position(document_id),
         )
@@ -290,11 +306,20 @@ class MainScreen(Screen[None]):
         label = dict(SCRIPT_CYCLE)[self.config]
         self.title = self._in_script()(self.document.title) if self.document else "reader"
         self.sub_title = f"{label}" + (f" · {self.config}" if self.config else "")
+        self.sub_title += f" · {self.store.coder}"
+        if self.whose is not None:
+            self.sub_title += f" · showing {whose_label(self.whose, self.store.coder)}"
         if self.store.read_only:
             self.sub_title += " · read-only"
 
+    def _shown(self) -> list[Annotation]:
+        """The document's annotations whose highlights are shown (all, or one coder's)."""
+        if self.whose is None:
+            return self.annotations
+        return [a for a in self.annotations if a.coder == self.whose]
+
     def _show_panel(self) -> None:
-        self.query_one(AnnotationPanel).show_annotations(self.annotations, self._quote)
+        self.query_one(AnnotationPanel).show_annotations(self._shown(), self._quote)
 
     def _quote(self, annotation: Annotation) -> str:
         return self._passage((annotation.start, annotation.end), annotation)
@@ -308,7 +333,13 @@ class MainScreen(Screen[None]):
     def _annotations_changed(self, focus_id: int | None = None) -> None:
         assert self.document is not None
         self.annotations = self.store.annotations.for_document(self.document.id)
-        self.view.set_annotations(self.annotations)
+        focused = next((a for a in self.annotations if a.id == focus_id), None)
+        if focused is not None and self.whose is not None and focused.coder != self.whose:
+            # The annotation just changed (or brought back) would be hidden: show everyone's.
+            self.whose = None
+            self._update_title()
+            self.notify("Showing everyone's annotations again.", title="Whose")
+        self.view.set_annotations(self._shown())
         self._show_panel()
         if focus_id is not None:
             self.query_one(AnnotationPanel).highlight_annotation(focus_id)
@@ -361,9 +392,8 @@ class MainScreen(Screen[None]):
 
     def show_script(self, config: str | None) -> None:
         """Show everything in ``config``'s script (None: the original) and remember it."""
-        self.config = config
+        self.config = config  # the view follows (data binding)
         self.store.preferences.update(script=self.config)
-        self.view.set_config(self.config)
         self._show_panel()
         self._show_library(
             self.store.documents.summaries(), self.document.id if self.document else None
@@ -449,20 +479,33 @@ class MainScreen(Screen[None]):
             self.notify(str(error), title="Not saved", severity="error", timeout=10)
         return None
 
-    @on(AnnotationPanel.Requested)
-    def act_on_annotation(self, event: AnnotationPanel.Requested) -> None:
-        annotation = next((a for a in self.annotations if a.id == event.annotation_id), None)
-        if annotation is None:
-            return
-        if event.action == "jump":
-            if annotation.status == AnnotationStatus.ACTIVE:
-                self.view.move_cursor(annotation.start, context_rows=JUMP_CONTEXT_ROWS)
-                self._done_with_pane("panel")
-        elif event.action == "tags":
+    def _listed(self, annotation_id: int) -> Annotation | None:
+        """The annotation the panel names, if it is still in this article."""
+        return next((a for a in self.annotations if a.id == annotation_id), None)
+
+    @on(AnnotationPanel.JumpTo)
+    def jump_to_annotation(self, event: AnnotationPanel.JumpTo) -> None:
+        annotation = self._listed(event.annotation_id)
+        if annotation is not None and annotation.status == AnnotationStatus.ACTIVE:
+            self.view.move_cursor(annotation.start, context_rows=JUMP_CONTEXT_ROWS)
+            self._done_with_pane("panel")
+
+    @on(AnnotationPanel.EditTags)
+    def edit_tags_from_panel(self, event: AnnotationPanel.EditTags) -> None:
+        annotation = self._listed(event.annotation_id)
+        if annotation is not None:
             self._edit_tags((annotation.start, annotation.end), annotation)
-        elif event.action == "comment":
+
+    @on(AnnotationPanel.EditComment)
+    def edit_comment_from_panel(self, event: AnnotationPanel.EditComment) -> None:
+        annotation = self._listed(event.annotation_id)
+        if annotation is not None:
             self._edit_comment((annotation.start, annotation.end), annotation)
-        elif event.action == "delete":
+
+    @on(AnnotationPanel.Delete)
+    def delete_from_panel(self, event: AnnotationPanel.Delete) -> None:
+        annotation = self._listed(event.annotation_id)
+        if annotation is not None:
             self._delete(annotation)
 
     @work
@@ -478,7 +521,7 @@ class MainScreen(Screen[None]):
 
     def action_next_annotation(self, direction: int) -> None:
         cursor = self.view.cursor
-        ordered = [a for a in self.annotations if a.status == AnnotationStatus.ACTIVE]
+        ordered = [a for a in self._shown() if a.status == AnnotationStatus.ACTIVE]
         candidates = (
             [a for a in ordered if a.start > cursor]
             if direction > 0
@@ -486,6 +529,21 @@ class MainScreen(Screen[None]):
         )
         if candidates:
             self.view.move_cursor(candidates[0].start, context_rows=JUMP_CONTEXT_ROWS)
+
+    # Whose highlights (issue 10 §2)
+
+    def action_cycle_whose(self) -> None:
+        coders = [name for name, _ in self.store.annotations.coders()]
+        self.show_whose(next_whose(self.whose, self.store.coder, coders))
+
+    def show_whose(self, whose: str | None) -> None:
+        """Highlight and list only ``whose`` annotations (None: everyone's)."""
+        self.whose = whose
+        if self.document is not None:
+            self._annotations_changed()
+        self._update_title()
+        label = whose_label(whose, self.store.coder)
+        self.notify(f"Showing {label} annotations.", title="Whose")
 
     # Export, reload, help
 
@@ -504,17 +562,36 @@ class MainScreen(Screen[None]):
             ):
                 break
             value = str(path)  # not replaced: ask again, with the name there to edit
-        self._export_to(path)
+        self._export_in_background(path, self.config)
 
-    def _export_to(self, path: Path) -> None:
+    @work(thread=True, exclusive=True, group="export")
+    def _export_in_background(self, path: Path, script: str | None) -> None:
+        """Write the export off the UI thread (a large one takes seconds), on a connection of
+        the worker's own; the result or the failure comes back as a message."""
         try:
-            count = export_to_file(self.store, path, self.config)
+            store = self._worker_store()
+            try:
+                count = export_to_file(store, path, script)
+            finally:
+                store.close()
         except StoreError as error:
-            self.notify(str(error), title="Export failed", severity="error", timeout=15)
-            return
-        extra = f" (with passage_converted in {self.config})" if self.config else ""
-        noun = "annotation" if count == 1 else "annotations"
-        self.notify(f"Exported {count} {noun} to {path}{extra}", title="Export")
+            self.post_message(ExportFailed(path, str(error)))
+        else:
+            self.post_message(ExportFinished(path, count, script))
+
+    @on(ExportFinished)
+    def show_exported(self, event: ExportFinished) -> None:
+        extra = f" (with passage_converted in {event.script})" if event.script else ""
+        noun = "annotation" if event.count == 1 else "annotations"
+        self.notify(f"Exported {event.count} {noun} to {event.path}{extra}", title="Export")
+
+    @on(ExportFailed)
+    def show_export_failure(self, event: ExportFailed) -> None:
+        self.notify(event.error, title="Export failed", severity="error", timeout=15)
+
+    def _worker_store(self) -> Store:
+        """A connection for a thread worker: a connection belongs to the thread that made it."""
+        return Store(self.store.path, read_only=self.store.read_only, coder=self.store.coder)
 
     @work
     async def action_import(self) -> None:
@@ -522,6 +599,7 @@ class MainScreen(Screen[None]):
 
         request = await self.app.push_screen_wait(ImportDialog(base=Path.cwd()))
         if request is not None:
+            self.query_one("#import-progress", ProgressBar).add_class("-active")
             self._import_in_background(request)
 
     @work(thread=True, exclusive=True, group="import")
@@ -529,16 +607,13 @@ class MainScreen(Screen[None]):
         """Import a file or a folder off the UI thread, on a connection of the worker's own."""
         from reader.ui.screens.import_dialog import for_the_app
 
-        bar = self.query_one("#import-progress", ProgressBar)
-        self.app.call_from_thread(bar.add_class, "-active")
-
         def advance(step: ImportProgress) -> None:
-            self.app.call_from_thread(bar.update, total=step.total, progress=step.done)
+            self.post_message(ImportProgressed(step.done, step.total))
 
         imported: list[ImportResult] = []
         failures: list[str] = []
         try:
-            store = Store(self.store.path, read_only=self.store.read_only)
+            store = self._worker_store()
             try:
                 summary = import_files(
                     store,
@@ -553,11 +628,17 @@ class MainScreen(Screen[None]):
                 store.close()
         except StoreError as error:  # the database itself: busy, read-only, gone
             failures.append(str(error))
-        finally:
-            self.app.call_from_thread(bar.remove_class, "-active")
-        self.app.call_from_thread(self._show_imported, imported, failures)
+        self.post_message(ImportFinished(imported, failures))
 
-    def _show_imported(self, imported: list[ImportResult], failures: list[str]) -> None:
+    @on(ImportProgressed)
+    def show_import_progress(self, event: ImportProgressed) -> None:
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=event.total, progress=event.done)
+
+    @on(ImportFinished)
+    def show_imported(self, event: ImportFinished) -> None:
+        self.query_one("#import-progress", ProgressBar).remove_class("-active")
+        imported, failures = event.imported, event.failures
         for failure in failures:
             self.notify(failure, title="Not imported", severity="error", timeout=15)
         if not imported:
@@ -693,7 +774,7 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         from reader.ui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(every_key()))
+        self.app.push_screen(HelpScreen(every_key(self.app)))
 
 
 KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
@@ -711,14 +792,26 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
 """Where each group of bindings works, as the help screen and the README's key table say."""
 
 OTHER_KEYS: list[tuple[str, str, str]] = [
-    ("anywhere", "Tab / Shift+Tab", "Move between library, article and annotations"),
-    ("anywhere", "Ctrl+P", "Command palette: open a document by title, a script, every command"),
+    ("anywhere", "tab,shift+tab", "Move between library, article and annotations"),
+    ("anywhere", "ctrl+p", "Command palette: open a document by title, a script, every command"),
+]
+"""Keys that are not bindings (moving the focus, the palette), as Textual names keys."""
+
+OTHER_INPUT: list[tuple[str, str, str]] = [
     ("article", "mouse drag", "Select a passage"),
 ]
-"""Keys that are not bindings: moving the focus, the palette, the mouse."""
+"""What is not a key at all."""
 
 
-def every_key() -> list[tuple[str, str, str]]:
-    """(where, keys, what they do) for every binding of every place, then the other keys."""
-    rows = [row for where, owner in KEY_PLACES for row in help_rows(where, own_bindings(owner))]
-    return rows + OTHER_KEYS
+def every_key(
+    app: App[object], keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(where, keys, what they do) for every binding of every place (under the keys ``keymap``
+    gives them), then the other keys and the mouse; keys as ``app`` displays them."""
+    rows = [
+        row
+        for where, owner in KEY_PLACES
+        for row in help_rows(app, where, own_bindings(owner), keymap)
+    ]
+    others = [(where, key_labels(app, keys), what) for where, keys, what in OTHER_KEYS]
+    return rows + others + OTHER_INPUT
