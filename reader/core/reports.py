@@ -45,6 +45,7 @@ __all__ = [
     "Cooccurrence",
     "Frequencies",
     "Pair",
+    "Report",
     "ReportError",
     "Timeline",
     "build",

@@ -37,6 +37,7 @@ from reader.ui.keys import help_rows, key_labels, own_bindings
 from reader.ui.messages import ExportFailed, ExportFinished, ImportFinished, ImportProgressed
 from reader.ui.screens.coded_passages import CodedPassagesScreen, PassageJump  # keys below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
+from reader.ui.screens.reports import ReportsScreen  # its keys are listed below
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.concordance_list import ConcordanceList
@@ -172,6 +173,14 @@ class MainScreen(Screen[None]):
             tooltip="Coded passages: every passage of some codes (any, all, A but not B)",
             show=False,
             id="coded_passages",
+        ),
+        Binding(
+            "R",
+            "reports",
+            "Reports",
+            tooltip="Reports: frequencies, co-occurrence and timeline of the codes, as charts",
+            show=False,
+            id="reports",
         ),
         Binding("q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="quit"),
     ]
@@ -762,6 +771,11 @@ class MainScreen(Screen[None]):
             CodedPassagesScreen(self.store, config=self.config), self._back_from_passages
         )
 
+    def action_reports(self) -> None:
+        from reader.ui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.store, config=self.config))
+
     def _back_from_passages(self, jump: PassageJump | None) -> None:
         """A chosen passage is opened with the cursor on it, a few rows of text above."""
         if jump is None:
@@ -788,6 +802,7 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
     ("search", ConcordanceList),
     ("coded passages", CodedPassagesScreen),
     ("coded passages", PassageList),
+    ("reports", ReportsScreen),
 ]
 """Where each group of bindings works, as the help screen and the README's key table say."""
 
