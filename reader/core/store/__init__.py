@@ -107,6 +107,11 @@ class Store:
         """Several changes as one: all of them are saved, or (on any exception) none."""
         return self.gateway.transaction()
 
+    def bulk_transaction(self) -> AbstractContextManager[None]:
+        """A transaction that adds or changes many documents (an import): as transaction(),
+        but their search index is written at its end, all of it at once (SearchIndex.deferred)."""
+        return self.search_index.deferred()
+
     def read_snapshot(self) -> AbstractContextManager[None]:
         """Several reads that see one state of the database, whatever others commit meanwhile."""
         return self.gateway.read_snapshot()
