@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench mutation planted browser browser-present
+.PHONY: run test lint bench mutation planted browser browser-present postgres postgres-present
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ browser:
 
 browser-present:
 	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver && fc-list :lang=zh | grep -q .
+
+# The PostgreSQL tests' server: Debian's package (initdb and pg_ctl; the tests start their own
+# cluster in a temporary folder, so no system service is configured or started).
+POSTGRES_PACKAGES := postgresql
+
+postgres:
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(POSTGRES_PACKAGES)
+
+postgres-present:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/conversion.py
