@@ -180,7 +180,7 @@ class CodedPassagesScreen(Screen[PassageJump | None]):
         from reader.core.retrieval import coded_passages
 
         try:
-            store = Store(self.store.path, read_only=True)
+            store = Store(self.store.target, read_only=True)
         except StoreError as error:
             self.app.call_from_thread(self._failed, generation, str(error))
             return

@@ -103,7 +103,7 @@ class ReportsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="reports")
     def _count(self, generation: int, codes: tuple[str, ...], documents: list[int] | None) -> None:
         try:
-            store = Store(self.store.path, read_only=True)
+            store = Store(self.store.target, read_only=True)
         except StoreError as error:
             self.app.call_from_thread(self._failed, generation, str(error))
             return
