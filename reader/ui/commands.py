@@ -53,6 +53,16 @@ def reader_commands(screen: MainScreen) -> Iterator[Command]:
         screen.action_search_library,
         "ctrl+f · every match in any script, keyword in context",
     )
+    yield (
+        "Coded passages (retrieve by codes)",
+        screen.action_coded_passages,
+        "p · every passage of some codes: any, all overlapping, A but not B",
+    )
+    yield (
+        "Reports: frequencies, co-occurrence, timeline",
+        screen.action_reports,
+        "R · the codes counted, as charts and tables",
+    )
     yield ("Keys: every key (help)", screen.action_help, "?")
     yield ("Undo", screen.action_undo, "u · your own last change")
     yield ("Redo", screen.action_redo, "ctrl+r")

@@ -44,7 +44,9 @@ from reader.ui.messages import (
     ImportFinished,
     ImportProgressed,
 )
+from reader.ui.screens.coded_passages import CodedPassagesScreen, PassageJump  # keys below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
+from reader.ui.screens.reports import ReportsScreen  # its keys are listed below
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.concordance_list import ConcordanceList
@@ -52,6 +54,7 @@ from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.item_list import ItemList
 from reader.ui.widgets.library_list import LibraryList
+from reader.ui.widgets.passage_list import PassageList
 
 POLL_SECONDS = 2.0
 """How often to look (one cheap query) for changes another program made to the database."""
@@ -176,6 +179,22 @@ class MainScreen(Screen[None]):
             "Search all",
             tooltip="Search the library: every match, keyword in context (concordance)",
             id="search_library",
+        ),
+        Binding(
+            "p",
+            "coded_passages",
+            "Passages",
+            tooltip="Coded passages: every passage of some codes (any, all, A but not B)",
+            show=False,
+            id="coded_passages",
+        ),
+        Binding(
+            "R",
+            "reports",
+            "Reports",
+            tooltip="Reports: frequencies, co-occurrence and timeline of the codes, as charts",
+            show=False,
+            id="reports",
         ),
         Binding("q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="quit"),
     ]
@@ -806,6 +825,27 @@ class MainScreen(Screen[None]):
                 self.document.text, jump.start, jump.query, exact=jump.exact, regex=jump.regex
             )
 
+    # Coded passages and reports (issue 9)
+
+    def action_coded_passages(self) -> None:
+        self.app.push_screen(
+            CodedPassagesScreen(self.store, config=self.config), self._back_from_passages
+        )
+
+    def action_reports(self) -> None:
+        from reader.ui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.store, config=self.config))
+
+    def _back_from_passages(self, jump: PassageJump | None) -> None:
+        """A chosen passage is opened with the cursor on it, a few rows of text above."""
+        if jump is None:
+            return
+        if self.document is None or self.document.id != jump.document_id:
+            self.open_and_read(jump.document_id)
+        self.view.move_cursor(jump.start, context_rows=JUMP_CONTEXT_ROWS)
+        self.view.focus()
+
     def action_help(self) -> None:
         from reader.ui.screens.help import HelpScreen
 
@@ -822,6 +862,9 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
     ("find bar", FindBar),
     ("search", ConcordanceScreen),
     ("search", ConcordanceList),
+    ("coded passages", CodedPassagesScreen),
+    ("coded passages", PassageList),
+    ("reports", ReportsScreen),
 ]
 """Where each group of bindings works, as the help screen and the README's key table say."""
 
