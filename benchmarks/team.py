@@ -106,12 +106,27 @@ def coder(target: str, actions: int, seed: int, confirm: bool = False) -> dict:
     }
 
 
+def as_coder(target: str, seed: int) -> str:
+    """On a server, coder ``seed`` connects as a role of its own (reader team add ... coder):
+    the row-level security checks each of its writes, as for a real team."""
+    if not target.startswith("postgresql://"):
+        return target
+    from reader.core.store import Store
+    from reader.core.store.team import TeamRole, add_member
+
+    name = f"bench_coder_{seed}"
+    store = Store(target)
+    add_member(store.gateway, name, TeamRole.CODER)  # type: ignore[arg-type]
+    store.close()
+    return target.replace("user=postgres", f"user={name}")
+
+
 def run_coders(target: str, count: int, actions: int) -> tuple[list[dict], float]:
     """``count`` coder processes at once; their reports, and the time from the first one's
     first action to the last one's last (a process's start-up is not an action)."""
     processes = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker", target, str(actions), str(seed)],
+            [sys.executable, __file__, "--worker", as_coder(target, seed), str(actions), str(seed)],
             stdout=subprocess.PIPE,
             text=True,
         )
