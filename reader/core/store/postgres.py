@@ -520,6 +520,9 @@ class PostgresGateway:
     def scanning(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()
 
+    def bulk_writes(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # the server sizes its own buffers
+
     def read_utf8(
         self, table: str, column: str, row_id: int, ranges: Sequence[tuple[int, int]]
     ) -> list[bytes] | None:
