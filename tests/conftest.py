@@ -60,6 +60,7 @@ BOTH_BACKENDS = (
     "test_caught_export",
     "test_postgres",
     "test_merge",
+    "test_reports",
 )
 
 POSTGRES_SKIP = "PostgreSQL tests skipped"
