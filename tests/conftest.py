@@ -61,6 +61,10 @@ BOTH_BACKENDS = (
     "test_postgres",
     "test_merge",
     "test_reports",
+    "test_coders",
+    "test_agreement",
+    "test_refiqda",
+    "test_export_w3c",
 )
 
 POSTGRES_SKIP = "PostgreSQL tests skipped"

@@ -104,7 +104,7 @@ def library(store: Store) -> Store:
     return store
 
 
-def exported(db: Path, *options: str) -> list[dict[str, object]]:
+def exported(db: str, *options: str) -> list[dict[str, object]]:
     """``reader export``'s rows, cells read back as a user would (guard off, tags split)."""
     code, output = invoke("export", "--db", str(db), "-o", "-", *options)
     assert code == 0, output
@@ -121,7 +121,7 @@ def exported(db: Path, *options: str) -> list[dict[str, object]]:
     return rows
 
 
-def report_csv(db: Path, kind: str, *options: str) -> list[list[str]]:
+def report_csv(db: str, kind: str, *options: str) -> list[list[str]]:
     code, output = invoke("report", kind, "--db", str(db), "--format", "csv", *options)
     assert code == 0, output
     assert output.endswith("\r\n")  # RFC 4180, as the export
