@@ -4,6 +4,7 @@ files that are large, in another encoding or out of range."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,8 @@ def restore(csv_path: Path, db_path: Path | str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "fresh.db")
+def fresh(fresh_target: Callable[[], str]) -> Store:
+    store = Store(fresh_target())
     import_seeds(store)
     return store
 
@@ -74,9 +75,9 @@ def test_the_same_content_twice_in_one_export_is_two_annotations(
 
 
 def test_a_row_of_a_document_not_here_is_listed_never_attached_elsewhere(
-    tmp_path: Path,
+    tmp_path: Path, fresh_target: Callable[[], str]
 ) -> None:
-    db = tmp_path / "other.db"
+    db = fresh_target()
     other = Store(db)
     other.documents.add(text="这是一篇正文很长的无关文章。", title="无关文章")
     other.close()
@@ -102,12 +103,14 @@ def test_a_row_of_a_document_not_here_is_listed_never_attached_elsewhere(
     assert list(Store(db).annotations.all()) == []
 
 
-def test_the_same_content_under_another_title_is_found(store: Store, tmp_path: Path) -> None:
+def test_the_same_content_under_another_title_is_found(
+    store: Store, tmp_path: Path, fresh_target: Callable[[], str]
+) -> None:
     document = store.documents.get(store.documents.summaries()[0].id)
     store.annotations.create(document.id, 100, 120, ["甲"])
     target = tmp_path / "out.csv"
     export(store, target)
-    renamed = Store(tmp_path / "renamed.db")
+    renamed = Store(fresh_target())
     renamed.documents.add(text="占位。", title="占位")
     renamed.documents.add(text=document.text, title="同一篇，换了标题")
     report = import_csv(renamed, target)
@@ -149,6 +152,7 @@ def test_bad_rows_are_listed_with_exact_counts_and_the_rest_restored(
     assert len(list(fresh.annotations.all())) == 600
 
 
+@pytest.mark.sqlite_only  # a full disk, as SQLite's max_page_count makes one
 def test_a_failed_write_restores_nothing_and_says_so(
     store: Store, fresh: Store, tmp_path: Path
 ) -> None:
