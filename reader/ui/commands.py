@@ -54,6 +54,11 @@ def reader_commands(screen: MainScreen) -> Iterator[Command]:
         "ctrl+f · every match in any script, keyword in context",
     )
     yield ("Keys: every key (help)", screen.action_help, "?")
+    yield (
+        "Disagreements between coders",
+        screen.action_disagreements,
+        "D · two coders and a code: where they differ, jump, settle",
+    )
     yield ("Undo", screen.action_undo, "u · your own last change")
     yield ("Redo", screen.action_redo, "ctrl+r")
     me = screen.store.coder

@@ -9,7 +9,8 @@ record here inside their own transaction: the action and its log entry commit to
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,8 @@ class History:
         self._tags = tags
         self._load_annotation = load
         self._columns: list[str] | None = None
+        self._grouped: list[int] | None = None
+        """The entries logged so far inside one_action(), or None outside it."""
 
     # What the annotation actions call, inside their transaction
 
@@ -148,8 +151,30 @@ class History:
                 coder,
             ],
         )
-        if entry_id % 100 == 0:
+        if self._grouped is not None:
+            self._grouped.append(entry_id)
+        elif entry_id % 100 == 0:
             self._trim()
+
+    @contextmanager
+    def one_action(self, description: str) -> Iterator[None]:
+        """Every annotation action inside is one undoable action (a batch in the undo log)
+        described by ``description``; call it inside the transaction that makes them."""
+        if self._grouped is not None:  # nested: the outer one groups them all
+            yield
+            return
+        self._grouped = []
+        try:
+            yield
+            if self._grouped:
+                first = self._grouped[0]
+                marks = ", ".join("?" for _ in self._grouped)
+                self._db.execute(
+                    f"update undo_log set batch = ?, description = ? where id in ({marks})",
+                    [first, description, *self._grouped],
+                )
+        finally:
+            self._grouped = None
 
     def record_batch(self, created: list[Snapshot], *, description: str, stamp: str) -> None:
         """Log the creation of many annotations as one action (batch = the first entry's id)."""
@@ -232,7 +257,7 @@ class History:
                 texts: dict[int, str | None] = {}
                 steps = (
                     self._undo_created_batch(entry.batch)
-                    if entry.batch is not None and not undone and entry.action == UndoAction.CREATE
+                    if entry.batch is not None and not undone and self._creations_only(entry.batch)
                     else self._batch_entries(entry, undone=undone)
                 )
                 for step in steps:
@@ -273,6 +298,15 @@ class History:
             [self._db.coder, 1 if undone else 0],
         )
         return None if row is None else _entry(row)
+
+    def _creations_only(self, batch: int) -> bool:
+        """Whether every entry of a batch created its annotation (auto-coding), so undoing it
+        is deleting them all; a batch of mixed actions (one_action) steps entry by entry."""
+        row = self._db.one(
+            "select count(*) from undo_log where batch = ? and action <> ?",
+            [batch, UndoAction.CREATE],
+        )
+        return row is not None and int(row[0]) == 0
 
     def _undo_created_batch(self, batch: int) -> list[LogEntry]:
         """Undo a batch of creations in three statements (delete tags, delete rows, mark
