@@ -112,7 +112,7 @@ async def test_the_browser_lists_settles_undoes_and_jumps(lead: Store) -> None:
         kinds = [place.kind for place in screen.places]
         assert kinds == [DisagreementKind.EXTENT, DisagreementKind.ONLY_A, DisagreementKind.ONLY_B]
         status = str(screen.query_one("#disagreement-status").render())
-        assert "3 places: 1 only anna, 1 only bo, 1 different extents" in status
+        assert "“机构” · 3 places: 1 only anna, 1 only bo, 1 different extents" in status
         # m: merge the first place to the union; one undo entry, by the lead.
         await pilot.press("m")
         await pilot.pause()

@@ -172,18 +172,16 @@ class DisagreementScreen(Screen[PlaceJump | None]):
             f" {a}, {kinds[DisagreementKind.ONLY_B]} only {b},"
             f" {kinds[DisagreementKind.EXTENT]} different extents"
         )
-        status.update(
-            Content(f"Disagreements of {a} (A) and {b} (B) on “{visible_line(self.code)}” · ")
-            + Content(summary)
-        )
+        status.update(Content(f"“{visible_line(self.code)}” · {summary}"))
         legend.update(
             Content.assemble(
+                "A ",
                 (f" {a} ", A_COLOURS),
-                " ",
+                " B ",
                 (f" {b} ", B_COLOURS),
                 " ",
                 (" both ", BOTH_COLOURS),
-                "   a keep A's · b keep B's · m union · k keep both · Enter jump",
+                "  keep: a A's, b B's, m union, k both · 1 2 c choose",
             )
         )
 
@@ -248,8 +246,9 @@ class DisagreementScreen(Screen[PlaceJump | None]):
             Resolution.UNION: f"merged {a}'s and {b}'s to the union",
             Resolution.BOTH: f"kept both {a}'s and {b}'s",
         }[resolution]
-        title = self._title(place.document_id)
-        description = f"{what} on “{self.code}” in “{title[:20]}” [{place.start}, {place.end})"
+        title = " ".join(self._title(place.document_id).split())
+        title = title if len(title) <= 16 else title[:15] + "…"
+        description = f"{what} on “{self.code}” in “{title}” [{place.start}, {place.end})"
         try:
             resolve_place(
                 self.store, place, resolution, coder_a=a, coder_b=b, code=self.code,

@@ -140,10 +140,11 @@ class DisagreementList(ItemList):
             DisagreementKind.ONLY_B: f"only {b} coded",
             DisagreementKind.EXTENT: "both coded, different extents",
         }[place.kind]
+        # What and where first: a long title is what a narrow window cuts.
         heading = Text(f"{index + 1}. ", style="bold")
+        heading.append(what, style="italic")
+        heading.append(f"  [{place.start}, {place.end})  ", style="dim")
         heading.append(line_text(self.title_of(place.document_id)) or "—", style="bold")
-        heading.append(f"  {what}  ", style="italic")
-        heading.append(f"[{place.start}, {place.end})", style="dim")
         passage = painted_passage(self.text_of(place.document_id), place, self.config)
         return [heading, *rows_of(passage, max(width, 4), 2)]
 
