@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.dom import DOMNode
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, ProgressBar
@@ -32,7 +33,7 @@ from reader.core.models import (
 from reader.core.search import FoldedCache
 from reader.core.store import Store, StoreError
 from reader.ui.commands import ReaderCommands
-from reader.ui.keys import help_rows, own_bindings
+from reader.ui.keys import help_rows, key_labels, own_bindings
 from reader.ui.messages import ExportFailed, ExportFinished, ImportFinished, ImportProgressed
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
 from reader.ui.screens.disagreements import DisagreementScreen, PlaceJump  # and these
@@ -177,6 +178,9 @@ class MainScreen(Screen[None]):
     ]
 
     COMMANDS = {ReaderCommands}
+    config: var[str | None] = var(None)
+    """The script on screen (an OpenCC config; None: the original). The article view's own
+    ``config`` is bound to it: setting it here switches the view."""
     AUTO_FOCUS = "#article"
     """Whenever nothing has focus (a new screen, focus lost and back), the article gets it."""
 
@@ -195,7 +199,7 @@ class MainScreen(Screen[None]):
         self.search_cache = FoldedCache()
         """The library's folded texts, kept between concordance searches (issue 15)."""
         configs = [config for config, _ in SCRIPT_CYCLE]
-        self.config: str | None = preferences.script if preferences.script in configs else None
+        self.config = preferences.script if preferences.script in configs else None
         self.whose: str | None = None
         """Whose annotations are highlighted and listed: None for everyone's, else a coder."""
 
@@ -203,7 +207,7 @@ class MainScreen(Screen[None]):
         yield Header()
         with Horizontal(id="panes"):
             yield LibraryList(id="library")
-            yield self.view
+            yield self.view.data_bind(MainScreen.config)
             yield AnnotationPanel(id="panel")
         yield FindBar(id="find-bar")
         yield ProgressBar(id="import-progress", show_eta=False)
@@ -389,9 +393,8 @@ class MainScreen(Screen[None]):
 
     def show_script(self, config: str | None) -> None:
         """Show everything in ``config``'s script (None: the original) and remember it."""
-        self.config = config
+        self.config = config  # the view follows (data binding)
         self.store.preferences.update(script=self.config)
-        self.view.set_config(self.config)
         self._show_panel()
         self._show_library(
             self.store.documents.summaries(), self.document.id if self.document else None
@@ -771,7 +774,7 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         from reader.ui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(every_key()))
+        self.app.push_screen(HelpScreen(every_key(self.app)))
 
 
 KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
@@ -789,14 +792,26 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
 """Where each group of bindings works, as the help screen and the README's key table say."""
 
 OTHER_KEYS: list[tuple[str, str, str]] = [
-    ("anywhere", "Tab / Shift+Tab", "Move between library, article and annotations"),
-    ("anywhere", "Ctrl+P", "Command palette: open a document by title, a script, every command"),
+    ("anywhere", "tab,shift+tab", "Move between library, article and annotations"),
+    ("anywhere", "ctrl+p", "Command palette: open a document by title, a script, every command"),
+]
+"""Keys that are not bindings (moving the focus, the palette), as Textual names keys."""
+
+OTHER_INPUT: list[tuple[str, str, str]] = [
     ("article", "mouse drag", "Select a passage"),
 ]
-"""Keys that are not bindings: moving the focus, the palette, the mouse."""
+"""What is not a key at all."""
 
 
-def every_key() -> list[tuple[str, str, str]]:
-    """(where, keys, what they do) for every binding of every place, then the other keys."""
-    rows = [row for where, owner in KEY_PLACES for row in help_rows(where, own_bindings(owner))]
-    return rows + OTHER_KEYS
+def every_key(
+    app: App[object], keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(where, keys, what they do) for every binding of every place (under the keys ``keymap``
+    gives them), then the other keys and the mouse; keys as ``app`` displays them."""
+    rows = [
+        row
+        for where, owner in KEY_PLACES
+        for row in help_rows(app, where, own_bindings(owner), keymap)
+    ]
+    others = [(where, key_labels(app, keys), what) for where, keys, what in OTHER_KEYS]
+    return rows + others + OTHER_INPUT
