@@ -115,7 +115,7 @@ def test_undo_never_takes_back_another_coders_later_change(pair: tuple[Store, St
     mine = anna.annotations.create(document_id, 0, 4, ["甲"])
     anna.annotations.set_tags(mine.id, ["甲", "乙"])
     bo.annotations.set_comment(mine.id, "bo 的意见")  # after anna's change, on her annotation
-    with pytest.raises(StoreError, match="bo changed that annotation since.*Skipped it"):
+    with pytest.raises(StoreError, match=r"bo changed that annotation since.*Skipped it"):
         anna.history.undo()
     kept = anna.annotations.get(mine.id)
     assert [t.name for t in kept.tags] == ["乙", "甲"] and kept.comment == "bo 的意见"
@@ -326,3 +326,8 @@ def test_the_command_line_codes_as_coder_then_reader_coder(
     monkeypatch.setenv("READER_CODER", "x,y")
     env_bad = runner.invoke(cli, ["autocode", "长春", "--tag", "地名", "--db", db])
     assert env_bad.exit_code == 1 and "READER_CODER: a coder name cannot" in env_bad.output
+    # The app itself refuses a bad name before it starts (the default command too).
+    for command in (["open"], []):
+        refused = runner.invoke(cli, [*command, "--db", db, "--coder", "\x1b[2J"])
+        assert refused.exit_code == 2 and "control characters" in refused.output
+        assert "\x1b" not in refused.output
