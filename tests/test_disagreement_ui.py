@@ -121,11 +121,14 @@ async def test_the_browser_lists_settles_undoes_and_jumps(lead: Store) -> None:
         await pilot.press("u")
         await pilot.pause()
         assert [p.kind for p in screen.places] == kinds and not lead.history.can_undo()
-        # Enter on the second place (only anna): the article opens there.
+        # Enter on the second place (only anna): the article opens there, everyone's shown.
+        main.whose = "bo"
         await pilot.press("down", "enter")
         await pilot.pause()
         assert app.screen is main
         assert main.view.cursor == lead.documents.get(1).text.index("殷殷嘱托")
+        assert main.whose is None
+        assert {a.coder for a in main.view.annotations_at(main.view.cursor)} == {"anna"}
 
 
 async def test_the_palette_opens_it_and_one_coder_is_told_why_nothing(db_path: Path) -> None:

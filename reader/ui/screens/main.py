@@ -556,6 +556,11 @@ class MainScreen(Screen[None]):
             self._annotations_changed()
         if jump is None:
             return
+        if self.whose is not None:  # the place is two coders' work: show both
+            self.whose = None
+            self._update_title()
+            if self.document is not None:
+                self._annotations_changed()
         if self.document is None or self.document.id != jump.document_id:
             self.open_and_read(jump.document_id)
         self.view.move_cursor(jump.start, context_rows=JUMP_CONTEXT_ROWS)
