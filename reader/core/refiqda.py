@@ -772,7 +772,7 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         if coders[user_guid] != user_name.strip():
             now_called = coders[user_guid] or "the importing coder"
             renamed.append(f"user {user_name!r} codes here as {now_called!r}")
-    with store.transaction():
+    with store.bulk_transaction():
         for code in project.codes:
             store.tags.ensure_tag(code.name, code.color)
         for source in project.sources:
