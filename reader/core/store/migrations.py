@@ -219,3 +219,10 @@ def m008_coders(db: Database) -> None:
     db.execute("update undo_log set coder = ?", [coder])
     db.execute("create index annotations_coder on annotations (coder, document_id)")
     db.execute("create index undo_log_coder on undo_log (coder, undone, id)")
+
+
+@migrations()
+def m009_team(db: Database) -> None:
+    """A PostgreSQL project's roles, grants and row-level security (issue 10 §3; the SQL is in
+    reader.core.store.postgres_schema). A file has one person at a time: nothing to do here,
+    but the name is recorded, so both backends have one history."""
