@@ -10,7 +10,7 @@ growth class (the sweep is O(A log A + D): it never touches a character).
 ``--one-database`` also writes the corpus and all three coders' annotations into one SQLite
 file (in a temporary folder) and times what ``reader agreement --coders A,B,C`` does in
 process: reading the coders' annotations from the database (agreement_of_coders) and the
-computation, for both units.
+computation, for both units; and the disagreement browser's list for the busiest code.
 
 Usage: .venv/bin/python benchmarks/agreement.py [--documents N] [--per-coder N] [--one-database]
 """
@@ -144,6 +144,15 @@ def one_database(texts: dict[int, str], coding: dict[str, list[CodedSpan]]) -> N
                 f"  --coders A,B,C {unit:<9} units: {best:.3f} s (best of 3: read + compute)"
                 f"  alpha={report.overall.krippendorff_alpha:.4f}"
             )
+        from reader.core.disagreement import disagreements
+
+        busiest = max(CODEBOOK, key=lambda code: sum(code in s.tags for s in coding["A"]))
+        started = time.perf_counter()
+        places = disagreements(store, "A", "B", busiest)
+        print(
+            f"  disagreement list A vs B on {busiest}: {len(places):,} places in"
+            f" {time.perf_counter() - started:.3f} s (what the browser lists on opening)"
+        )
         store.close()
 
 

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from reader.cli import cli
 from reader.core.coders import CoderNameError, check_coder_name, default_coder
 from reader.core.importing import import_seeds
-from reader.core.store import Store
+from reader.core.store import Store, StoreError
 from reader.core.store.migrations import migrations
 
 
@@ -106,6 +106,29 @@ def test_undo_and_redo_take_back_only_ones_own_actions(pair: tuple[Store, Store]
     while bo.history.undo() is not None:
         pass
     assert anna.annotations.for_document(document_id) == []
+
+
+def test_undo_never_takes_back_another_coders_later_change(pair: tuple[Store, Store]) -> None:
+    anna, bo = pair
+    document_id = first_document(anna)
+    earlier = anna.annotations.create(document_id, 20, 24, ["甲"])
+    mine = anna.annotations.create(document_id, 0, 4, ["甲"])
+    anna.annotations.set_tags(mine.id, ["甲", "乙"])
+    bo.annotations.set_comment(mine.id, "bo 的意见")  # after anna's change, on her annotation
+    with pytest.raises(StoreError, match=r"bo changed that annotation since.*Skipped it"):
+        anna.history.undo()
+    kept = anna.annotations.get(mine.id)
+    assert [t.name for t in kept.tags] == ["乙", "甲"] and kept.comment == "bo 的意见"
+    # Creating it is just as much undone by the skipped step: anna's next undo goes on with
+    # the action before, on the other annotation, and nothing of bo's is lost.
+    with pytest.raises(StoreError, match="bo changed that annotation since"):
+        anna.history.undo()
+    result = anna.history.undo()
+    assert result is not None and result.annotation_id == earlier.id
+    assert anna.annotations.get(mine.id).comment == "bo 的意见"
+    # bo's own undo is unaffected.
+    assert bo.history.undo() is not None
+    assert anna.annotations.get(mine.id).comment == ""
 
 
 def test_undoing_a_delete_brings_the_annotation_back_with_its_coder(
@@ -304,3 +327,8 @@ def test_the_command_line_codes_as_coder_then_reader_coder(
     monkeypatch.setenv("READER_CODER", "x,y")
     env_bad = runner.invoke(cli, ["autocode", "长春", "--tag", "地名", "--db", db])
     assert env_bad.exit_code == 1 and "READER_CODER: a coder name cannot" in env_bad.output
+    # The app itself refuses a bad name before it starts (the default command too).
+    for command in (["open"], []):
+        refused = runner.invoke(cli, [*command, "--db", db, "--coder", "\x1b[2J"])
+        assert refused.exit_code == 2 and "control characters" in refused.output
+        assert "\x1b" not in refused.output

@@ -64,6 +64,11 @@ def reader_commands(screen: MainScreen) -> Iterator[Command]:
         "R · the codes counted, as charts and tables",
     )
     yield ("Keys: every key (help)", screen.action_help, "?")
+    yield (
+        "Disagreements between coders",
+        screen.action_disagreements,
+        "D · two coders and a code: where they differ, jump, settle",
+    )
     yield ("Undo", screen.action_undo, "u · your own last change")
     yield ("Redo", screen.action_redo, "ctrl+r")
     me = screen.store.coder

@@ -173,6 +173,31 @@ class Annotations:
         if current is not None:
             yield (*current[1:], tuple(names))
 
+    def by_coders(self, coders: Sequence[str], tag: str) -> list[Annotation]:
+        """The active annotations of ``coders`` that carry ``tag``, in text order."""
+        marks = ", ".join("?" for _ in coders) or "null"
+        return list(
+            self._select(
+                f"a.status = ? and a.coder in ({marks}) and a.id in (select x.annotation_id"
+                " from annotation_tags x join tags t on t.id = x.tag_id where t.name = ?)",
+                [AnnotationStatus.ACTIVE, *coders, tag],
+            )
+        )
+
+    def tag_counts_by_coder(self, coders: Sequence[str]) -> list[tuple[str, str, int]]:
+        """(tag, coder, active annotations of that coder carrying it) for ``coders``."""
+        marks = ", ".join("?" for _ in coders) or "null"
+        return [
+            (as_text(name), as_text(coder), int(count))
+            for name, coder, count in self._db.query(
+                "select t.name, a.coder, count(*) from annotations a"
+                " join annotation_tags x on x.annotation_id = a.id join tags t on t.id = x.tag_id"
+                f" where a.status = ? and a.coder in ({marks}) group by t.name, a.coder"
+                " order by t.name, a.coder",
+                [AnnotationStatus.ACTIVE, *coders],
+            )
+        ]
+
     def coders(self) -> list[tuple[str, int]]:
         """Every coder with annotations here and how many, by name."""
         return [
@@ -220,14 +245,21 @@ class Annotations:
         end: int,
         tags: Iterable[str] = (),
         comment: str = "",
+        *,
+        coder: str | None = None,
     ) -> Annotation:
+        """A new annotation, by the current coder, or by ``coder`` when given (the
+        disagreement browser gives one coder the other's passage); undoing it is the current
+        coder's action either way."""
         stamp = now()
         with self._db.transaction():
             # Read the text inside the transaction: a re-import committed meanwhile must not
             # give the quote of one version and the offsets of another.
             text = self._documents.get(document_id).text
             annotation_id = self._history.allocate_id()
-            self._insert(annotation_id, document_id, text, start, end, comment, stamp, stamp)
+            self._insert(
+                annotation_id, document_id, text, start, end, comment, stamp, stamp, coder
+            )
             self._tags.attach(annotation_id, tags)
             self._history.record(
                 UndoAction.CREATE, annotation_id, None, f"new annotation “{short(text[start:end])}”"

@@ -9,7 +9,8 @@ record here inside their own transaction: the action and its log entry commit to
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,8 @@ class History:
         self._tags = tags
         self._load_annotation = load
         self._columns: list[str] | None = None
+        self._grouped: list[int] | None = None
+        """The entries logged so far inside one_action(), or None outside it."""
 
     # What the annotation actions call, inside their transaction
 
@@ -148,8 +151,30 @@ class History:
                 coder,
             ],
         )
-        if entry_id % 100 == 0:
+        if self._grouped is not None:
+            self._grouped.append(entry_id)
+        elif entry_id % 100 == 0:
             self._trim()
+
+    @contextmanager
+    def one_action(self, description: str) -> Iterator[None]:
+        """Every annotation action inside is one undoable action (a batch in the undo log)
+        described by ``description``; call it inside the transaction that makes them."""
+        if self._grouped is not None:  # nested: the outer one groups them all
+            yield
+            return
+        self._grouped = []
+        try:
+            yield
+            if self._grouped:
+                first = self._grouped[0]
+                marks = ", ".join("?" for _ in self._grouped)
+                self._db.execute(
+                    f"update undo_log set batch = ?, description = ? where id in ({marks})",
+                    [first, description, *self._grouped],
+                )
+        finally:
+            self._grouped = None
 
     def record_batch(self, created: list[Snapshot], *, description: str, stamp: str) -> None:
         """Log the creation of many annotations as one action (batch = the first entry's id)."""
@@ -232,10 +257,11 @@ class History:
                 texts: dict[int, str | None] = {}
                 steps = (
                     self._undo_created_batch(entry.batch)
-                    if entry.batch is not None and not undone and entry.action == UndoAction.CREATE
+                    if entry.batch is not None and not undone and self._creations_only(entry.batch)
                     else self._batch_entries(entry, undone=undone)
                 )
                 for step in steps:
+                    self._check_untouched(step, undone=undone)
                     state = step.after if undone else step.before
                     self._restore(step.annotation_id, state, texts)
                     self._db.execute(
@@ -243,6 +269,24 @@ class History:
                         [0 if undone else 1, step.id],
                     )
                 state = entry.after if undone else entry.before
+        except _ChangedSince as changed:
+            assert entry is not None
+            # Another coder changed it since: putting our snapshot back would undo their work
+            # too. Drop the step (the whole batch) rather than block every later undo on it.
+            with self._db.transaction():
+                if entry.batch is None:
+                    self._db.execute("delete from undo_log where id = ?", [entry.id])
+                else:
+                    self._db.execute("delete from undo_log where batch = ?", [entry.batch])
+            who = (
+                f"{changed.coder} changed that annotation since"
+                if changed.coder
+                else "that annotation was changed since (by another program)"
+            )
+            raise StoreError(
+                f"Cannot {'redo' if undone else 'undo'} “{entry.description}”: {who}, and that"
+                " change would be lost. Skipped it."
+            ) from None
         except ConstraintViolation as error:
             assert entry is not None
             # Its document is gone: drop the step rather than block every later undo on it.
@@ -264,6 +308,23 @@ class History:
             annotation=annotation,
         )
 
+    def _check_untouched(self, step: LogEntry, *, undone: bool) -> None:
+        """Raise _ChangedSince when the annotation is not as ``step`` left it (as it was before
+        it, for a redo): someone else changed it since. Where it sits is not compared (a new
+        version of the text moves annotations; _keep_on_its_text handles that), nor when."""
+        expected = step.before if undone else step.after
+        current = self.snapshot(step.annotation_id)
+        if _same_content(current, expected):
+            return
+        row = self._db.one(
+            "select coder from undo_log where annotation_id = ? and id > ? and coder <> ?"
+            " order by id desc limit 1",
+            [step.annotation_id, step.id, self._db.coder],
+        )
+        if row is None and current is None:
+            return  # gone with its document: putting it back fails, and says so, below
+        raise _ChangedSince(str(row[0]) if row else "")
+
     def _latest(self, *, undone: bool) -> LogEntry | None:
         """The current coder's entry to undo (newest not undone) or to redo (oldest undone)."""
         order = "asc" if undone else "desc"
@@ -273,6 +334,15 @@ class History:
             [self._db.coder, 1 if undone else 0],
         )
         return None if row is None else _entry(row)
+
+    def _creations_only(self, batch: int) -> bool:
+        """Whether every entry of a batch created its annotation (auto-coding), so undoing it
+        is deleting them all; a batch of mixed actions (one_action) steps entry by entry."""
+        row = self._db.one(
+            "select count(*) from undo_log where batch = ? and action <> ?",
+            [batch, UndoAction.CREATE],
+        )
+        return row is not None and int(row[0]) == 0
 
     def _undo_created_batch(self, batch: int) -> list[LogEntry]:
         """Undo a batch of creations in three statements (delete tags, delete rows, mark
@@ -355,6 +425,34 @@ class History:
 
 
 _ENTRY_COLUMNS = "id, action, annotation_id, document_id, description, before, after, batch"
+
+_NOT_CONTENT = frozenset({*POSITION, "updated_at"})
+"""What an annotation may change without anyone touching it: where it sits (a new version of
+its text re-anchors it) and the time stamp undo itself sets."""
+
+
+class _ChangedSince(Exception):
+    """An annotation to undo was changed since by someone else (``coder``; "" when unknown)."""
+
+    def __init__(self, coder: str) -> None:
+        super().__init__(coder)
+        self.coder = coder
+
+
+def _same_content(current: Snapshot | None, expected: Snapshot | None) -> bool:
+    """Whether two snapshots hold the same annotation content: both absent, or the same tags
+    and the same value in every column both have (a snapshot from before a migration lacks
+    the newer columns), where it sits and when it changed aside."""
+    if current is None or expected is None:
+        return current is None and expected is None
+    if sorted(current["tags"]) != sorted(expected["tags"]):
+        return False
+    now_row, then_row = current["row"], expected["row"]
+    return all(
+        now_row[key] == then_row[key]
+        for key in now_row.keys() & then_row.keys()
+        if key not in _NOT_CONTENT
+    )
 
 
 def _entry(row: Row) -> LogEntry:

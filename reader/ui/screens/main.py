@@ -46,10 +46,12 @@ from reader.ui.messages import (
 )
 from reader.ui.screens.coded_passages import CodedPassagesScreen, PassageJump  # keys below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
+from reader.ui.screens.disagreements import DisagreementScreen, PlaceJump  # and these
 from reader.ui.screens.reports import ReportsScreen  # its keys are listed below
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.concordance_list import ConcordanceList
+from reader.ui.widgets.disagreement_list import DisagreementList
 from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.item_list import ItemList
@@ -146,6 +148,15 @@ class MainScreen(Screen[None]):
             id="undo",
         ),
         Binding("ctrl+r", "redo", "Redo", tooltip="Redo what was undone", id="redo"),
+        Binding(
+            "D",
+            "disagreements",
+            "Disagreements",
+            tooltip="Where two coders differ on a code: compare, jump, settle (keep A's, B's,"
+            " union, both)",
+            show=False,
+            id="disagreements",
+        ),
         Binding(
             "w",
             "cycle_whose",
@@ -615,6 +626,26 @@ class MainScreen(Screen[None]):
         label = whose_label(whose, self.store.coder)
         self.notify(f"Showing {label} annotations.", title="Whose")
 
+    def action_disagreements(self) -> None:
+        screen = DisagreementScreen(self.store, config=self.config)
+        self.app.push_screen(screen, self._back_from_disagreements)
+
+    def _back_from_disagreements(self, jump: PlaceJump | None) -> None:
+        """Places may have been settled there; a chosen one is opened at its start."""
+        if self.document is not None:
+            self._annotations_changed()
+        if jump is None:
+            return
+        if self.whose is not None:  # the place is two coders' work: show both
+            self.whose = None
+            self._update_title()
+            if self.document is not None:
+                self._annotations_changed()
+        if self.document is None or self.document.id != jump.document_id:
+            self.open_and_read(jump.document_id)
+        self.view.move_cursor(jump.start, context_rows=JUMP_CONTEXT_ROWS)
+        self.view.focus()
+
     # Export, reload, help
 
     @work
@@ -865,6 +896,8 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
     ("coded passages", CodedPassagesScreen),
     ("coded passages", PassageList),
     ("reports", ReportsScreen),
+    ("disagreements", DisagreementScreen),
+    ("disagreements", DisagreementList),
 ]
 """Where each group of bindings works, as the help screen and the README's key table say."""
 
