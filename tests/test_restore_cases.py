@@ -29,7 +29,7 @@ def write_rows(path: Path, rows: list[dict[str, object]], encoding: str = "utf-8
             writer.writerow({column: row.get(column, "") for column in COLUMNS})
 
 
-def restore(csv_path: Path, db_path: Path) -> tuple[int, str]:
+def restore(csv_path: Path, db_path: Path | str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["import-annotations", str(csv_path), "--db", str(db_path)])
     return result.exit_code, result.output
 
@@ -140,7 +140,7 @@ def test_bad_rows_are_listed_with_exact_counts_and_the_rest_restored(
     rows.append({**rows[1], "annotation_id": 2**63})
     target = tmp_path / "rows.csv"
     write_rows(target, rows)
-    code, output = restore(target, fresh.path)
+    code, output = restore(target, fresh.target)
     assert code == 1, output
     assert "line 602: unreadable row (start -4 is out of range" in output
     assert "line 603: unreadable row (annotation_id 9223372036854775808 is out of range" in output
@@ -170,7 +170,7 @@ def test_cells_over_131072_characters_restore(store: Store, fresh: Store, tmp_pa
     store.annotations.create(document, 5, 9, ["长"], long_comment)
     target = tmp_path / "out.csv"
     export(store, target)
-    code, output = restore(target, fresh.path)
+    code, output = restore(target, fresh.target)
     assert code == 0, output
     (restored,) = fresh.annotations.all()
     assert restored.comment == long_comment
@@ -193,7 +193,7 @@ def test_a_gbk_csv_gets_one_line(store: Store, tmp_path: Path) -> None:
         ],
         encoding="gbk",
     )
-    code, output = restore(target, store.path)
+    code, output = restore(target, store.target)
     assert code == 1 and "Traceback" not in output
     assert "is not UTF-8 (byte" in output and "CSV UTF-8" in output
     assert len(output.strip().splitlines()) == 1

@@ -261,7 +261,7 @@ def with_converted_passages(
     from reader.core.convert import Converted, PassageConverter, converter
 
     engine = converter(script)
-    sentences: dict[str, Converted] = {}
+    sentences: dict[str, Converted | None] = {}
     # Rows come ordered by document. Each passage converts as it reads in place: from its
     # sentences, not alone (a passage converted out of context can segment differently), and
     # not from the whole document unless its passages cover much of it.

@@ -36,7 +36,14 @@ from reader.core.search import FoldedCache
 from reader.core.store import Store, StoreError
 from reader.ui.commands import ReaderCommands
 from reader.ui.keys import help_rows, key_labels, own_bindings
-from reader.ui.messages import ExportFailed, ExportFinished, ImportFinished, ImportProgressed
+from reader.ui.messages import (
+    ConnectionChanged,
+    DatabaseChanged,
+    ExportFailed,
+    ExportFinished,
+    ImportFinished,
+    ImportProgressed,
+)
 from reader.ui.screens.coded_passages import CodedPassagesScreen, PassageJump  # keys below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
 from reader.ui.screens.reports import ReportsScreen  # its keys are listed below
@@ -258,20 +265,22 @@ class MainScreen(Screen[None]):
         self.set_interval(POLL_SECONDS, self._check_other_writers)
         # A server tells of other coders' commits as they happen (LISTEN/NOTIFY): shown at
         # once, not at the next poll; and of a lost connection, and its return.
+        # The listener has a thread of its own: it posts messages (safe from any thread, and
+        # dropped once the screen is gone).
         on_change = getattr(self.store.gateway, "on_change", None)
         if on_change is not None:
-            on_change(lambda: self._from_listener(self._check_other_writers))
+            on_change(lambda: self.post_message(DatabaseChanged()))
         on_connection = getattr(self.store.gateway, "on_connection", None)
         if on_connection is not None:
-            on_connection(lambda up: self._from_listener(lambda: self._connection_changed(up)))
+            on_connection(lambda up: self.post_message(ConnectionChanged(up)))
 
-    def _from_listener(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` on the app's thread (the listener has its own); not after exit."""
-        with suppress(RuntimeError):
-            self.app.call_from_thread(callback)
+    @on(DatabaseChanged)
+    def show_other_coders_changes(self) -> None:
+        self._check_other_writers()
 
-    def _connection_changed(self, up: bool) -> None:
-        if up:
+    @on(ConnectionChanged)
+    def show_connection_state(self, event: ConnectionChanged) -> None:
+        if event.up:
             self.notify(f"Connected to {self.store.location} again.", title="Database")
             self._check_other_writers()
         else:
