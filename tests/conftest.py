@@ -172,6 +172,41 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+# Tests write only inside temporary folders they make (we run as root). A file that appears at
+# the top of the repository during a run (an SQLite file opened under a database's name, an
+# export to a relative path) fails the run, named.
+_REPOSITORY = Path(__file__).resolve().parent.parent
+_LEFT_BY_TOOLS = {"snapshot_report.html", "mutants", "__pycache__"}
+_entries_before: set[str] = set()
+
+
+def _top_entries() -> set[str]:
+    return {
+        name
+        for name in os.listdir(_REPOSITORY)
+        if not name.startswith(".") and name not in _LEFT_BY_TOOLS
+        and not name.endswith(".egg-info")
+    }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _entries_before.update(_top_entries())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    left = sorted(_top_entries() - _entries_before)
+    if left:
+        writer = session.config.get_terminal_writer()
+        writer.line()
+        writer.line(
+            f"The tests left {', '.join(left)} in {_REPOSITORY}: a test wrote outside its"
+            " temporary folder.",
+            red=True,
+            bold=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 # Mutation testing (make mutation): mutmut forks each mutant's test run from a process that has
 # already run the tests once, so whatever reader.core computed once and kept (functools caches,
 # tables built at import) holds the original code's results and the mutant never runs. Under
