@@ -106,12 +106,25 @@ def _shown_errors() -> Iterator[None]:
         raise
 
 
+def configured_database() -> str:
+    """``--db`` when neither it nor READER_DB is given: the settings file's ``[database] url``,
+    else annotations.db here. A ``[database]`` entry that is wrong stops the command with its
+    sentence, rather than quietly opening (or creating) another database."""
+    from reader.core.config import load_settings
+
+    settings, problems = load_settings()
+    wrong = [problem for problem in problems if "[database]" in problem or "TOML" in problem]
+    if wrong and settings.database is None:
+        raise click.UsageError(wrong[0])
+    return settings.database or str(DEFAULT_DB)
+
+
 db_option = click.option(
     "--db",
     "db_path",
     type=DatabaseType(),
-    default=DEFAULT_DB,
-    show_default=True,
+    default=configured_database,
+    show_default=f"{DEFAULT_DB}, or [database] url in the settings file",
     envvar="READER_DB",
     help="The annotations database: a file, or postgresql://host/project (also READER_DB).",
 )
@@ -728,8 +741,8 @@ def convert_command(config: str, source: BinaryIO) -> None:
 @click.option(
     "--db",
     "db",
-    default=str(DEFAULT_DB),
-    show_default=True,
+    default=configured_database,
+    show_default=f"{DEFAULT_DB}, or [database] url in the settings file",
     envvar="READER_DB",
     help="The annotations database, passed as it is to every browser session.",
 )

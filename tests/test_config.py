@@ -180,3 +180,50 @@ async def test_a_remapped_essential_key_stays_in_the_narrow_footer(
         await pilot.pause()
         keys = {getattr(widget, "key", None) for widget in app.screen.query("FooterKey")}
         assert "g" in keys and "t" not in keys
+
+
+def test_the_database_entry_is_what_db_means_when_nothing_else_names_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    project = tmp_path / "study.db"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("READER_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, f'[database]\nurl = "{project}"\n')
+    result = CliRunner().invoke(cli, ["import", str(ROOT / "seeds")])
+    assert result.exit_code == 0, result.output
+    assert f"into {project}" in result.output and not (tmp_path / "annotations.db").exists()
+    other = tmp_path / "other.db"  # READER_DB, then --db, still come first
+    result = CliRunner().invoke(cli, ["import", str(ROOT / "seeds")], env={"READER_DB": str(other)})
+    assert result.exit_code == 0 and other.exists(), result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("study.db", "relative path"),
+        ("postgresql://ann:secret@db.example.org/project", "password"),
+        ("postgresql:///project?password=secret", "password"),
+        ("", "not a database"),
+    ],
+)
+def test_a_wrong_database_entry_stops_the_command_with_its_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, why: str
+) -> None:
+    """Never a quiet fallback to annotations.db here: that would look like an empty project."""
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("READER_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, f'[database]\nurl = "{url}"\n')
+    result = CliRunner().invoke(cli, ["import", str(ROOT / "seeds")])
+    assert result.exit_code == 2
+    assert why in result.output and "secret" not in result.output
+    assert list(tmp_path.glob("*.db")) == []

@@ -13,6 +13,9 @@ A small TOML file the user writes by hand; the app only reads it, never rewrites
     tag = "g"
     undo = "u,ctrl+z"
 
+    [database]               # what --db means when neither --db nor READER_DB is given
+    url = "postgresql://ann@db.example.org/project?sslmode=require"   # or "~/study.db"
+
 Loading never fails: a missing file is the defaults; a file that cannot be read or parsed is the
 defaults and one sentence saying where and why; a setting of the wrong kind is that setting's
 default and a sentence. The file itself is left as it was, so nothing the user wrote is lost.
@@ -28,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from reader.core.convert import SCRIPT_CYCLE
 
@@ -52,6 +56,9 @@ class Settings:
     """Which side panes a wide window shows at the start."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     """Binding id -> keys ("g", "u,ctrl+z"): those keys instead of the binding's own."""
+    database: str | None = None
+    """The project to open when neither ``--db`` nor READER_DB names one: a ``postgresql://``
+    URL or an absolute file path (``~`` expanded); None: ``annotations.db`` here."""
 
     @property
     def start_config(self) -> str | None:
@@ -113,10 +120,45 @@ def settings_from(table: Mapping[str, Any], where: str) -> tuple[Settings, list[
             keymap[binding_id] = ",".join(key.strip() for key in keys.split(","))
         else:
             wrong(f'[keymap] {binding_id} = {keys!r} is not keys such as "g" or "u,ctrl+z".')
+    database = _database(_table(table, "database", wrong), wrong)
     for name in table:
-        if name not in ("script", "theme", "panes", "keymap"):
-            wrong(f"{name} is not a setting (script, theme, [panes], [keymap]); not used.")
-    return Settings(script, theme, panes, keymap), problems
+        if name not in ("script", "theme", "panes", "keymap", "database"):
+            wrong(
+                f"{name} is not a setting (script, theme, [panes], [keymap], [database]);"
+                " not used."
+            )
+    return Settings(script, theme, panes, keymap, database), problems
+
+
+def _database(table: Mapping[str, Any], wrong: Any) -> str | None:
+    """``[database] url``: a server URL as written, or a file path made absolute.
+
+    A relative path is refused rather than guessed: the settings file serves every folder
+    reader is started in, and a project that silently moved with the current folder would
+    look like an empty library. Credentials never belong here (libpq's own files hold them);
+    the gateway refuses a URL with a password, and so does this, before anything connects.
+    """
+    for name in table:
+        if name != "url":
+            wrong(f"[database] {name} is not a setting (only url); not used.")
+    url = table.get("url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or not url.strip():
+        wrong(f"[database] url = {url!r} is not a database; not used.")
+        return None
+    url = url.strip()
+    if url.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(url)
+        if parts.password or "password=" in parts.query.lower():
+            wrong("[database] url carries a password: keep it in ~/.pgpass; not used.")
+            return None
+        return url
+    path = Path(url).expanduser()
+    if not path.is_absolute():
+        wrong(f"[database] url = {url!r} is a relative path; give ~/... or an absolute one.")
+        return None
+    return str(path)
 
 
 def _table(table: Mapping[str, Any], name: str, wrong: Any) -> Mapping[str, Any]:
