@@ -2,7 +2,8 @@
 
 ``Store(path)`` opens a database and holds one object per job: ``documents`` (texts and their
 versions), ``annotations`` (passages, tags, comments; export, restore and auto-coding),
-``tags`` (the codebook), ``history`` (undo and redo), ``preferences`` (settings and reading
+``tags`` (tag names and colours), ``codebook`` (the tree of codes, its undoable actions,
+memos), ``history`` (undo and redo), ``preferences`` (settings and reading
 positions) and ``search_index`` (the folded texts a search reads).
 They speak SQL through a Gateway (reader.core.store.gateway); SQLiteGateway is the one backend
 today. Every user action is one transaction, committed before the method returns, so a killed
@@ -23,6 +24,7 @@ from reader.core.store.annotations import (
     ExportRow,
     ExportTagRow,
 )
+from reader.core.store.codebook import Codebook
 from reader.core.store.common import QUOTE_CONTEXT, now, passage_anchor
 from reader.core.store.documents import Documents, DocumentVersion, VersionReport
 from reader.core.store.gateway import Gateway
@@ -34,6 +36,7 @@ from reader.core.store.tags import TAG_COLORS, Tags
 __all__ = [
     "QUOTE_CONTEXT",
     "TAG_COLORS",
+    "Codebook",
     "DocumentVersion",
     "ExportDocument",
     "ExportFilter",
@@ -78,6 +81,7 @@ class Store:
         self.tags = Tags(gateway)
         self.history = History(gateway, self.tags, load=lambda i: self.annotations.get(i))
         self.annotations = Annotations(gateway, self.documents, self.tags, self.history)
+        self.codebook = Codebook(gateway, self.tags, self.history)
         self.preferences = PreferenceStore(gateway)
         self.notices: list[str] = [*gateway.notices]
         """Sentences about what was found on opening and worked around (for the front end)."""

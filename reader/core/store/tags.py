@@ -1,15 +1,44 @@
-"""The codebook: tag names, their colours, and which annotations carry them."""
+"""The codebook: tag names, their colours, and which annotations carry them.
+
+Also the codebook's undo snapshots (:meth:`Tags.state` / :meth:`Tags.restore`): the rows of
+some codes, which annotations carry some codes, some documents' memos; the undo log keeps one
+before and one after each codebook action (reader.core.store.codebook).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
+from reader.core.errors import StoreError
 from reader.core.models import Tag
 from reader.core.store.common import as_text
 from reader.core.store.gateway import Gateway
 
-__all__ = ["COLOR", "TAG_COLORS", "Tags", "make_tag", "tag_color"]
+__all__ = [
+    "CODE_COLUMNS",
+    "COLOR",
+    "TAG_COLORS",
+    "CodeNameTaken",
+    "CodebookState",
+    "Tags",
+    "make_tag",
+    "tag_color",
+]
+
+
+class CodeNameTaken(StoreError):
+    """A codebook undo would bring a code back under a name a used code has taken since."""
+
+
+CODE_COLUMNS = ("id", "name", "color", "parent_id", "description", "memo")
+"""A code's stored row, as a codebook snapshot keeps it."""
+
+CodebookState = dict[str, Any]
+"""``{"codes": {id: row or None}, "links": {id: [annotation ids]}, "memos": {document id:
+memo}}`` (keys as strings, JSON): the codes an action touched as they were (None: it did not
+exist), the annotations carrying the codes whose passages it changed, and document memos."""
 
 TAG_COLORS = (
     "#f4d35e", "#8ecae6", "#f4a261", "#a7c957", "#e5989b", "#b8b8ff",
@@ -108,3 +137,93 @@ class Tags:
 
     def detach_all(self, annotation_id: int) -> None:
         self._db.execute("delete from annotation_tags where annotation_id = ?", [annotation_id])
+
+    # The codebook's undo snapshots
+
+    def state(
+        self,
+        code_ids: Iterable[int] = (),
+        *,
+        links_of: Iterable[int] = (),
+        memos_of: Iterable[int] = (),
+    ) -> CodebookState:
+        """The rows of ``code_ids``, which annotations carry each of ``links_of``, and the memos
+        of the documents ``memos_of``: what :meth:`restore` puts back."""
+        columns = ", ".join(CODE_COLUMNS)
+        codes: dict[str, dict[str, Any] | None] = {}
+        for code_id in dict.fromkeys(code_ids):
+            row = self._db.one(f"select {columns} from tags where id = ?", [code_id])
+            codes[str(code_id)] = None if row is None else dict(zip(CODE_COLUMNS, row, strict=True))
+        links = {
+            str(code_id): [
+                int(annotation_id)
+                for (annotation_id,) in self._db.query(
+                    "select annotation_id from annotation_tags where tag_id = ?"
+                    " order by annotation_id",
+                    [code_id],
+                )
+            ]
+            for code_id in dict.fromkeys(links_of)
+        }
+        memos: dict[str, str] = {}
+        for document_id in dict.fromkeys(memos_of):
+            row = self._db.one("select memo from documents where id = ?", [document_id])
+            if row is not None:
+                memos[str(document_id)] = as_text(row[0])
+        return {"codes": codes, "links": links, "memos": memos}
+
+    def restore(self, state: CodebookState, description: str) -> None:
+        """Make the codes, links and memos in ``state`` as they were when it was taken.
+
+        Call inside a transaction. A code that comes back under a name another code has taken
+        since takes it back from an empty code (no passages, codes under it or texts), and is
+        refused (CodeNameTaken) by a code in use: never renamed or merged silently.
+        Annotations deleted since do not get their links back.
+        """
+        codes: dict[int, dict[str, Any] | None] = {
+            int(key): row for key, row in state.get("codes", {}).items()
+        }
+        links: dict[int, list[int]] = {int(key): ids for key, ids in state.get("links", {}).items()}
+        for code_id in links:
+            self._db.execute("delete from annotation_tags where tag_id = ?", [code_id])
+        for code_id, row in codes.items():
+            if row is None:
+                self._db.execute("delete from annotation_tags where tag_id = ?", [code_id])
+                self._db.execute("delete from tags where id = ?", [code_id])
+        kept = {code_id: row for code_id, row in codes.items() if row is not None}
+        for code_id, row in kept.items():
+            taken = self._db.one(
+                "select id, (select count(*) from annotation_tags where tag_id = t.id),"
+                " (select count(*) from tags c where c.parent_id = t.id), description, memo"
+                " from tags t where name = ? and id <> ?",
+                [row["name"], code_id],
+            )
+            if taken is None or int(taken[0]) in kept:
+                continue
+            other, passages, children, text, memo = taken
+            if passages or children or as_text(text).strip() or as_text(memo).strip():
+                raise CodeNameTaken(
+                    f"Cannot undo “{description}”: a code called “{row['name']}” was made since"
+                    f" and holds {'passages' if passages else 'codes or notes'}."
+                )
+            # An empty code of that name was made since (a tag typed, its passage undone):
+            # it gives the name back.
+            self._db.execute("delete from tags where id = ?", [other])
+        names = ", ".join(CODE_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in CODE_COLUMNS if c != "id")
+        for row in kept.values():
+            self._db.execute(
+                f"insert into tags ({names}) values ({', '.join('?' for _ in CODE_COLUMNS)})"
+                f" on conflict(id) do update set {updates}",
+                [row[column] for column in CODE_COLUMNS],
+            )
+        for code_id, annotation_ids in links.items():
+            if code_id in codes and codes[code_id] is None:
+                continue
+            self._db.execute_many(
+                "insert into annotation_tags (annotation_id, tag_id)"
+                " select id, ? from annotations where id = ?",
+                [(code_id, annotation_id) for annotation_id in annotation_ids],
+            )
+        for key, memo in state.get("memos", {}).items():
+            self._db.execute("update documents set memo = ? where id = ?", [memo, int(key)])
