@@ -340,3 +340,30 @@ def test_an_older_database_gets_the_codebook_columns(db_path: Path) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
     assert "memo" in columns
     conn.close()
+
+
+async def test_u_in_the_app_undoes_a_codebook_action_and_redraws(db_path: Path) -> None:
+    from reader.ui.app import make_app
+    from reader.ui.widgets.annotation_panel import AnnotationPanel
+
+    store = Store(db_path)
+    app = make_app(store)
+    async with app.run_test(size=(140, 45)) as pilot:
+        document = store.documents.summaries()[0].id
+        screen = app.screen
+        screen.open_document(document)
+        created = store.annotations.create(document, 0, 4, ["地名"])
+        screen._annotations_changed(created.id)
+        code = store.codebook.find("地名")
+        assert code is not None
+        store.codebook.rename(code, "地点")
+        store.codebook.recolor(code, "#112233")
+        await pilot.press("u")
+        await pilot.pause()
+        panel = app.screen.query_one(AnnotationPanel)
+        assert [t.color for t in panel.annotations[0].tags] == ["#f4d35e"]
+        await pilot.press("u")
+        await pilot.pause()
+        assert [t.name for t in panel.annotations[0].tags] == ["地名"]
+        assert screen.document is not None and screen.document.id == document
+    store.close()

@@ -611,6 +611,12 @@ class MainScreen(Screen[None]):
             if not self.store.read_only:  # read-only: _write has said why already
                 self.notify(nothing)
             return
+        if result.on_codebook:
+            # Codes renamed, recoloured, merged or memos changed: redraw, stay where we are.
+            if self.document is not None:
+                self._annotations_changed()
+            self.notify(visible_line(result.description), title=title)
+            return
         if self.document is None or result.document_id != self.document.id:
             self.open_document(result.document_id)
         self._annotations_changed(result.annotation_id)
