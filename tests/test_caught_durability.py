@@ -129,9 +129,11 @@ def test_a_damaged_older_database_is_not_upgraded(db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA quick_check").fetchone()[0] != "ok"
     conn.close()
+    before = digest(db_path)
     with pytest.raises(StoreError, match="damaged") as raised:
         Store(db_path)
     assert "tree page" in str(raised.value)  # quick_check's finding, said to the user
+    assert digest(db_path) == before  # not even switched to WAL: left as it was for .recover
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
     assert [row[0] for row in conn.execute("select name from _sqlite_migrations")] == [

@@ -117,3 +117,15 @@ def test_text_that_is_not_chinese_is_left_to_charset_normalizer() -> None:
     assert decoded.encoding not in ("gb2312", "gbk", "gb18030", "big5", "cp950", "big5hkscs")
     assert len(decoded.text) == len(text)
     assert decoded.text.startswith("Les él")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["café résumé", "naïve façade", "Señor Muñoz", "Grüße aus München", "Dès Noël où un zéphyr"],
+)
+def test_a_short_western_text_reads_as_windows_1252_not_a_rare_code_page(text: str) -> None:
+    """charset-normalizer ranks cp1006 (Urdu) or cp1250 level with cp1252 on a few words; among
+    equals the commonest single-byte encoding wins, so the words come back as they were."""
+    decoded = decode_bytes(text.encode("cp1252"))
+    assert decoded.text == text
+    assert decoded.encoding == "cp1252"

@@ -273,13 +273,25 @@ def _charset_normalizer_guess(raw: bytes) -> Decoded | None:
     """charset-normalizer's verdict for text that is not Chinese, if it decodes all the bytes."""
     from charset_normalizer import from_bytes
 
-    match = from_bytes(raw[:200_000]).best()
-    if match is None or match.encoding is None:
+    matches = [match for match in from_bytes(raw[:200_000]) if match.encoding is not None]
+    if not matches:
         return None
-    result = _strict(raw, match.encoding)
+    best = matches[0]
+    # A short text gives charset-normalizer little to go on: café reads as well in Urdu's
+    # cp1006 (cafﻠ) as in cp1252, and it lists the rare code page first. Among the readings it
+    # ranks equal, take Windows-1252, by far the commonest single-byte encoding, when one of
+    # them reads the bytes exactly as it does.
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    western = _strict(raw, "cp1252")
+    if isinstance(western, str) and any(_strict(raw, m.encoding) == western for m in tied):
+        result: str | UnicodeDecodeError = western
+        name = "cp1252"
+    else:
+        result = _strict(raw, best.encoding)
+        name = codecs.lookup(best.encoding).name
     if isinstance(result, UnicodeDecodeError) or _mostly_controls(result):
         return None
-    return Decoded(result, codecs.lookup(match.encoding).name)
+    return Decoded(result, name)
 
 
 def _mostly_controls(text: str) -> bool:

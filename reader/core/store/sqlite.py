@@ -301,16 +301,14 @@ def check_columns(db: Database, path: Path) -> None:
         )
 
 
-def migrate(db: TxDatabase, path: Path) -> None:
-    """Bring an older database up to date in one transaction: all of it or none of it."""
-    if not migrations.pending(db):
-        check_columns(db, path)
+def refuse_damaged(db: TxDatabase, path: Path) -> None:
+    """Refuse a damaged file that needs an upgrade, before anything is written to it.
+
+    Runs before the switch to WAL too: that switch rewrites the header, and a damaged file
+    must be left byte for byte as it was for ``.recover``.
+    """
+    if db.read_only or not migrations.pending(db):
         return
-    if db.read_only:
-        raise StoreError(
-            f"{path} was made by an older reader and needs an upgrade, but it is read-only."
-            " Make it writable (or copy it somewhere writable) and open it again."
-        )
     tables = db.execute("select count(*) from sqlite_master where type = 'table'").fetchone()[0]
     if tables:
         # Never rewrite a damaged file: an upgrade would spread the damage.
@@ -321,6 +319,18 @@ def migrate(db: TxDatabase, path: Path) -> None:
                 f"{path} is damaged ({first}). It was left as it is: restore a backup, or try"
                 " `sqlite3 FILE .recover` on a copy."
             )
+
+
+def migrate(db: TxDatabase, path: Path) -> None:
+    """Bring an older database up to date in one transaction: all of it or none of it."""
+    if not migrations.pending(db):
+        check_columns(db, path)
+        return
+    if db.read_only:
+        raise StoreError(
+            f"{path} was made by an older reader and needs an upgrade, but it is read-only."
+            " Make it writable (or copy it somewhere writable) and open it again."
+        )
     with db.atomic():
         migrations.apply(db)
         db.execute(f"PRAGMA user_version = {len(known_migrations())}")
@@ -345,6 +355,7 @@ def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
         refuse_newer(db, path)
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
+        refuse_damaged(db, path)
         if not is_read_only:
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = wal")
