@@ -70,6 +70,7 @@ class UndoAction(_Stored):
     MOVE_CODE = "move_code"
     CODE_MEMO = "code_memo"
     DOCUMENT_MEMO = "document_memo"
+    IMPORT_CODES = "import_codes"
 
     @property
     def on_codebook(self) -> bool:
@@ -87,6 +88,7 @@ CODEBOOK_ACTIONS = frozenset(
         UndoAction.MOVE_CODE,
         UndoAction.CODE_MEMO,
         UndoAction.DOCUMENT_MEMO,
+        UndoAction.IMPORT_CODES,
     }
 )
 
@@ -124,6 +126,29 @@ class Code:
     @property
     def tag(self) -> Tag:
         return Tag(self.id, self.name, self.color)
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    """A code as a codebook file gives it, merged into the store by name. None (or blank
+    colour) means the file says nothing about it: the code here keeps its own."""
+
+    name: str
+    parent: str | None = None
+    """The name of the code it sits under (in the file or already here); "" for the top
+    level; None when the file does not say (a CSV without a parent column)."""
+    color: str | None = None
+    description: str | None = None
+    memo: str | None = None
+
+
+@dataclass(frozen=True)
+class CodebookImport:
+    """What merging a codebook file did."""
+
+    added: int
+    updated: int
+    unchanged: int
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reader.core.errors import StoreError
-from reader.core.models import Code, CodeRemoval, UndoAction
+from reader.core.models import Code, CodebookImport, CodeRemoval, CodeSpec, UndoAction
 from reader.core.store.common import as_text, short
 from reader.core.store.gateway import Gateway, Row
 from reader.core.store.history import History
@@ -316,6 +316,79 @@ class Codebook:
             )
         return memo
 
+    def import_codes(self, specs: list[CodeSpec], origin: str) -> CodebookImport:
+        """Merge codes from a codebook file by name, as one undoable action: a new name is a
+        new code; a code here takes the file's parent, colour, description and memo where the
+        file gives them (it keeps its own where the file says nothing) and its passages.
+
+        Parents may be codes of the file or codes here. Refused whole, with a sentence, when
+        a parent is neither, or the result would put a code under itself.
+        """
+        by_name = {spec.name: spec for spec in specs}
+        with self._db.transaction():
+            existing = {name: self.find(name) for name in by_name}
+            added = updated = 0
+            touched: list[int] = [code_id for code_id in existing.values() if code_id is not None]
+            before = self._tags.state(touched)
+            known = {name for name, code_id in existing.items() if code_id is not None}
+            for spec in specs:  # create the new codes first: parents may come later in a file
+                if existing[spec.name] is None:
+                    existing[spec.name] = self._tags.ensure(spec.name, spec.color)
+            ids = {name: code_id for name, code_id in existing.items() if code_id is not None}
+            for spec in specs:
+                code_id = ids[spec.name]
+                changes: dict[str, object] = {}
+                if spec.parent == "":
+                    changes["parent_id"] = None
+                elif spec.parent is not None:
+                    parent = ids.get(spec.parent) or self.find(spec.parent)
+                    if parent is None:
+                        raise StoreError(
+                            f"The code “{spec.name}” sits under “{spec.parent}”, which is"
+                            f" neither in {origin} nor here. Nothing was imported."
+                        )
+                    changes["parent_id"] = parent
+                if spec.color and COLOR.fullmatch(spec.color):
+                    changes["color"] = spec.color.lower()
+                if spec.description:
+                    changes["description"] = spec.description
+                if spec.memo:
+                    changes["memo"] = spec.memo
+                row = self._db.one(
+                    "select parent_id, color, description, memo from tags where id = ?",
+                    [code_id],
+                )
+                assert row is not None
+                current = dict(zip(("parent_id", "color", "description", "memo"), row, strict=True))
+                changed = {k: v for k, v in changes.items() if current[k] != v}
+                if changed:
+                    self._db.execute(
+                        f"update tags set {', '.join(f'{k} = ?' for k in changed)} where id = ?",
+                        [*changed.values(), code_id],
+                    )
+                if spec.name not in known:
+                    added += 1
+                elif changed:
+                    updated += 1
+            for code_id in ids.values():
+                if code_id in self._ancestors_above(code_id):
+                    name = next(name for name, i in ids.items() if i == code_id)
+                    raise StoreError(
+                        f"Importing {origin} would put the code “{name}” under itself (its"
+                        " parents in the file and here make a circle). Nothing was imported."
+                    )
+            all_ids = list(dict.fromkeys(ids.values()))
+            after = self._tags.state(all_ids)
+            before["codes"].update({str(i): None for i in all_ids if str(i) not in before["codes"]})
+            if added or updated:
+                self._history.record_codebook(
+                    UndoAction.IMPORT_CODES,
+                    before,
+                    after,
+                    f"imported codebook {short(origin, 40)} ({added} new, {updated} changed)",
+                )
+        return CodebookImport(added, updated, len(specs) - added - updated)
+
     # Helpers
 
     def _change(
@@ -349,6 +422,17 @@ class Codebook:
                 [code_id, code_id],
             )
         ]
+
+    def _ancestors_above(self, code_id: int) -> set[int]:
+        """The codes above ``code_id`` by their stored parents (itself only in a cycle)."""
+        seen: set[int] = set()
+        current = self._db.one("select parent_id from tags where id = ?", [code_id])
+        parent = current[0] if current else None
+        while isinstance(parent, int) and parent not in seen:
+            seen.add(parent)
+            row = self._db.one("select parent_id from tags where id = ?", [parent])
+            parent = row[0] if row else None
+        return seen
 
     def _ancestors(self, code_id: int) -> set[int]:
         """The codes above ``code_id`` (itself included), stopping at a cycle."""
