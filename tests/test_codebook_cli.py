@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,32 @@ def test_hostile_names_list_as_visible_text_and_round_trip(tmp_path: Path, paylo
     assert run("codebook", "--db", db, "-o", target)[0] == 0
     read = read_codebook(target)
     assert [(c.name, c.description) for c in read.codes] == [(name, payload or None)]
+
+
+def test_a_qdpx_project_carries_the_tree_descriptions_and_document_memos(
+    study: Path, tmp_path: Path
+) -> None:
+    store = Store(study)
+    document = store.documents.summaries()[0].id
+    store.codebook.set_document_memo(document, "文档备忘：第二遍再读")
+    expected = tree(store)
+    title = store.documents.get(document).title
+    store.close()
+    archive = tmp_path / "study.qdpx"
+    assert run("export", "--db", study, "-o", archive)[0] == 0
+    with zipfile.ZipFile(archive) as opened:
+        xml = opened.read("project.qde")
+    path = SCHEMAS / "Project.xsd"
+    if not path.exists():
+        pytest.skip(f"{path} is missing")
+    validator = etree.XMLSchema(etree.parse(str(path)))
+    assert validator.validate(etree.fromstring(xml)), validator.error_log
+    elsewhere = tmp_path / "elsewhere.db"
+    code, _, err = run("import-project", archive, "--db", elsewhere)
+    assert code == 0, err
+    imported = Store(elsewhere)
+    assert tree(imported) == expected
+    (copy,) = [d.id for d in imported.documents.summaries() if d.title == title]
+    assert imported.codebook.document_memo(copy) == "文档备忘：第二遍再读"
+    assert not imported.history.can_undo()  # a project import is not an undoable step
+    imported.close()

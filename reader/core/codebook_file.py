@@ -103,22 +103,13 @@ def write_csv(codes: Sequence[Code], out: IO[str]) -> None:
 
 def qdc_bytes(codes: Sequence[Code]) -> bytes:
     """The codebook as a REFI-QDA ``.qdc`` file (valid against Codebook.xsd)."""
-    from reader.core.refiqda import CodeEntry, codebook_xml
+    from reader.core.refiqda import code_entries, codebook_xml
 
     if not codes:
         raise StoreError(
             "The codebook is empty, and a .qdc file needs at least one code: tag a passage first."
         )
-    names = _parents(codes)
-    entries = [
-        CodeEntry(
-            name=code.name,
-            color=code.color,
-            description=code.description,
-            parent=names.get(code.parent_id) if code.parent_id is not None else None,
-        )
-        for code in codes
-    ]
+    entries = code_entries(codes)
     xml = codebook_xml(entries)
     return xml if xml.endswith(b"\n") else xml + b"\n"
 

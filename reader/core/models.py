@@ -168,22 +168,29 @@ class CodeRemoval:
 
     def sentence(self) -> str:
         """One sentence a confirmation can show."""
-        plural = "" if self.passages == 1 else "s"
-        parts = [
-            f"Delete the code “{self.code}”: it comes off {self.passages:,} passage{plural}"
-            f" in {self.documents:,} document{'' if self.documents == 1 else 's'}"
-        ]
+        if self.passages:
+            plural = "" if self.passages == 1 else "s"
+            uses = (
+                f"it comes off {self.passages:,} passage{plural} in {self.documents:,}"
+                f" document{'' if self.documents == 1 else 's'}"
+            )
+        else:
+            uses = "it codes no passage"
+        parts = [f"Delete the code “{self.code}”: {uses}"]
         if self.left_untagged:
             parts.append(f"{self.left_untagged:,} of them keep no code (they stay, untagged)")
         if self.children:
             shown = ", ".join(f"“{name}”" for name in self.children[:5])
             more = f" and {len(self.children) - 5} more" if len(self.children) > 5 else ""
-            parts.append(f"{shown}{more} move up a level")
+            verb = "moves" if len(self.children) == 1 else "move"
+            parts.append(f"{shown}{more} {verb} up a level")
         texts = [
-            w for w, has in (("description", self.has_description), ("memo", self.has_memo)) if has
+            what
+            for what, has in (("description", self.has_description), ("memo", self.has_memo))
+            if has
         ]
         if texts:
-            parts.append(f"its {' and '.join(texts)} go with it")
+            parts.append(f"its {' and '.join(texts)} go{'es' if len(texts) == 1 else ''} with it")
         return "; ".join(parts) + ". u undoes it."
 
 

@@ -52,6 +52,12 @@ def reader_commands(screen: MainScreen) -> Iterator[Command]:
         screen.action_search_library,
         "ctrl+f · every match in any script, keyword in context",
     )
+    yield (
+        "Codebook: codes, counts, rename, merge, move, recolour",
+        screen.action_codebook,
+        "b · the codes in a tree; every change undoable with u",
+    )
+    yield ("Memo on this document", screen.action_document_memo, "M · like a comment")
     yield ("Keys: every key (help)", screen.action_help, "?")
     yield ("Undo", screen.action_undo, "u")
     yield ("Redo", screen.action_redo, "ctrl+r")

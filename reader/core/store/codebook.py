@@ -298,10 +298,14 @@ class Codebook:
             )
         return removal
 
-    def set_document_memo(self, document_id: int, memo: str) -> str:
-        """Set the memo on a document (one undoable action); gives the memo saved."""
+    def set_document_memo(self, document_id: int, memo: str, *, undoable: bool = True) -> str:
+        """Set the memo on a document (one undoable action; ``undoable=False`` for part of a
+        larger change that is not, such as a project import); gives the memo saved."""
         with self._db.transaction():
             if self.document_memo(document_id) == memo:
+                return memo
+            if not undoable:
+                self._db.execute("update documents set memo = ? where id = ?", [memo, document_id])
                 return memo
             title = self._db.one("select title from documents where id = ?", [document_id])
             before = self._tags.state(memos_of=[document_id])
@@ -316,13 +320,16 @@ class Codebook:
             )
         return memo
 
-    def import_codes(self, specs: list[CodeSpec], origin: str) -> CodebookImport:
+    def import_codes(
+        self, specs: list[CodeSpec], origin: str, *, undoable: bool = True
+    ) -> CodebookImport:
         """Merge codes from a codebook file by name, as one undoable action: a new name is a
         new code; a code here takes the file's parent, colour, description and memo where the
         file gives them (it keeps its own where the file says nothing) and its passages.
 
         Parents may be codes of the file or codes here. Refused whole, with a sentence, when
-        a parent is neither, or the result would put a code under itself.
+        a parent is neither, or the result would put a code under itself. ``undoable=False``:
+        part of a larger change that is not undoable either (a project import).
         """
         by_name = {spec.name: spec for spec in specs}
         with self._db.transaction():
@@ -380,7 +387,7 @@ class Codebook:
             all_ids = list(dict.fromkeys(ids.values()))
             after = self._tags.state(all_ids)
             before["codes"].update({str(i): None for i in all_ids if str(i) not in before["codes"]})
-            if added or updated:
+            if undoable and (added or updated):
                 self._history.record_codebook(
                     UndoAction.IMPORT_CODES,
                     before,
