@@ -3,16 +3,19 @@ wrote; the import dialog takes an encoding, and import errors name what the app 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Input
 
-from reader.core.export import default_export_name
+from reader.core.export import default_export_name, export_to_file
 from reader.core.store import Store
 from reader.ui.app import ReaderApp, make_app
 from reader.ui.commands import ReaderCommands, plain_highlight
+from reader.ui.screens import main as main_module
 from reader.ui.screens.confirm import ConfirmDialog
 from reader.ui.screens.export_dialog import ExportDialog
 from reader.ui.screens.main import MainScreen
@@ -113,7 +116,8 @@ async def test_export_asks_before_replacing_and_shows_the_absolute_path(
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("y")
-        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()  # the export is written by a worker
+        await pilot.pause()
         assert target.read_text(encoding="utf-8").startswith('"annotation_id",')
         assert any(str(target) in notice for notice in notices(app)), notices(app)
 
@@ -127,43 +131,40 @@ async def test_export_of_a_new_name_does_not_ask(
         await pilot.pause()
         app.screen.query_one(Input).value = "sub.csv"
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert (tmp_path / "sub.csv").read_text(encoding="utf-8").startswith('"annotation_id",')
 
 
-async def test_the_import_dialog_takes_an_encoding_and_errors_name_it(
-    app: ReaderApp, store: Store, tmp_path: Path
+async def test_an_export_is_written_off_the_ui_thread_and_a_failure_is_a_notice(
+    app: ReaderApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    damaged = tmp_path / "损坏的文章.txt"
-    damaged.write_bytes("第一段中文内容，".encode() * 40 + b"\xff\xfe" + "后面还有中文。".encode())
+    """The UI thread never writes the file (a large export takes seconds): a worker does, and
+    what it could not write comes back as one error notice, the screen still usable."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a folder.csv").mkdir()
+    writers: list[threading.Thread] = []
+
+    def recording_export(*args: Any, **kwargs: Any) -> int:
+        writers.append(threading.current_thread())
+        return export_to_file(*args, **kwargs)
+
+    monkeypatch.setattr(main_module, "export_to_file", recording_export)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = main_screen(app)
-        # Detected: refused, and the reason points at the dialog, not at --encoding.
-        await pilot.press("i")
-        await pilot.pause()
-        app.screen.query_one("#path", Input).value = str(damaged)
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.1)
-        assert store.documents.count() == 2
-        [refusal] = [notice for notice in notices(app) if "损坏的文章" in notice]
-        assert "--" not in refusal and "import dialog" in refusal
-        # Chosen: UTF-8, replacing the two bad bytes.
-        await pilot.press("i")
-        await pilot.pause()
-        dialog = app.screen
-        dialog.query_one("#path", Input).value = str(damaged)
-        assert dialog.query_one("#replace", Checkbox).disabled
-        dialog.query_one("#encoding", Select).value = "utf-8"
-        await pilot.pause()
-        replace = dialog.query_one("#replace", Checkbox)
-        assert not replace.disabled
-        replace.value = True
-        dialog.query_one("#path", Input).focus()
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert store.documents.count() == 3
-        assert screen.document is not None and screen.document.encoding == "utf-8"
-        assert "\ufffd" in screen.document.text
+        for name in ("sub.csv", "a folder.csv"):
+            await pilot.press("e")
+            await pilot.pause()
+            app.screen.query_one(Input).value = name
+            await pilot.press("enter")
+            await pilot.pause()
+            if isinstance(app.screen, ConfirmDialog):  # the folder exists: replace it
+                await pilot.press("y")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert len(writers) == 2
+        assert all(writer is not threading.main_thread() for writer in writers)
+        assert isinstance(app.screen, MainScreen)
+        assert (tmp_path / "sub.csv").read_text(encoding="utf-8").startswith('"annotation_id",')
+        [failure] = [notice for notice in notices(app) if "Cannot write" in notice]
+        assert "it is a folder" in failure

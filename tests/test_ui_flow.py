@@ -97,7 +97,7 @@ async def test_select_tag_comment_switch_and_export(
         dialog_input = app.screen.query_one("Input")
         dialog_input.value = str(target)
         await pilot.press("enter")
-        await pilot.pause()
+        await app.workers.wait_for_complete()  # the export is written by a worker
     with target.open(encoding="utf-8", newline="") as handle:
         [row] = list(csv.DictReader(handle))
     assert row["passage"] == "全局谋划"

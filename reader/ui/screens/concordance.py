@@ -35,6 +35,7 @@ from reader.core.search import (
     search,
 )
 from reader.core.store import Store, StoreError
+from reader.ui.messages import ConcordanceBatch, ConcordanceFailed
 from reader.ui.screens.confirm import ConfirmDialog
 from reader.ui.screens.tag_picker import TagPicker
 from reader.ui.widgets.concordance_list import ConcordanceList
@@ -321,7 +322,7 @@ class ConcordanceScreen(Screen[Jump | None]):
         try:
             store = Store(self.store.path, read_only=True)
         except StoreError as error:
-            self.app.call_from_thread(self._failed, generation, str(error))
+            self.post_message(ConcordanceFailed(generation, str(error)))
             return
         try:
             matches = search(
@@ -338,28 +339,24 @@ class ConcordanceScreen(Screen[Jump | None]):
                     else (time.monotonic() - sent_at >= BATCH_SECONDS)
                 )
                 if due:
-                    self.app.call_from_thread(self._receive, generation, batch, per_document, False)
+                    self.post_message(ConcordanceBatch(generation, batch, per_document, False))
                     batch, per_document, first = [], Counter(), False
                     sent_at = time.monotonic()
             for found in matches:  # beyond the list: counted only
                 if worker.is_cancelled:
                     return
                 per_document[found.document_id] += 1
-            self.app.call_from_thread(self._receive, generation, batch, per_document, True)
+            self.post_message(ConcordanceBatch(generation, batch, per_document, True))
         except (QueryError, StoreError) as error:
-            self.app.call_from_thread(self._failed, generation, str(error))
+            self.post_message(ConcordanceFailed(generation, str(error)))
         finally:
             store.close()
 
-    def _receive(
-        self,
-        generation: int,
-        batch: list[ConcordanceLine],
-        per_document: Counter[int],
-        done: bool,
-    ) -> None:
-        if generation != self._generation:
+    @on(ConcordanceBatch)
+    def add_found_lines(self, event: ConcordanceBatch) -> None:
+        if event.generation != self._generation:
             return  # lines of a query that has since changed
+        batch, per_document, done = event.lines, event.per_document, event.done
         listing = self.query_one(ConcordanceList)
         self.total += sum(per_document.values())
         self.per_document.update(per_document)
@@ -380,9 +377,10 @@ class ConcordanceScreen(Screen[Jump | None]):
             listing.refresh()
         self._show_status()
 
-    def _failed(self, generation: int, message: str) -> None:
-        if generation == self._generation:
-            self.done, self.error = True, message
+    @on(ConcordanceFailed)
+    def show_search_failure(self, event: ConcordanceFailed) -> None:
+        if event.generation == self._generation:
+            self.done, self.error = True, event.error
             self._show_status()
 
     def _show_status(self) -> None:

@@ -32,6 +32,7 @@ from reader.core.search import FoldedCache
 from reader.core.store import Store, StoreError
 from reader.ui.commands import ReaderCommands
 from reader.ui.keys import help_rows, own_bindings
+from reader.ui.messages import ExportFailed, ExportFinished, ImportFinished, ImportProgressed
 from reader.ui.screens.codebook import CodebookScreen  # its keys are listed below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
 from reader.ui.widgets.annotation_panel import AnnotationPanel
@@ -458,20 +459,33 @@ class MainScreen(Screen[None]):
             self.notify(str(error), title="Not saved", severity="error", timeout=10)
         return None
 
-    @on(AnnotationPanel.Requested)
-    def act_on_annotation(self, event: AnnotationPanel.Requested) -> None:
-        annotation = next((a for a in self.annotations if a.id == event.annotation_id), None)
-        if annotation is None:
-            return
-        if event.action == "jump":
-            if annotation.status == AnnotationStatus.ACTIVE:
-                self.view.move_cursor(annotation.start, context_rows=JUMP_CONTEXT_ROWS)
-                self._done_with_pane("panel")
-        elif event.action == "tags":
+    def _listed(self, annotation_id: int) -> Annotation | None:
+        """The annotation the panel names, if it is still in this article."""
+        return next((a for a in self.annotations if a.id == annotation_id), None)
+
+    @on(AnnotationPanel.JumpTo)
+    def jump_to_annotation(self, event: AnnotationPanel.JumpTo) -> None:
+        annotation = self._listed(event.annotation_id)
+        if annotation is not None and annotation.status == AnnotationStatus.ACTIVE:
+            self.view.move_cursor(annotation.start, context_rows=JUMP_CONTEXT_ROWS)
+            self._done_with_pane("panel")
+
+    @on(AnnotationPanel.EditTags)
+    def edit_tags_from_panel(self, event: AnnotationPanel.EditTags) -> None:
+        annotation = self._listed(event.annotation_id)
+        if annotation is not None:
             self._edit_tags((annotation.start, annotation.end), annotation)
-        elif event.action == "comment":
+
+    @on(AnnotationPanel.EditComment)
+    def edit_comment_from_panel(self, event: AnnotationPanel.EditComment) -> None:
+        annotation = self._listed(event.annotation_id)
+        if annotation is not None:
             self._edit_comment((annotation.start, annotation.end), annotation)
-        elif event.action == "delete":
+
+    @on(AnnotationPanel.Delete)
+    def delete_from_panel(self, event: AnnotationPanel.Delete) -> None:
+        annotation = self._listed(event.annotation_id)
+        if annotation is not None:
             self._delete(annotation)
 
     @work
@@ -513,17 +527,36 @@ class MainScreen(Screen[None]):
             ):
                 break
             value = str(path)  # not replaced: ask again, with the name there to edit
-        self._export_to(path)
+        self._export_in_background(path, self.config)
 
-    def _export_to(self, path: Path) -> None:
+    @work(thread=True, exclusive=True, group="export")
+    def _export_in_background(self, path: Path, script: str | None) -> None:
+        """Write the export off the UI thread (a large one takes seconds), on a connection of
+        the worker's own; the result or the failure comes back as a message."""
         try:
-            count = export_to_file(self.store, path, self.config)
+            store = self._worker_store()
+            try:
+                count = export_to_file(store, path, script)
+            finally:
+                store.close()
         except StoreError as error:
-            self.notify(str(error), title="Export failed", severity="error", timeout=15)
-            return
-        extra = f" (with passage_converted in {self.config})" if self.config else ""
-        noun = "annotation" if count == 1 else "annotations"
-        self.notify(f"Exported {count} {noun} to {path}{extra}", title="Export")
+            self.post_message(ExportFailed(path, str(error)))
+        else:
+            self.post_message(ExportFinished(path, count, script))
+
+    @on(ExportFinished)
+    def show_exported(self, event: ExportFinished) -> None:
+        extra = f" (with passage_converted in {event.script})" if event.script else ""
+        noun = "annotation" if event.count == 1 else "annotations"
+        self.notify(f"Exported {event.count} {noun} to {event.path}{extra}", title="Export")
+
+    @on(ExportFailed)
+    def show_export_failure(self, event: ExportFailed) -> None:
+        self.notify(event.error, title="Export failed", severity="error", timeout=15)
+
+    def _worker_store(self) -> Store:
+        """A connection for a thread worker: a connection belongs to the thread that made it."""
+        return Store(self.store.path, read_only=self.store.read_only)
 
     @work
     async def action_import(self) -> None:
@@ -531,6 +564,7 @@ class MainScreen(Screen[None]):
 
         request = await self.app.push_screen_wait(ImportDialog(base=Path.cwd()))
         if request is not None:
+            self.query_one("#import-progress", ProgressBar).add_class("-active")
             self._import_in_background(request)
 
     @work(thread=True, exclusive=True, group="import")
@@ -538,16 +572,13 @@ class MainScreen(Screen[None]):
         """Import a file or a folder off the UI thread, on a connection of the worker's own."""
         from reader.ui.screens.import_dialog import for_the_app
 
-        bar = self.query_one("#import-progress", ProgressBar)
-        self.app.call_from_thread(bar.add_class, "-active")
-
         def advance(step: ImportProgress) -> None:
-            self.app.call_from_thread(bar.update, total=step.total, progress=step.done)
+            self.post_message(ImportProgressed(step.done, step.total))
 
         imported: list[ImportResult] = []
         failures: list[str] = []
         try:
-            store = Store(self.store.path, read_only=self.store.read_only)
+            store = self._worker_store()
             try:
                 summary = import_files(
                     store,
@@ -562,11 +593,17 @@ class MainScreen(Screen[None]):
                 store.close()
         except StoreError as error:  # the database itself: busy, read-only, gone
             failures.append(str(error))
-        finally:
-            self.app.call_from_thread(bar.remove_class, "-active")
-        self.app.call_from_thread(self._show_imported, imported, failures)
+        self.post_message(ImportFinished(imported, failures))
 
-    def _show_imported(self, imported: list[ImportResult], failures: list[str]) -> None:
+    @on(ImportProgressed)
+    def show_import_progress(self, event: ImportProgressed) -> None:
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=event.total, progress=event.done)
+
+    @on(ImportFinished)
+    def show_imported(self, event: ImportFinished) -> None:
+        self.query_one("#import-progress", ProgressBar).remove_class("-active")
+        imported, failures = event.imported, event.failures
         for failure in failures:
             self.notify(failure, title="Not imported", severity="error", timeout=15)
         if not imported:

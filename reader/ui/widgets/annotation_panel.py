@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
@@ -25,18 +26,28 @@ class AnnotationPanel(ItemList):
 
     BINDINGS = [
         Binding("enter", "choose", "Jump", tooltip="Jump to the passage in the article"),
-        Binding("t", "request('tags')", "Tags", tooltip="Edit the highlighted annotation's tags"),
-        Binding("c", "request('comment')", "Comment", tooltip="Edit its comment"),
-        Binding("d,delete", "request('delete')", "Delete", tooltip="Delete it (asks first)"),
+        Binding("t", "edit_tags", "Tags", tooltip="Edit the highlighted annotation's tags"),
+        Binding("c", "edit_comment", "Comment", tooltip="Edit its comment"),
+        Binding("d,delete", "delete", "Delete", tooltip="Delete it (asks first)"),
     ]
 
-    class Requested(Message):
-        """The user asked for ``action`` ("jump", "tags", "comment", "delete") on an annotation."""
+    @dataclass
+    class AnnotationMessage(Message):
+        """Something the user asked for on one annotation; the screen does it."""
 
-        def __init__(self, action: str, annotation_id: int) -> None:
-            super().__init__()
-            self.action = action
-            self.annotation_id = annotation_id
+        annotation_id: int
+
+    class JumpTo(AnnotationMessage):
+        """Show the annotation's passage in the article, the cursor on its first character."""
+
+    class EditTags(AnnotationMessage):
+        """Open the tag picker on the annotation's tags."""
+
+    class EditComment(AnnotationMessage):
+        """Open the comment editor on the annotation's comment."""
+
+    class Delete(AnnotationMessage):
+        """Delete the annotation (the screen asks first)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -94,9 +105,18 @@ class AnnotationPanel(ItemList):
 
     def on_item_list_chosen(self, event: ItemList.Chosen) -> None:
         event.stop()
-        self.post_message(self.Requested("jump", self.annotations[event.index].id))
+        self.post_message(self.JumpTo(self.annotations[event.index].id))
 
-    def action_request(self, action: str) -> None:
+    def _post_for_highlighted(self, message: type[AnnotationMessage]) -> None:
         annotation_id = self.highlighted_annotation_id
         if annotation_id is not None:
-            self.post_message(self.Requested(action, annotation_id))
+            self.post_message(message(annotation_id))
+
+    def action_edit_tags(self) -> None:
+        self._post_for_highlighted(self.EditTags)
+
+    def action_edit_comment(self) -> None:
+        self._post_for_highlighted(self.EditComment)
+
+    def action_delete(self) -> None:
+        self._post_for_highlighted(self.Delete)

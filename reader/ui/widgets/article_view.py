@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, work
+from textual import events, on, work
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -250,8 +250,7 @@ class ArticleView(ScrollView, can_focus=True):
         time.sleep(BACKGROUND_START_S)
         if not converter(config).model_ready:  # the screen was drawn plain: now with offsets
             converter(config).convert_mapped("")
-            self.app.call_from_thread(self.refresh)
-            self.post_message(self.OffsetsReady())
+            self.post_message(self.OffsetsReady())  # the view repaints, then the screen hears
         here = document.block_at(self._top_offset)
         order = [*range(here, len(document.blocks)), *range(here - 1, -1, -1)]
         for index in order:
@@ -259,6 +258,11 @@ class ArticleView(ScrollView, can_focus=True):
                 return
             document.converted(config, index)
             time.sleep(BACKGROUND_PAUSE_S)
+
+    @on(OffsetsReady)
+    def repaint_with_offsets(self) -> None:
+        """Highlights and the cursor can be placed now: draw them (the message goes on up)."""
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         if self.layout_ is None or self.layout_.width == self.scrollable_content_region.width:

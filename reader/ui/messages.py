@@ -1,0 +1,78 @@
+"""What the app's workers report, as typed messages (toolong's ``messages.py``).
+
+A thread worker posts one of these to the screen that started it (``post_message`` is safe from
+any thread) instead of calling back into the UI with ``call_from_thread``: the screen handles
+each as an event, with a handler that says what it does, and a test can wait for it.
+
+Widgets' own messages (a panel's intents, the view's cursor) are nested in the widget that posts
+them, as posting does; these are the ones no widget owns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.message import Message
+
+from reader.core.importing import ImportResult
+from reader.core.search import ConcordanceLine
+
+
+@dataclass
+class ImportProgressed(Message):
+    """One more file of a background import is done."""
+
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        """A burst of files is drawn once: only the latest count matters."""
+        return isinstance(message, ImportProgressed)
+
+
+@dataclass
+class ImportFinished(Message):
+    """A background import ended: what it imported, and a sentence per file it could not."""
+
+    imported: list[ImportResult]
+    failures: list[str]
+
+
+@dataclass
+class ExportFinished(Message):
+    """An export was written: ``count`` annotations into ``path``."""
+
+    path: Path
+    count: int
+    script: str | None
+    """The script of the ``passage_converted`` column (None: no such column)."""
+
+
+@dataclass
+class ExportFailed(Message):
+    """An export could not be written; any earlier file at ``path`` is untouched."""
+
+    path: Path
+    error: str
+
+
+@dataclass
+class ConcordanceBatch(Message):
+    """More lines of a library search, streamed in while it runs."""
+
+    generation: int
+    """Which query they answer: a batch of a query that has since changed is dropped."""
+    lines: list[ConcordanceLine]
+    per_document: Counter[int]
+    """Matches per document in this batch (lines and those beyond the list)."""
+    done: bool
+
+
+@dataclass
+class ConcordanceFailed(Message):
+    """A library search stopped: a bad query or a database error, as a sentence."""
+
+    generation: int
+    error: str
