@@ -214,25 +214,25 @@ BUGS: list[Bug] = [
     ),
     Bug(
         "ui-t-c-take-the-outermost",
-        "reader/ui/widgets/article_view.py",
+        "reader/core/positions.py",
         "        return sorted(found, key=lambda a: a.end - a.start)",
         "        return found",
-        UI,
+        (*UI, "tests/test_positions.py"),
     ),
     Bug(
         "ui-orphans-painted-at-stale-offsets",
-        "reader/ui/widgets/article_view.py",
+        "reader/core/positions.py",
         "(a for a in annotations if a.status == AnnotationStatus.ACTIVE)",
         "(a for a in annotations)",
-        UI,
+        (*UI, "tests/test_positions.py"),
     ),
     Bug(
         "ui-left-arrow-splits-a-unit",
-        "reader/ui/widgets/article_view.py",
-        "        start, _ = self._widen(self.document.previous_stop(self.cursor), self.cursor)\n"
-        "        return start\n",
-        "        return self.document.previous_stop(self.cursor)\n",
-        UI,
+        "reader/core/positions.py",
+        "    start, _ = widen(document, config, document.previous_stop(cursor), cursor)\n"
+        "    return start\n",
+        "    return document.previous_stop(cursor)\n",
+        (*UI, "tests/test_positions.py"),
     ),
     Bug(
         "ui-no-read-only-warning",

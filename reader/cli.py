@@ -84,11 +84,35 @@ db_option = click.option(
 )
 
 
-def open_store(db_path: Path) -> Store:
+def _checked_coder(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from reader.core.coders import CoderNameError, check_coder_name
+
+    try:
+        return check_coder_name(value)
+    except CoderNameError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+coder_option = click.option(
+    "--coder",
+    metavar="NAME",
+    callback=_checked_coder,
+    help="Who is coding: new annotations are recorded as theirs, and undo takes back only"
+    " their actions (default: $READER_CODER, else the OS user).",
+)
+
+
+def open_store(db_path: Path, coder: str | None = None) -> Store:
+    """The store at ``db_path``, coding as ``coder`` (None: READER_CODER, else the OS user)."""
+    from reader.core.coders import CoderNameError, resolve_coder
     from reader.core.store import Store, StoreError
 
     try:
-        store = Store(db_path)
+        store = Store(db_path, coder=resolve_coder(coder))
+    except CoderNameError as error:
+        raise click.ClickException(f"READER_CODER: {error}") from error
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     for notice in store.notices:
@@ -109,14 +133,15 @@ def cli() -> None:
 @cli.command("open")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def open_app(files: tuple[Path, ...], db_path: Path) -> None:
+@coder_option
+def open_app(files: tuple[Path, ...], db_path: Path, coder: str | None) -> None:
     """Open the reader (the default command).
 
-    Example: reader --db project.db article.txt
+    Example: reader --db project.db --coder anna article.txt
     """
     from reader.ui.app import make_app
 
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     app = make_app(store, files)
     app.run()
 
@@ -168,8 +193,14 @@ class ByteSize(click.ParamType):
     show_default=True,
     help="Refuse files larger than this.",
 )
+@coder_option
 def import_command(
-    paths: tuple[str, ...], db_path: Path, encoding: str | None, errors: str, max_size: int
+    paths: tuple[str, ...],
+    db_path: Path,
+    encoding: str | None,
+    errors: str,
+    max_size: int,
+    coder: str | None,
 ) -> None:
     """Import text files and saved web pages: files, folders (recursively) and globs.
 
@@ -192,7 +223,7 @@ def import_command(
                 f"{encoding!r} is not a text encoding (try utf-8, gb18030, big5 or big5hkscs)",
                 param_hint="--encoding",
             )
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     counts: dict[str, int] = {}
 
     def report(step: ImportProgress) -> None:
@@ -264,6 +295,13 @@ def _import_line(result: ImportResult, path: Path | None) -> str:
     help="Only annotations created or changed on or after this date (YYYY-MM-DD, UTC).",
 )
 @click.option(
+    "--coder",
+    "coders",
+    multiple=True,
+    metavar="NAME",
+    help="Only annotations made by this coder (repeatable).",
+)
+@click.option(
     "--excel",
     is_flag=True,
     help="Start with a UTF-8 byte order mark so Excel shows Chinese text correctly.",
@@ -276,6 +314,7 @@ def export_command(
     tags: tuple[str, ...],
     document: str | None,
     since: datetime | None,
+    coders: tuple[str, ...],
     excel: bool,
 ) -> None:
     """Export annotations: CSV (UTF-8, RFC 4180, safe in a spreadsheet), xlsx, W3C or REFI-QDA.
@@ -287,6 +326,8 @@ def export_command(
     annotation_tags sheet.
 
     Example: reader export -o coded.csv --script s2twp --tag 政策 --since 2025-01-01 --excel
+
+    Example: reader export -o anna.csv --coder anna
 
     Example: reader export -o coded.xlsx
 
@@ -313,6 +354,7 @@ def export_command(
         "tags": tags,
         "documents": documents,
         "since": since.date().isoformat() if since else None,
+        "coders": tuple(name.strip() for name in coders if name.strip()),
         "excel": excel,
     }
     chosen = export_format(output or "", file_format)
@@ -392,13 +434,16 @@ def _silence_stdout() -> None:
 @cli.command("import-annotations")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def import_annotations_command(csv_file: Path, db_path: Path) -> None:
+@coder_option
+def import_annotations_command(csv_file: Path, db_path: Path, coder: str | None) -> None:
     """Restore annotations from a CSV or xlsx made by `reader export` (twice adds nothing).
 
     Each row goes back to its own document: the one with its id and title, else its title,
     else its content (every passage at its offsets), so the documents must be in the
     database first (reader import FILES). Rows that cannot be read or placed are listed and
     make the exit status 1; all the others are written in one transaction (all or nothing).
+    Each annotation keeps the coder of its `coder` column; an export from before coders has
+    none, and its annotations become --coder's (default: $READER_CODER, else the OS user).
 
     Example: reader import-annotations coded.csv --db restored.db
 
@@ -407,7 +452,7 @@ def import_annotations_command(csv_file: Path, db_path: Path) -> None:
     from reader.core.restore import import_csv
     from reader.core.store import StoreError
 
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     try:
         report = import_csv(store, csv_file)
     except StoreError as error:
@@ -520,7 +565,8 @@ def agreement_command(
 @cli.command("import-project")
 @click.argument("project_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def import_project_command(project_file: Path, db_path: Path) -> None:
+@coder_option
+def import_project_command(project_file: Path, db_path: Path, coder: str | None) -> None:
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA or reader).
 
     Its text sources become documents (a text already here is reused), its codes tags, its
@@ -533,7 +579,7 @@ def import_project_command(project_file: Path, db_path: Path) -> None:
     from reader.core.refiqda import import_qdpx
     from reader.core.store import StoreError
 
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     try:
         report = import_qdpx(store, project_file)
     except StoreError as error:
@@ -730,7 +776,12 @@ SEARCH_CONVERTED = ("match_converted", "left_converted", "right_converted")
 
 
 def _search_setup(
-    db_path: Path, query_text: str, exact: bool, regex: bool, document: str | None
+    db_path: Path,
+    query_text: str,
+    exact: bool,
+    regex: bool,
+    document: str | None,
+    coder: str | None = None,
 ) -> tuple[Store, Query, list[int] | None]:
     from reader.core.search import Query, QueryError
 
@@ -740,7 +791,7 @@ def _search_setup(
         query = Query(query_text, exact=exact, regex=regex)
     except QueryError as error:
         raise click.ClickException(str(error)) from error
-    store = open_store(db_path)
+    store = open_store(db_path, coder)
     documents = None
     if document is not None:
         documents = store.documents.matching(document)
@@ -897,6 +948,7 @@ def _write_text(store, lines, script: str | None, context: int, out: TextIO) -> 
 @click.option("--tag", required=True, help="The tag every match gets.")
 @_search_options
 @click.option("--dry-run", is_flag=True, help="Show what would be coded; change nothing.")
+@coder_option
 def autocode_command(
     query_text: str,
     tag: str,
@@ -905,10 +957,12 @@ def autocode_command(
     regex: bool,
     document: str | None,
     dry_run: bool,
+    coder: str | None,
 ) -> None:
     """Code every match of QUERY with a tag, as one action (undo in the app removes it all).
 
-    A match that already has an annotation with this tag on exactly that passage is skipped.
+    A match where the coder already has an annotation with this tag on exactly that passage
+    is skipped.
 
     Example: reader autocode 一带一路 --tag 倡议 --dry-run
     """
@@ -917,13 +971,14 @@ def autocode_command(
 
     if not tag.strip():
         raise click.BadParameter("a tag name cannot be empty", param_hint="--tag")
-    store, query, documents = _search_setup(db_path, query_text, exact, regex, document)
+    store, query, documents = _search_setup(db_path, query_text, exact, regex, document, coder)
     try:
         spans = [(m.document_id, m.start, m.end) for m in search(store, query, documents=documents)]
         if dry_run:
+            mine = store.annotations.spans([tag.strip()], coder=store.coder)
             coded = {
                 (document_id, start, end)
-                for document_id, items in store.annotations.spans([tag.strip()]).items()
+                for document_id, items in mine.items()
                 for start, end in items
             }
             per_document: dict[int, int] = {}

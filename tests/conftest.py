@@ -22,6 +22,14 @@ def simplified_text() -> str:
     return normalize_text(SIMPLIFIED_SEED.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(autouse=True)
+def _no_coder_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coder of every test is the OS user unless the test names one (--coder, Store(...,
+    coder=), READER_CODER set by the test itself): never a READER_CODER the shell happens to
+    have."""
+    monkeypatch.delenv("READER_CODER", raising=False)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "annotations.db"

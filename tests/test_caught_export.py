@@ -226,5 +226,5 @@ def test_the_csv_lines_end_in_crlf_even_inside_a_file(store: Store, tmp_path: Pa
     export_to_file(store, target)
     raw = target.read_bytes()
     assert raw.count(b"\r\n") == 2  # after the header and after the row
-    assert raw.startswith(b'"annotation_id",') and b'"status"\r\n' in raw
-    assert raw.endswith(b'"active"\r\n')
+    assert raw.startswith(b'"annotation_id",') and b'"status","coder"\r\n' in raw
+    assert raw.endswith(b'"active","' + store.coder.encode() + b'"\r\n')

@@ -81,7 +81,7 @@ def test_cells_have_the_right_types_and_values(awkward: Store, tmp_path: Path) -
     header, *rows = list(sheet.iter_rows())
     assert [cell.value for cell in header] == list(COLUMNS)
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:L{len(COMMENTS) + 1}"
+    assert sheet.auto_filter.ref == f"A1:M{len(COMMENTS) + 1}"
     expected = {a.id: a for a in awkward.annotations.all()}
     column = {name: index for index, name in enumerate(COLUMNS)}
     comments = []
@@ -95,9 +95,10 @@ def test_cells_have_the_right_types_and_values(awkward: Store, tmp_path: Path) -
             assert values[name].is_date and values[name].number_format == DATE_FORMAT
             stored = datetime.fromisoformat(getattr(annotation, name))
             assert values[name].value == stored.replace(tzinfo=None)
-        for name in ("document_title", "document_source", "passage", "tags", "status"):
+        for name in ("document_title", "document_source", "passage", "tags", "status", "coder"):
             cell = values[name]  # an empty text is an empty cell, as in any spreadsheet
             assert cell.data_type == "s" or cell.value is None, (name, cell.value)
+        assert values["coder"].value == annotation.coder == awkward.coder
         document = awkward.documents.get(annotation.document_id)
         assert (values["document_source"].value or "") == document.source
         assert values["passage"].value == document.text[annotation.start : annotation.end]

@@ -330,7 +330,7 @@ def test_hostile_names_and_texts_are_stored_as_they_are(coded: Store, payload: s
 
 def test_an_older_database_gets_the_codebook_columns(db_path: Path) -> None:
     db = Database(db_path)
-    migrations.apply(db, stop_before="m008_codebook")
+    migrations.apply(db, stop_before="m009_codebook")
     db.execute("insert into tags (id, name, color) values (3, '旧', '#abcdef')")
     db.close()
     store = Store(db_path)
@@ -367,3 +367,63 @@ async def test_u_in_the_app_undoes_a_codebook_action_and_redraws(db_path: Path) 
         assert [t.name for t in panel.annotations[0].tags] == ["地名"]
         assert screen.document is not None and screen.document.id == document
     store.close()
+
+
+# Two coders on one database: each undoes their own codebook actions, and an undo changes only
+# what its action changed, so the other's work on the same codes stays.
+
+
+@pytest.fixture
+def two_coders(coded: Store, db_path: Path):  # type: ignore[no-untyped-def]
+    anna = Store(db_path, coder="anna")
+    bo = Store(db_path, coder="bo")
+    yield anna, bo
+    anna.close()
+    bo.close()
+
+
+def test_undoing_a_merge_keeps_what_another_coder_coded_since(two_coders) -> None:  # type: ignore[no-untyped-def]
+    anna, bo = two_coders
+    names = ids(anna)
+    before = independent_counts(anna)
+    anna.codebook.merge(names["政策"], names["产业"])
+    document = bo.documents.summaries()[1].id
+    created = bo.annotations.create(document, 100, 110, ["产业"])
+    bo.codebook.describe(names["产业"], "bo's definition")
+    result = anna.history.undo()
+    assert result is not None and result.action == "merge_codes"
+    counts = independent_counts(anna)
+    assert counts["政策"] == before["政策"]
+    assert counts["产业"] == (before["产业"][0] + 1, 2)  # bo's passage is still coded 产业
+    assert [t.name for t in anna.annotations.get(created.id).tags] == ["产业"]
+    assert anna.codebook.get(names["产业"]).description == "bo's definition"
+    assert bo.history.undo() is not None  # bo's own steps are bo's
+    assert bo.history.undo() is not None
+
+
+def test_undoing_a_rename_keeps_another_coders_description(two_coders) -> None:  # type: ignore[no-untyped-def]
+    anna, bo = two_coders
+    code = ids(anna)["地名"]
+    anna.codebook.rename(code, "地点")
+    bo.codebook.describe(code, "places")
+    anna.history.undo()
+    assert (anna.codebook.get(code).name, anna.codebook.get(code).description) == (
+        "地名",
+        "places",
+    )
+
+
+def test_an_undo_that_would_remove_another_coders_passages_is_skipped(two_coders) -> None:  # type: ignore[no-untyped-def]
+    from reader.core.models import CodeSpec
+
+    anna, bo = two_coders
+    anna.codebook.describe(ids(anna)["地名"], "first")
+    anna.codebook.import_codes([CodeSpec("新码", "", "#abcdef", "new")], "codes.csv")
+    document = bo.documents.summaries()[0].id
+    bo.annotations.create(document, 200, 210, ["新码"])
+    with pytest.raises(StoreError, match=r"coded since.*Skipped it"):
+        anna.history.undo()
+    assert anna.codebook.find("新码") is not None
+    assert independent_counts(anna)["新码"] == (1, 1)
+    result = anna.history.undo()  # the step before is not blocked
+    assert result is not None and result.action == "describe_code"

@@ -80,6 +80,10 @@ class RecordingGateway:
         return self.inner.read_only
 
     @property
+    def coder(self) -> str:
+        return self.inner.coder
+
+    @property
     def notices(self) -> list[str]:
         return self.inner.notices
 

@@ -14,13 +14,14 @@ import pytest
 from support import ROOT
 from textual import events
 from textual.actions import parse
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
 import reader.ui
 from reader.core.store import Store
 from reader.ui.app import ReaderApp, make_app
-from reader.ui.keys import key_label, own_bindings
+from reader.ui.keys import key_labels, own_bindings
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import KEY_PLACES, OTHER_KEYS, MainScreen, every_key
 from reader.ui.widgets.article_view import ArticleView
@@ -182,9 +183,9 @@ async def test_the_help_screen_lists_every_binding_of_every_place(app: ReaderApp
         shown = {(where, keys) for where, keys, _ in help_screen.rows}
     for where, owner in KEY_PLACES:
         for binding in own_bindings(owner):
-            assert (where, key_label(binding.key)) in shown, binding
-    assert ("library", "Enter") in shown
-    assert ("annotations", "Enter") in shown
+            assert (where, key_labels(app, binding.key)) in shown, binding
+    assert ("library", "⏎") in shown
+    assert ("annotations", "⏎") in shown
 
 
 def readme_key_table() -> dict[str, set[str]]:
@@ -198,10 +199,10 @@ def readme_key_table() -> dict[str, set[str]]:
     return keys
 
 
-def test_the_readme_key_table_is_the_bindings() -> None:
+def test_the_readme_key_table_is_the_bindings(app: ReaderApp) -> None:
     table = readme_key_table()
     expected: dict[str, set[str]] = {}
-    for where, keys, _ in every_key():
+    for where, keys, _ in every_key(app):
         expected.setdefault(where, set()).update(keys.split(" / "))
     assert {where for where, _ in KEY_PLACES} <= set(expected)
     for where in expected:
@@ -213,7 +214,9 @@ def test_the_readme_key_table_is_the_bindings() -> None:
     assert all(where in expected for where, _, _ in OTHER_KEYS)
 
 
-def test_key_labels_read_as_the_keyboard_does() -> None:
-    assert key_label("shift+up,k") == "Shift+↑ / k"
-    assert key_label("ctrl+r") == "Ctrl+R"
-    assert key_label("slash") == "/"
+def test_keys_are_labelled_as_the_footer_shows_them(app: ReaderApp) -> None:
+    """Textual's own key display (the footer's), not a table of our own."""
+    assert key_labels(app, "shift+up,k") == "shift+↑ / k"
+    assert key_labels(app, "ctrl+r") == "^r"
+    assert key_labels(app, "slash") == "/"
+    assert key_labels(app, "enter") == app.get_key_display(Binding("enter", ""))

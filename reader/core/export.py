@@ -58,11 +58,13 @@ COLUMNS = (
     "created_at",
     "updated_at",
     "status",
+    "coder",
 )
 """``status`` is ``active``, or ``orphan`` for an annotation whose passage a changed text no
-longer holds: its start/end refer to the earlier version and only its passage is certain."""
+longer holds: its start/end refer to the earlier version and only its passage is certain.
+``coder`` is who made it (last, so the columns before it are where they always were)."""
 
-TEXT_COLUMNS = ("document_title", "document_source", "passage", "tags", "comment")
+TEXT_COLUMNS = ("document_title", "document_source", "passage", "tags", "comment", "coder")
 """The columns that may hold user text, and so are neutralised (ids and dates cannot start
 with a trigger)."""
 
@@ -142,16 +144,19 @@ def write_csv(
     tags: Iterable[str] = (),
     documents: Sequence[int] | None = None,
     since: str | None = None,
+    coders: Iterable[str] = (),
     excel: bool = False,
 ) -> int:
     """Write the annotations to ``out`` (opened with ``newline=""``); returns the row count.
 
     ``script`` adds a ``passage_converted`` column in that OpenCC config. Filters: ``tags``
     (annotations with any of them), ``documents`` (ids), ``since`` (an ISO date: annotations
-    created or changed on or after it). ``excel`` starts the file with a UTF-8 byte order mark,
-    without which Excel reads UTF-8 as the local code page and garbles every Chinese character.
+    created or changed on or after it), ``coders`` (made by one of them). ``excel`` starts the
+    file with a UTF-8 byte order mark, without which Excel reads UTF-8 as the local code page
+    and garbles every Chinese character.
     """
-    batches = store.annotations.export_rows(ExportFilter.of(tags, documents, since), guard=_ESCAPED)
+    selection = ExportFilter.of(tags, documents, since, coders)
+    batches = store.annotations.export_rows(selection, guard=_ESCAPED)
     if excel:
         out.write("\ufeff")
     writer = csv_writer(out)
@@ -173,7 +178,7 @@ def _rows(batches: Iterable[list[ExportRow]]) -> Iterator[ExportRow]:
 FORMATS = ("csv", "xlsx", "w3c", "qdpx")
 SUFFIXES = {"csv": "csv", "xlsx": "xlsx", "w3c": "jsonld", "qdpx": "qdpx"}
 """Each format's file name ending; a target ending so chooses that format."""
-PROJECT_FILTERS = ("tags", "documents", "since")
+PROJECT_FILTERS = ("tags", "documents", "since", "coders")
 """The filters the W3C and REFI-QDA exports take (the rest are about CSV and xlsx cells)."""
 
 
@@ -211,7 +216,7 @@ def export_to_file(
     W3C Web Annotation JSON-LD for ``w3c``, a REFI-QDA archive for ``qdpx``; when not given,
     chosen by ``target``'s ending) into ``target`` through
     :func:`reader.core.safefile.replacing`. ``w3c`` and ``qdpx`` take the filters ``tags``,
-    ``documents`` and ``since`` (and carry the original text, whatever ``script``).
+    ``documents``, ``since`` and ``coders`` (and carry the original text, whatever ``script``).
 
     A failed export (disk full, a database error) leaves neither half a file under the real
     name nor a damaged earlier export: the old file stays until the new one is complete. A

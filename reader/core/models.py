@@ -239,6 +239,8 @@ class Annotation:
     created_at: str = ""
     updated_at: str = ""
     status: AnnotationStatus = AnnotationStatus.ACTIVE
+    coder: str = ""
+    """Who made it (reader.core.coders): on SQLite the name given, on PostgreSQL the role."""
 
 
 @dataclass(frozen=True)
@@ -276,3 +278,5 @@ class RestoredAnnotation:
     updated_at: str = ""
     passage: str = ""
     """The exported passage: when given, the text must still hold it at [start, end)."""
+    coder: str = ""
+    """The exported coder; empty (an export from before coders): the current coder."""

@@ -36,22 +36,26 @@ def read_project(
     tags: Iterable[str] = (),
     documents: Sequence[int] | None = None,
     since: str | None = None,
+    coders: Iterable[str] = (),
 ) -> ProjectSnapshot:
     """The project, with the same filters as the CSV export.
 
     ``tags``: annotations carrying any of them; ``documents``: these ids only; ``since``: an
-    ISO date, annotations created or changed on or after it. Without a filter every document
-    is included, annotated or not (a project archive carries its whole corpus).
+    ISO date, annotations created or changed on or after it; ``coders``: made by one of them.
+    Without a filter every document is included, annotated or not (a project archive carries
+    its whole corpus).
     """
     wanted_tags = {name for name in tags if name}
     wanted_documents = None if documents is None else set(documents)
-    filtered = bool(wanted_tags) or since is not None
+    wanted_coders = {name for name in coders if name}
+    filtered = bool(wanted_tags) or since is not None or bool(wanted_coders)
     annotations = [
         annotation
         for annotation in store.annotations.all()
         if (wanted_documents is None or annotation.document_id in wanted_documents)
         and (not wanted_tags or any(tag.name in wanted_tags for tag in annotation.tags))
         and (since is None or annotation.updated_at >= since)
+        and (not wanted_coders or annotation.coder in wanted_coders)
     ]
     if filtered:
         ids = sorted({annotation.document_id for annotation in annotations})

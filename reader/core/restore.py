@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.core.coders import CoderNameError, check_coder_name
 from reader.core.errors import StoreError
 from reader.core.export import COLUMNS, split_tags, unneutralise
 from reader.core.models import RestoredAnnotation
@@ -72,6 +73,8 @@ class _Row:
     created_at: str
     updated_at: str
     orphan: bool
+    coder: str = ""
+    """Empty in an export from before coders: the current coder's, then."""
 
     @property
     def document(self) -> tuple[int, str]:
@@ -168,7 +171,18 @@ def _parse(line: int, record: Record) -> _Row:
         created_at=(record.get("created_at") or "").strip(),
         updated_at=(record.get("updated_at") or "").strip(),
         orphan=(record.get("status") or "").strip() == "orphan",
+        coder=_coder(text.get("coder", "")),
     )
+
+
+def _coder(cell: str) -> str:
+    """The ``coder`` cell as a name (empty when the export has none); ValueError if unusable."""
+    if not cell.strip():
+        return ""
+    try:
+        return check_coder_name(cell)
+    except CoderNameError as error:
+        raise ValueError(str(error)) from None
 
 
 # Placing
@@ -280,6 +294,7 @@ def import_csv(store: Store, path: Path) -> RestoreReport:
                 created_at=row.created_at,
                 updated_at=row.updated_at,
                 passage=row.passage,
+                coder=row.coder,
             )
             placed.append((row, item, place != (row.document_id, row.start, row.end)))
     placed.sort(key=lambda entry: entry[0].line)

@@ -91,6 +91,7 @@ def write_xlsx(
     tags: Iterable[str] = (),
     documents: Sequence[int] | None = None,
     since: str | None = None,
+    coders: Iterable[str] = (),
     excel: bool = False,
     cut_cells: list[str] | None = None,
 ) -> int:
@@ -100,7 +101,7 @@ def write_xlsx(
     32,767 characters is cut there (the CSV keeps it whole); ``cut_cells`` gets one line for
     each.
     """
-    selection = ExportFilter.of(tags, documents, since)
+    selection = ExportFilter.of(tags, documents, since, coders)
     with store.read_snapshot():  # the counts, the rows and the tag rows from one snapshot
         return _write_workbook(store, out, script, selection, cut_cells)
 

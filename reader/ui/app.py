@@ -57,8 +57,12 @@ class ReaderApp(App[None]):
         """The header shows a document's title: text, and control characters as symbols."""
         return super().format_title(line_text(title), line_text(sub_title))
 
+    def get_default_screen(self) -> MainScreen:
+        """The reading screen is the app's base screen (not one pushed over Textual's blank
+        default): dialogs and the concordance open over it, and nothing can pop it."""
+        return MainScreen(self.store, self.open_document)
+
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.store, self.open_document))
         for message in self.startup_messages:
             self.notify(message, severity="error", timeout=15)
         # What the store repaired on the way out (a colour it could not use, a private copy of

@@ -14,6 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from reader.core.coders import whose_choices, whose_label
 from reader.core.convert import SCRIPT_CYCLE
 from reader.core.display import visible_line
 
@@ -59,8 +60,13 @@ def reader_commands(screen: MainScreen) -> Iterator[Command]:
     )
     yield ("Memo on this document", screen.action_document_memo, "M · like a comment")
     yield ("Keys: every key (help)", screen.action_help, "?")
-    yield ("Undo", screen.action_undo, "u")
+    yield ("Undo", screen.action_undo, "u · your own last change")
     yield ("Redo", screen.action_redo, "ctrl+r")
+    me = screen.store.coder
+    coders = [name for name, _ in screen.store.annotations.coders()]
+    for whose in whose_choices(me, coders):
+        label = visible_line(whose_label(whose, me))
+        yield (f"Highlights: {label}", partial(screen.show_whose, whose), "w cycles through them")
     for config, label in SCRIPT_CYCLE:
         name = f"Script: {label}" + (f" ({config})" if config else "")
         yield (name, partial(screen.show_script, config), "s cycles through them")

@@ -54,8 +54,12 @@ __all__ = [
 class Store:
     """One annotations database, by job."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
-        """Open (and if needed create or upgrade) the SQLite database at ``path``.
+    def __init__(
+        self, path: str | Path, *, read_only: bool = False, coder: str | None = None
+    ) -> None:
+        """Open (and if needed create or upgrade) the SQLite database at ``path``, coding as
+        ``coder`` (a name checked by reader.core.coders.check_coder_name; None: READER_CODER,
+        else the OS user).
 
         See reader.core.store.sqlite for what happens with broken, newer or unwritable files.
         """
@@ -63,7 +67,7 @@ class Store:
         from reader.core.store.sqlite import SQLiteGateway
 
         self.path = Path(path)
-        self._init(SQLiteGateway(self.path, read_only=read_only))
+        self._init(SQLiteGateway(self.path, read_only=read_only, coder=coder))
 
     @classmethod
     def on(cls, gateway: Gateway, path: str | Path = "") -> Store:
@@ -88,6 +92,12 @@ class Store:
         colours = self.tags.colour_notice(gateway.location)
         if colours:
             self.notices.append(colours)
+
+    @property
+    def coder(self) -> str:
+        """Who is coding: the name every new annotation and undo step records (the gateway
+        supplies it: SQLite from --coder, READER_CODER or the OS user; PostgreSQL the role)."""
+        return self.gateway.coder
 
     @property
     def read_only(self) -> bool:

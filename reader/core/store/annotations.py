@@ -37,11 +37,12 @@ _ROW_ORDER = " order by a.document_id, a.start_offset, a.end_offset, a.id"
 @dataclass(frozen=True)
 class ExportFilter:
     """Which annotations an export takes: with any of ``tags``, in ``documents`` (ids), created
-    or changed ``since`` an ISO date; each only when given."""
+    or changed ``since`` an ISO date, made by one of ``coders``; each only when given."""
 
     tags: tuple[str, ...] = ()
     documents: tuple[int, ...] | None = None
     since: str | None = None
+    coders: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -49,11 +50,13 @@ class ExportFilter:
         tags: Iterable[str] = (),
         documents: Iterable[int] | None = None,
         since: str | None = None,
+        coders: Iterable[str] = (),
     ) -> ExportFilter:
         return cls(
             tuple(name for name in tags if name),
             None if documents is None else tuple(documents),
             since or None,
+            tuple(name for name in coders if name),
         )
 
     def sql(self) -> tuple[str, list[object]]:
@@ -73,6 +76,9 @@ class ExportFilter:
         if self.since:
             where.append("a.updated_at >= ?")
             params.append(self.since)
+        if self.coders:
+            where.append(f"a.coder in ({', '.join('?' for _ in self.coders)})")
+            params.extend(self.coders)
         return (" where " + " and ".join(where) if where else ""), params
 
 
@@ -112,6 +118,7 @@ class ExportRow(NamedTuple):
     created_at: str
     updated_at: str
     status: str
+    coder: str
 
 
 class Annotations:
@@ -136,6 +143,15 @@ class Annotations:
     def all(self) -> Iterator[Annotation]:
         return self._select("1 = 1", [])
 
+    def coders(self) -> list[tuple[str, int]]:
+        """Every coder with annotations here and how many, by name."""
+        return [
+            (as_text(coder), int(count))
+            for coder, count in self._db.query(
+                "select coder, count(*) from annotations group by coder order by coder"
+            )
+        ]
+
     def _select(self, where: str, params: Params) -> Iterator[Annotation]:
         tags_by_annotation: dict[int, list[Tag]] = {}
         for annotation_id, tag_id, name, color in self._db.query(
@@ -147,7 +163,7 @@ class Annotations:
             tags_by_annotation.setdefault(annotation_id, []).append(make_tag(tag_id, name, color))
         for row in self._db.query(
             "select a.id, a.document_id, a.start_offset, a.end_offset, a.quote, a.comment,"
-            " a.created_at, a.updated_at, a.status from annotations a"
+            " a.created_at, a.updated_at, a.status, a.coder from annotations a"
             f" where {where} order by a.document_id, a.start_offset, a.end_offset, a.id",
             params,
         ):
@@ -162,6 +178,7 @@ class Annotations:
                 created_at=as_text(row[6]),
                 updated_at=as_text(row[7]),
                 status=AnnotationStatus.of(row[8]),
+                coder=as_text(row[9]),
             )
 
     # Changing (each one undoable)
@@ -286,12 +303,14 @@ class Annotations:
         comment: str,
         created_at: str,
         updated_at: str,
+        coder: str | None = None,
     ) -> None:
+        """Insert one annotation, by ``coder`` (None: the current coder)."""
         check_span(text, start, end)
         self._db.execute(
             "insert into annotations (id, document_id, start_offset, end_offset, quote,"
-            " prefix, suffix, comment, status, created_at, updated_at)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " prefix, suffix, comment, status, created_at, updated_at, coder)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 annotation_id,
                 document_id,
@@ -302,6 +321,7 @@ class Annotations:
                 AnnotationStatus.ACTIVE,
                 created_at,
                 updated_at,
+                coder or self._db.coder,
             ],
         )
 
@@ -352,6 +372,7 @@ class Annotations:
                     item.comment,
                     item.created_at or stamp,
                     item.updated_at or stamp,
+                    item.coder or None,
                 )
                 self._tags.attach(annotation_id, item.tags)
                 claimed.add(annotation_id)
@@ -361,16 +382,18 @@ class Annotations:
     def _restored_already(self, item: RestoredAnnotation, claimed: set[int]) -> int | None:
         """The annotation here that is ``item`` (see restore), if any."""
         rows = self._db.query(
-            "select id, comment, created_at from annotations where document_id = ?"
+            "select id, comment, created_at, coder from annotations where document_id = ?"
             " and start_offset = ? and end_offset = ?",
             [item.document_id, item.start, item.end],
         )
-        free = [row for row in rows if row[0] not in claimed]
-        for annotation_id, _, _ in free:
+        # Two coders' annotations on one passage are two annotations, however alike.
+        coder = item.coder or self._db.coder
+        free = [row for row in rows if row[0] not in claimed and row[3] == coder]
+        for annotation_id, _, _, _ in free:
             if annotation_id == item.id:
                 return int(annotation_id)
         wanted_tags = {name.strip() for name in item.tags if name.strip()}
-        for annotation_id, comment, created_at in free:
+        for annotation_id, comment, created_at, _ in free:
             if comment != item.comment or (item.created_at and created_at != item.created_at):
                 continue
             if set(self._tags.names_of(annotation_id)) == wanted_tags:
@@ -379,9 +402,11 @@ class Annotations:
 
     # Auto-coding (issue 15): many annotations as one undoable action
 
-    def spans(self, tags: Sequence[str] | None = None) -> dict[int, list[tuple[int, int]]]:
+    def spans(
+        self, tags: Sequence[str] | None = None, *, coder: str | None = None
+    ) -> dict[int, list[tuple[int, int]]]:
         """Active annotations' [start, end) per document, sorted; only those carrying one of
-        ``tags`` when given."""
+        ``tags`` when given, only ``coder``'s when given."""
         sql = "select a.document_id, a.start_offset, a.end_offset from annotations a"
         params: list[object] = [AnnotationStatus.ACTIVE]
         if tags is not None:
@@ -393,6 +418,9 @@ class Annotations:
             params.extend(tags)
         else:
             sql += " where a.status = ?"
+        if coder is not None:
+            sql += " and a.coder = ?"
+            params.append(coder)
         spans: dict[int, list[tuple[int, int]]] = {}
         for document_id, start, end in self._db.query(
             sql + " order by a.document_id, a.start_offset, a.end_offset", params
@@ -404,8 +432,9 @@ class Annotations:
         self, tag: str, spans: Iterable[tuple[int, int, int]], description: str = ""
     ) -> tuple[dict[int, int], int]:
         """Create one annotation tagged ``tag`` per (document id, start, end): one transaction
-        and one undoable action (a batch in the undo log). A span that already has an active
-        annotation carrying ``tag`` on exactly that passage is skipped.
+        and one undoable action (a batch in the undo log), all by the current coder. A span
+        where that coder already has an active annotation carrying ``tag`` on exactly that
+        passage is skipped.
 
         Returns (annotations created per document id, number skipped). Rows are written in bulk
         with consecutive ids, so 10,000 passages take a fraction of a second.
@@ -414,15 +443,17 @@ class Annotations:
         if not name:
             raise StoreError("a tag name cannot be empty")
         stamp = now()
+        coder = self._db.coder
         with self._db.transaction():
             tag_id = self._tags.ensure(name)
+            # Only the current coder's own codings count as done: another coder's are theirs.
             seen = {
                 (int(d), int(s), int(e))
                 for d, s, e in self._db.query(
                     "select a.document_id, a.start_offset, a.end_offset from annotations a"
                     " join annotation_tags x on x.annotation_id = a.id"
-                    " where x.tag_id = ? and a.status = ?",
-                    [tag_id, AnnotationStatus.ACTIVE],
+                    " where x.tag_id = ? and a.status = ? and a.coder = ?",
+                    [tag_id, AnnotationStatus.ACTIVE, coder],
                 )
             }
             wanted: list[tuple[int, int, int]] = []
@@ -447,12 +478,12 @@ class Annotations:
                 text = texts[document_id]
                 check_span(text, start, end)
                 rows.append((annotation_id, document_id, start, end,
-                             *passage_anchor(text, start, end), stamp, stamp))  # fmt: skip
+                             *passage_anchor(text, start, end), stamp, stamp, coder))  # fmt: skip
                 created[document_id] = created.get(document_id, 0) + 1
             self._db.execute_many(
                 "insert into annotations (id, document_id, start_offset, end_offset, quote,"
-                " prefix, suffix, comment, status, created_at, updated_at)"
-                f" values (?, ?, ?, ?, ?, ?, ?, '', '{AnnotationStatus.ACTIVE}', ?, ?)",
+                " prefix, suffix, comment, status, created_at, updated_at, coder)"
+                f" values (?, ?, ?, ?, ?, ?, ?, '', '{AnnotationStatus.ACTIVE}', ?, ?, ?)",
                 rows,
             )
             self._db.execute_many(
@@ -501,7 +532,7 @@ class Annotations:
         sql = (
             f"select a.id, a.document_id, {cell('d.title')}, {cell('d.source')},"
             f" a.start_offset, a.end_offset, {cell('a.quote')}, {tag_cell},"
-            f" {cell('a.comment')}, a.created_at, a.updated_at, a.status"
+            f" {cell('a.comment')}, a.created_at, a.updated_at, a.status, {cell('a.coder')}"
             " from annotations a join documents d on d.id = a.document_id" + where + _ROW_ORDER
         )
         make = ExportRow._make

@@ -68,6 +68,13 @@ class Gateway(Protocol):
         ...
 
     @property
+    def coder(self) -> str:
+        """Who this session codes as: every annotation it creates and every undo step it logs
+        records this name, and undo takes back only this coder's actions. SQLite: given when
+        opened (``--coder``, READER_CODER, the OS user); PostgreSQL: the role (current_user)."""
+        ...
+
+    @property
     def read_only(self) -> bool:
         """True when nothing can be written: transaction() refuses with a StoreError."""
         ...

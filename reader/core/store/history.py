@@ -22,7 +22,7 @@ from reader.core.errors import StoreError
 from reader.core.models import Annotation, AnnotationStatus, UndoAction, UndoResult
 from reader.core.store.common import now
 from reader.core.store.gateway import ConstraintViolation, Gateway, Row
-from reader.core.store.tags import CodebookState, CodeNameTaken, Tags
+from reader.core.store.tags import CodebookConflict, CodebookState, Tags
 
 __all__ = ["NO_ANNOTATION", "UNDO_LIMIT", "History", "LogEntry", "Snapshot"]
 
@@ -136,14 +136,16 @@ class History:
         before: Snapshot | None,
         description: str,
     ) -> None:
-        """Log an action; a new action empties the redo stack, as in every editor."""
+        """Log an action of the current coder; it empties that coder's redo stack, as in every
+        editor (another coder's redo stack is theirs)."""
         after = self.snapshot(annotation_id)
         state = after or before
         assert state is not None
-        self._db.execute("delete from undo_log where undone = 1")
+        coder = self._db.coder
+        self._db.execute("delete from undo_log where undone = 1 and coder = ?", [coder])
         entry_id = self._db.insert(
             "insert into undo_log (action, annotation_id, document_id, description, before,"
-            " after, undone, created_at) values (?, ?, ?, ?, ?, ?, 0, ?) returning id",
+            " after, undone, created_at, coder) values (?, ?, ?, ?, ?, ?, 0, ?, ?) returning id",
             [
                 action,
                 annotation_id,
@@ -152,27 +154,30 @@ class History:
                 _dump(before),
                 _dump(after),
                 now(),
+                coder,
             ],
         )
         if entry_id % 100 == 0:
-            self._trim(entry_id)
+            self._trim()
 
     def record_batch(self, created: list[Snapshot], *, description: str, stamp: str) -> None:
         """Log the creation of many annotations as one action (batch = the first entry's id)."""
         if not created:
             return
-        self._db.execute("delete from undo_log where undone = 1")
+        coder = self._db.coder
+        self._db.execute("delete from undo_log where undone = 1 and coder = ?", [coder])
         head = created[0]
         first = self._db.insert(
             "insert into undo_log (action, annotation_id, document_id, description, before,"
-            " after, undone, created_at) values (?, ?, ?, ?, null, ?, 0, ?) returning id",
+            " after, undone, created_at, coder) values (?, ?, ?, ?, null, ?, 0, ?, ?)"
+            " returning id",
             [UndoAction.CREATE, head["row"]["id"], head["row"]["document_id"], description,
-             _dump(head), stamp],
+             _dump(head), stamp, coder],
         )  # fmt: skip
         self._db.execute("update undo_log set batch = ? where id = ?", [first, first])
         self._db.execute_many(
             "insert into undo_log (action, annotation_id, document_id, description, before,"
-            " after, undone, created_at, batch) values (?, ?, ?, ?, null, ?, 0, ?, ?)",
+            " after, undone, created_at, batch, coder) values (?, ?, ?, ?, null, ?, 0, ?, ?, ?)",
             [
                 (
                     UndoAction.CREATE,
@@ -182,13 +187,12 @@ class History:
                     _dump(state),
                     stamp,
                     first,
+                    coder,
                 )
                 for state in created[1:]
             ],
         )
-        newest = self._db.one("select max(id) from undo_log")
-        assert newest is not None
-        self._trim(int(newest[0]))
+        self._trim()
 
     def record_codebook(
         self,
@@ -198,33 +202,47 @@ class History:
         description: str,
         document_id: int = NO_ANNOTATION,
     ) -> None:
-        """Log a codebook action (see the module's docstring); empties the redo stack."""
-        self._db.execute("delete from undo_log where undone = 1")
+        """Log a codebook action of the current coder (see the module's docstring); it
+        empties that coder's redo stack."""
+        coder = self._db.coder
+        self._db.execute("delete from undo_log where undone = 1 and coder = ?", [coder])
         entry_id = self._db.insert(
             "insert into undo_log (action, annotation_id, document_id, description, before,"
-            " after, undone, created_at) values (?, ?, ?, ?, ?, ?, 0, ?) returning id",
-            [action, NO_ANNOTATION, document_id, description, _dump(before), _dump(after), now()],
-        )
+            " after, undone, created_at, coder) values (?, ?, ?, ?, ?, ?, 0, ?, ?) returning id",
+            [action, NO_ANNOTATION, document_id, description, _dump(before), _dump(after),
+             now(), coder],
+        )  # fmt: skip
         if entry_id % 100 == 0:
-            self._trim(entry_id)
+            self._trim()
 
-    def _trim(self, newest: int) -> None:
-        """Drop entries beyond the newest UNDO_LIMIT, never part of a batch (all of it or none)."""
-        cut = newest - UNDO_LIMIT
+    def _trim(self) -> None:
+        """Drop the current coder's entries beyond their newest UNDO_LIMIT, never part of a
+        batch (all of it or none). Each coder keeps their own history, however busy others are.
+        """
+        coder = self._db.coder
+        row = self._db.one(
+            "select id from undo_log where coder = ? order by id desc limit 1 offset ?",
+            [coder, UNDO_LIMIT],
+        )
+        if row is None:
+            return
+        cut = int(row[0])
         self._db.execute(
-            "delete from undo_log where id <= ? and (batch is null or batch not in"
+            "delete from undo_log where coder = ? and id <= ? and (batch is null or batch not in"
             " (select batch from undo_log where id > ? and batch is not null))",
-            [cut, cut],
+            [coder, cut, cut],
         )
 
     # Undo and redo
 
     def undo(self) -> UndoResult | None:
-        """Undo the newest annotation action (from any session), or None if there is none."""
+        """Undo the current coder's newest annotation action (from any of their sessions), or
+        None if there is none. Another coder's actions are theirs to undo."""
         return self._step(undone=False)
 
     def redo(self) -> UndoResult | None:
-        """Redo the last undone action; None when nothing was undone since the last action."""
+        """Redo the current coder's last undone action; None when they undid nothing since
+        their last action."""
         return self._step(undone=True)
 
     def can_undo(self) -> bool:
@@ -250,7 +268,8 @@ class History:
                 for step in steps:
                     state = step.after if undone else step.before
                     if step.action.on_codebook:
-                        self._tags.restore(state or {}, step.description)
+                        leaving = (step.before if undone else step.after) or {}
+                        self._tags.restore(state or {}, leaving, step.description)
                     else:
                         self._restore(step.annotation_id, state, texts)
                     self._db.execute(
@@ -258,7 +277,7 @@ class History:
                         [0 if undone else 1, step.id],
                     )
                 state = entry.after if undone else entry.before
-        except CodeNameTaken as error:
+        except CodebookConflict as error:
             assert entry is not None
             # Another program (or coder) gave a code in use the name: skip the step rather
             # than block every later undo on it, as for a document that is gone.
@@ -294,11 +313,12 @@ class History:
         )
 
     def _latest(self, *, undone: bool) -> LogEntry | None:
-        """The entry to undo (newest not undone) or to redo (oldest undone)."""
+        """The current coder's entry to undo (newest not undone) or to redo (oldest undone)."""
         order = "asc" if undone else "desc"
         row = self._db.one(
-            f"select {_ENTRY_COLUMNS} from undo_log where undone = ? order by id {order} limit 1",
-            [1 if undone else 0],
+            f"select {_ENTRY_COLUMNS} from undo_log where coder = ? and undone = ?"
+            f" order by id {order} limit 1",
+            [self._db.coder, 1 if undone else 0],
         )
         return None if row is None else _entry(row)
 
@@ -336,6 +356,9 @@ class History:
         row = {key: value for key, value in state["row"].items() if key in existing}
         row["id"] = annotation_id
         row["updated_at"] = now()
+        if "coder" in existing and "coder" not in row:
+            # A snapshot from before coders (m008): the entry is the current coder's own.
+            row["coder"] = self._db.coder
         self._keep_on_its_text(annotation_id, row, texts)
         names = [_quoted(name) for name in row]
         updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != '"id"')

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from reader.core.store.sqlite_utils_shim import Database, Migrations
 
 migrations = Migrations("reader")
+
+upgrading_coder: ContextVar[str | None] = ContextVar("upgrading_coder", default=None)
+"""The coder opening the database while it is upgraded (set by the backend around the
+migrations): m008 gives the annotations made before coders existed to this coder."""
 
 
 @migrations()
@@ -194,7 +200,29 @@ def m007_char_index(db: Database) -> None:
 
 
 @migrations()
-def m008_codebook(db: Database) -> None:
+def m008_coders(db: Database) -> None:
+    """Every annotation records its coder (issue 10 §2), and every undo log entry the coder who
+    did it, so undo takes back only one's own actions.
+
+    The annotations and undo entries already there get the coder who opens the file first with
+    this version (``--coder``, else READER_CODER, else the OS user): a database made before
+    coders existed was one person's file, and the person upgrading it is that person; this way
+    they can still undo what they did before the upgrade. (A migration with no coder given,
+    as when the schema is checked, uses the same default the command line does.)
+    """
+    from reader.core.coders import default_coder
+
+    coder = upgrading_coder.get() or default_coder()
+    db.execute("alter table annotations add column coder text not null default ''")
+    db.execute("alter table undo_log add column coder text not null default ''")
+    db.execute("update annotations set coder = ?", [coder])
+    db.execute("update undo_log set coder = ?", [coder])
+    db.execute("create index annotations_coder on annotations (coder, document_id)")
+    db.execute("create index undo_log_coder on undo_log (coder, undone, id)")
+
+
+@migrations()
+def m009_codebook(db: Database) -> None:
     """The codebook (issue 9): a code sits under a parent code (``parent_id``, NULL at the top
     level), has a description (what it means) and a memo (the analyst's notes); a document
     has a memo. No foreign key on ``parent_id``: the store checks it (no cycles) and a parent

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from reader.core.errors import StoreError
 from reader.core.store.gateway import ConstraintViolation, Params, Row
-from reader.core.store.migrations import migrations
+from reader.core.store.migrations import migrations, upgrading_coder
 from reader.core.store.sqlite_utils_shim import Database
 
 __all__ = [
@@ -321,8 +321,10 @@ def refuse_damaged(db: TxDatabase, path: Path) -> None:
             )
 
 
-def migrate(db: TxDatabase, path: Path) -> None:
-    """Bring an older database up to date in one transaction: all of it or none of it."""
+def migrate(db: TxDatabase, path: Path, coder: str | None = None) -> None:
+    """Bring an older database up to date in one transaction: all of it or none of it.
+
+    ``coder`` is who is opening it: the coder of what was annotated before coders existed."""
     if not migrations.pending(db):
         check_columns(db, path)
         return
@@ -331,14 +333,18 @@ def migrate(db: TxDatabase, path: Path) -> None:
             f"{path} was made by an older reader and needs an upgrade, but it is read-only."
             " Make it writable (or copy it somewhere writable) and open it again."
         )
-    with db.atomic():
-        migrations.apply(db)
-        db.execute(f"PRAGMA user_version = {len(known_migrations())}")
-        check_columns(db, path)  # a refusal here rolls the upgrade back
+    token = upgrading_coder.set(coder)
+    try:
+        with db.atomic():
+            migrations.apply(db)
+            db.execute(f"PRAGMA user_version = {len(known_migrations())}")
+            check_columns(db, path)  # a refusal here rolls the upgrade back
+    finally:
+        upgrading_coder.reset(token)
 
 
-def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
-    """Open, check and (if writable) upgrade the database at ``path``."""
+def open_database(path: Path, *, read_only: bool = False, coder: str | None = None) -> TxDatabase:
+    """Open, check and (if writable) upgrade the database at ``path`` (``coder`` opens it)."""
     conn, is_read_only, private_copy = open_connection(path, read_only=read_only)
     # No sqlite-utils plugins: scanning every installed package for them cost each start
     # 10-40 ms, and nothing of ours should change with what else is installed.
@@ -361,7 +367,7 @@ def open_database(path: Path, *, read_only: bool = False) -> TxDatabase:
                 db.execute("PRAGMA journal_mode = wal")
             # FULL: a commit is on disk (not only in the OS cache) before the method returns.
             db.execute("PRAGMA synchronous = FULL")
-        migrate(db, path)
+        migrate(db, path, coder)
     except StoreError:
         db.close()
         raise
@@ -406,10 +412,16 @@ class SQLiteGateway:
 
     dialect = SQLiteDialect()
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, coder: str | None = None) -> None:
+        """``coder``: who is coding in this session (a checked name; reader.core.coders says
+        how the front end finds it); None is the default coder (READER_CODER, the OS user)."""
+        from reader.core.coders import default_coder
+
         self.path = path
         self.location = str(path)
-        self._db = open_database(path, read_only=read_only)
+        self.coder = coder or default_coder()
+        """Who this session codes as: every new annotation and undo step is recorded under it."""
+        self._db = open_database(path, read_only=read_only, coder=self.coder)
         self._conn = self._db.conn
         self._encoding: str | None = None
 

@@ -522,7 +522,9 @@ class ConcordanceScreen(Screen[Jump | None]):
         tag = names[0].strip()
         coded = {
             (document_id, start, end)
-            for document_id, items in self.store.annotations.spans([tag]).items()
+            for document_id, items in self.store.annotations.spans(
+                [tag], coder=self.store.coder
+            ).items()
             for start, end in items
         }
         new = Counter(span[0] for span in spans if span not in coded)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.dom import DOMNode
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
+from reader.core.coders import next_whose, whose_label
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.display import visible_line
 from reader.core.export import export_to_file
@@ -31,7 +33,7 @@ from reader.core.models import (
 from reader.core.search import FoldedCache
 from reader.core.store import Store, StoreError
 from reader.ui.commands import ReaderCommands
-from reader.ui.keys import help_rows, own_bindings
+from reader.ui.keys import help_rows, key_labels, own_bindings
 from reader.ui.messages import ExportFailed, ExportFinished, ImportFinished, ImportProgressed
 from reader.ui.screens.codebook import CodebookScreen  # its keys are listed below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
@@ -146,6 +148,14 @@ class MainScreen(Screen[None]):
             show=False,
             id="document_memo",
         ),
+        Binding(
+            "w",
+            "cycle_whose",
+            "Whose",
+            tooltip="Whose highlights to show: everyone's → mine → each other coder's",
+            show=False,
+            id="whose",
+        ),
         Binding("e", "export", "Export", tooltip="Export every annotation as CSV", id="export"),
         Binding("i", "import", "Import", tooltip="Import a file or folder", id="import"),
         Binding(
@@ -174,6 +184,9 @@ class MainScreen(Screen[None]):
     ]
 
     COMMANDS = {ReaderCommands}
+    config: var[str | None] = var(None)
+    """The script on screen (an OpenCC config; None: the original). The article view's own
+    ``config`` is bound to it: setting it here switches the view."""
     AUTO_FOCUS = "#article"
     """Whenever nothing has focus (a new screen, focus lost and back), the article gets it."""
 
@@ -192,13 +205,15 @@ class MainScreen(Screen[None]):
         self.search_cache = FoldedCache()
         """The library's folded texts, kept between concordance searches (issue 15)."""
         configs = [config for config, _ in SCRIPT_CYCLE]
-        self.config: str | None = preferences.script if preferences.script in configs else None
+        self.config = preferences.script if preferences.script in configs else None
+        self.whose: str | None = None
+        """Whose annotations are highlighted and listed: None for everyone's, else a coder."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
             yield LibraryList(id="library")
-            yield self.view
+            yield self.view.data_bind(MainScreen.config)
             yield AnnotationPanel(id="panel")
         yield FindBar(id="find-bar")
         yield ProgressBar(id="import-progress", show_eta=False)
@@ -283,7 +298,7 @@ class MainScreen(Screen[None]):
         self.view.show_document(
             self.document.text,
             config=self.config,
-            annotations=self.annotations,
+            annotations=self._shown(),
             boilerplate=boilerplate_spans(self.document.text),
             top_offset=self.store.preferences.position(document_id),
         )
@@ -299,11 +314,20 @@ class MainScreen(Screen[None]):
         label = dict(SCRIPT_CYCLE)[self.config]
         self.title = self._in_script()(self.document.title) if self.document else "reader"
         self.sub_title = f"{label}" + (f" · {self.config}" if self.config else "")
+        self.sub_title += f" · {self.store.coder}"
+        if self.whose is not None:
+            self.sub_title += f" · showing {whose_label(self.whose, self.store.coder)}"
         if self.store.read_only:
             self.sub_title += " · read-only"
 
+    def _shown(self) -> list[Annotation]:
+        """The document's annotations whose highlights are shown (all, or one coder's)."""
+        if self.whose is None:
+            return self.annotations
+        return [a for a in self.annotations if a.coder == self.whose]
+
     def _show_panel(self) -> None:
-        self.query_one(AnnotationPanel).show_annotations(self.annotations, self._quote)
+        self.query_one(AnnotationPanel).show_annotations(self._shown(), self._quote)
 
     def _quote(self, annotation: Annotation) -> str:
         return self._passage((annotation.start, annotation.end), annotation)
@@ -317,7 +341,13 @@ class MainScreen(Screen[None]):
     def _annotations_changed(self, focus_id: int | None = None) -> None:
         assert self.document is not None
         self.annotations = self.store.annotations.for_document(self.document.id)
-        self.view.set_annotations(self.annotations)
+        focused = next((a for a in self.annotations if a.id == focus_id), None)
+        if focused is not None and self.whose is not None and focused.coder != self.whose:
+            # The annotation just changed (or brought back) would be hidden: show everyone's.
+            self.whose = None
+            self._update_title()
+            self.notify("Showing everyone's annotations again.", title="Whose")
+        self.view.set_annotations(self._shown())
         self._show_panel()
         self._show_memo()
         if focus_id is not None:
@@ -371,9 +401,8 @@ class MainScreen(Screen[None]):
 
     def show_script(self, config: str | None) -> None:
         """Show everything in ``config``'s script (None: the original) and remember it."""
-        self.config = config
+        self.config = config  # the view follows (data binding)
         self.store.preferences.update(script=self.config)
-        self.view.set_config(self.config)
         self._show_panel()
         self._show_library(
             self.store.documents.summaries(), self.document.id if self.document else None
@@ -501,7 +530,7 @@ class MainScreen(Screen[None]):
 
     def action_next_annotation(self, direction: int) -> None:
         cursor = self.view.cursor
-        ordered = [a for a in self.annotations if a.status == AnnotationStatus.ACTIVE]
+        ordered = [a for a in self._shown() if a.status == AnnotationStatus.ACTIVE]
         candidates = (
             [a for a in ordered if a.start > cursor]
             if direction > 0
@@ -509,6 +538,21 @@ class MainScreen(Screen[None]):
         )
         if candidates:
             self.view.move_cursor(candidates[0].start, context_rows=JUMP_CONTEXT_ROWS)
+
+    # Whose highlights (issue 10 §2)
+
+    def action_cycle_whose(self) -> None:
+        coders = [name for name, _ in self.store.annotations.coders()]
+        self.show_whose(next_whose(self.whose, self.store.coder, coders))
+
+    def show_whose(self, whose: str | None) -> None:
+        """Highlight and list only ``whose`` annotations (None: everyone's)."""
+        self.whose = whose
+        if self.document is not None:
+            self._annotations_changed()
+        self._update_title()
+        label = whose_label(whose, self.store.coder)
+        self.notify(f"Showing {label} annotations.", title="Whose")
 
     # Export, reload, help
 
@@ -556,7 +600,7 @@ class MainScreen(Screen[None]):
 
     def _worker_store(self) -> Store:
         """A connection for a thread worker: a connection belongs to the thread that made it."""
-        return Store(self.store.path, read_only=self.store.read_only)
+        return Store(self.store.path, read_only=self.store.read_only, coder=self.store.coder)
 
     @work
     async def action_import(self) -> None:
@@ -781,7 +825,7 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         from reader.ui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(every_key()))
+        self.app.push_screen(HelpScreen(every_key(self.app)))
 
 
 KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
@@ -799,14 +843,26 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
 """Where each group of bindings works, as the help screen and the README's key table say."""
 
 OTHER_KEYS: list[tuple[str, str, str]] = [
-    ("anywhere", "Tab / Shift+Tab", "Move between library, article and annotations"),
-    ("anywhere", "Ctrl+P", "Command palette: open a document by title, a script, every command"),
+    ("anywhere", "tab,shift+tab", "Move between library, article and annotations"),
+    ("anywhere", "ctrl+p", "Command palette: open a document by title, a script, every command"),
+]
+"""Keys that are not bindings (moving the focus, the palette), as Textual names keys."""
+
+OTHER_INPUT: list[tuple[str, str, str]] = [
     ("article", "mouse drag", "Select a passage"),
 ]
-"""Keys that are not bindings: moving the focus, the palette, the mouse."""
+"""What is not a key at all."""
 
 
-def every_key() -> list[tuple[str, str, str]]:
-    """(where, keys, what they do) for every binding of every place, then the other keys."""
-    rows = [row for where, owner in KEY_PLACES for row in help_rows(where, own_bindings(owner))]
-    return rows + OTHER_KEYS
+def every_key(
+    app: App[object], keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(where, keys, what they do) for every binding of every place (under the keys ``keymap``
+    gives them), then the other keys and the mouse; keys as ``app`` displays them."""
+    rows = [
+        row
+        for where, owner in KEY_PLACES
+        for row in help_rows(app, where, own_bindings(owner), keymap)
+    ]
+    others = [(where, key_labels(app, keys), what) for where, keys, what in OTHER_KEYS]
+    return rows + others + OTHER_INPUT

@@ -22,7 +22,7 @@ def _one_line(passage: str) -> str:
 class AnnotationPanel(ItemList):
     """Lists annotations; posts what the user wants done with one, the screen does it."""
 
-    ITEM_HEIGHT = 4  # quote, tags, comment, blank
+    ITEM_HEIGHT = 4  # quote, tags, coder and comment, blank
 
     BINDINGS = [
         Binding("enter", "choose", "Jump", tooltip="Jump to the passage in the article"),
@@ -99,8 +99,9 @@ class AnnotationPanel(ItemList):
             tags.append(" ")
         if not annotation.tags:
             tags.append("(no tags)", style="dim")
-        comment = Text(f"💬 {line_text(annotation.comment)}" if annotation.comment else "")
-        comment.stylize("italic")
+        comment = Text(line_text(annotation.coder) or "?", style="dim")
+        if annotation.comment:
+            comment.append(f"  💬 {line_text(annotation.comment)}", style="italic")
         return [quote, tags, comment]
 
     def on_item_list_chosen(self, event: ItemList.Chosen) -> None:

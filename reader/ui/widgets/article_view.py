@@ -13,13 +13,16 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from reader.core import positions
 from reader.core.convert import converter
 from reader.core.layout import DocumentLayout, WrappedLayout
-from reader.core.models import Annotation, AnnotationStatus
+from reader.core.models import Annotation
+from reader.core.positions import AnnotationIndex
 from reader.ui.safe_text import line_text
 
 EAGER_WRAP_CHARS = 100_000
@@ -115,12 +118,25 @@ class ArticleView(ScrollView, can_focus=True):
         ),
     ]
 
+    cursor: reactive[int] = reactive(0, init=False)
+    """Original offset of the character under the cursor (the start of its cluster)."""
+    selection_anchor: reactive[int | None] = reactive(None, init=False)
+    """Where the selection started, while one is being made."""
+    config: reactive[str | None] = reactive(None, init=False)
+    """The script on screen (an OpenCC config; None: the original). Bound to the screen's."""
+    fold_boilerplate: reactive[bool] = reactive(False, init=False)
+    """Hide the site navigation and footer behind one line each, instead of dimming them."""
+
     class CursorMoved(Message):
         """The cursor (or the selection) moved: panels that follow it can update."""
 
         def __init__(self, offset: int) -> None:
             super().__init__()
             self.offset = offset
+
+        def can_replace(self, message: Message) -> bool:
+            """A burst of moves (a held arrow key) is followed once, to where it ended."""
+            return isinstance(message, ArticleView.CursorMoved)
 
     class OffsetsReady(Message):
         """The script's offset model has loaded: passages shown elsewhere can be exact now."""
@@ -132,13 +148,7 @@ class ArticleView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.document: DocumentLayout | None = None
         self.layout_: WrappedLayout | None = None
-        self.config: str | None = None
-        self.cursor = 0
-        """Original offset of the character under the cursor."""
-        self.selection_anchor: int | None = None
-        """Where the selection started, while one is being made."""
-        self._annotations: list[Annotation] = []
-        self._longest = 0
+        self._annotations = AnnotationIndex()
         self._block_styles: LRUCache[tuple[object, ...], Callable[[int], Style]] = LRUCache(
             BLOCK_STYLES_KEPT
         )
@@ -146,7 +156,6 @@ class ArticleView(ScrollView, can_focus=True):
         self._style_cache: LRUCache[tuple[object, ...], Style] = LRUCache(STYLES_KEPT)
         """One Style per (colour, overlap, dimmed, selected): characters share them. Both caches
         hold colours of the theme: :meth:`notify_style_update` empties them."""
-        self._annotation_starts: list[int] = []
         self._boilerplate: list[tuple[int, int]] = []
         self._dragging = False
         self._top_offset = 0
@@ -155,8 +164,6 @@ class ArticleView(ScrollView, can_focus=True):
         self._draft = False
         """Whether rows may be drawn plain while the script's offset model loads: for a document
         just opened (the first frame), not after a switch, which waits for it as it always did."""
-        self.fold_boilerplate = False
-        """Hide the site navigation and footer behind one line each, instead of dimming them."""
         self._found: list[tuple[int, int]] = []
         """Find-bar matches (original offsets, in order) and the current one's index."""
         self._found_starts: list[int] = []
@@ -174,23 +181,24 @@ class ArticleView(ScrollView, can_focus=True):
         top_offset: int = 0,
     ) -> None:
         self.document = DocumentLayout(text)
-        self.config = config
+        # Set without their watchers: a new document is laid out once, below, and its cursor
+        # is where the reader left it (not a move anyone follows).
+        self.set_reactive(ArticleView.config, config)
+        self.set_reactive(ArticleView.selection_anchor, None)
+        self.set_reactive(ArticleView.cursor, min(max(top_offset, 0), len(text)))
         self._draft = True
-        self.selection_anchor = None
         self._found, self._found_starts, self._found_current = [], [], None
         self._annotations_changed(annotations)
         self._boilerplate = sorted(boilerplate)
-        self.cursor = min(max(top_offset, 0), len(text))
         self._top_offset = self.cursor
         self._relayout()
         self._convert_rest()
 
-    def set_config(self, config: str | None) -> None:
+    def watch_config(self, config: str | None) -> None:
         """Switch script, keeping the same passage at the top of the screen."""
-        if self.document is None:
-            return
+        if self.document is None or self.layout_ is None or self.layout_.config == config:
+            return  # nothing shown yet, or already in this script (a binding's first value)
         self._top_offset = self.top_offset()
-        self.config = config
         self._draft = False
         self.document.keep_only(config)
         self._relayout()
@@ -198,23 +206,20 @@ class ArticleView(ScrollView, can_focus=True):
 
     def toggle_folding(self) -> bool:
         """Fold or unfold the page's navigation and footer; True when now folded."""
-        if self.document is not None:
-            self._top_offset = self.top_offset()
         self.fold_boilerplate = not self.fold_boilerplate
-        self._relayout()
         return self.fold_boilerplate
+
+    def watch_fold_boilerplate(self) -> None:
+        if self.layout_ is not None:  # the layout still folds as before: the top as it shows
+            self._top_offset = self.top_offset()
+        self._relayout()
 
     def set_annotations(self, annotations: Sequence[Annotation]) -> None:
         self._annotations_changed(annotations)
         self.refresh()
 
     def _annotations_changed(self, annotations: Sequence[Annotation]) -> None:
-        self._annotations = sorted(
-            (a for a in annotations if a.status == AnnotationStatus.ACTIVE),
-            key=lambda a: (a.start, a.end),
-        )
-        self._annotation_starts = [a.start for a in self._annotations]
-        self._longest = max((a.end - a.start for a in self._annotations), default=0)
+        self._annotations = AnnotationIndex(annotations)
         self._block_styles.clear()
 
     def _relayout(self) -> None:
@@ -289,27 +294,11 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """The selected original span [start, end), widened to whole conversion units."""
-        if self.selection_anchor is None or self.document is None:
+        if self.document is None:
             return None
-        start, end = sorted((self.selection_anchor, self.cursor))
-        end = self.document.next_stop(end)  # the whole cluster under the cursor
-        return self._widen(start, end) if end > start else None
-
-    def _widen(self, start: int, end: int) -> tuple[int, int]:
-        """Grow a span to whole units of the current conversion (内存 is one unit of 記憶體)."""
-        assert self.document is not None
-        document = self.document
-        first, last = document.block_at(start), document.block_at(max(end - 1, start))
-        first_block, last_block = document.blocks[first], document.blocks[last]
-        first_map = document.converted(self.config, first).offsets
-        last_map = document.converted(self.config, last).offsets
-        local_start = min(start - first_block.start, first_block.end - first_block.start)
-        local_end = min(end - last_block.start, last_block.end - last_block.start)
-        dst_start, _ = first_map.to_dst(local_start, local_start)
-        src_start, _ = first_map.to_src(dst_start, dst_start)
-        _, dst_end = last_map.to_dst(max(local_end - 1, 0), local_end)
-        _, src_end = last_map.to_src(max(dst_end - 1, 0), dst_end)
-        return first_block.start + src_start, last_block.start + max(src_end, 0)
+        return positions.selection_span(
+            self.document, self.config, self.selection_anchor, self.cursor
+        )
 
     def passage(self, start: int, end: int) -> str:
         """The original span [start, end) as it reads in the script on screen."""
@@ -320,25 +309,11 @@ class ArticleView(ScrollView, can_focus=True):
             # Until the offset model has loaded (OffsetsReady), the engine's conversion of the
             # passage alone: the same text unless a phrase crosses its ends.
             return converter(self.config).convert(document.text[start:end])
-        parts: list[str] = []
-        for index in range(document.block_at(start), document.block_at(end - 1) + 1):
-            block = document.blocks[index]
-            local_start, local_end = max(start, block.start), min(end, block.end)
-            if local_end > local_start:
-                converted = document.converted(self.config, index)
-                dst_start, dst_end = converted.offsets.to_dst(
-                    local_start - block.start, local_end - block.start
-                )
-                parts.append(converted.text[dst_start:dst_end])
-            if block.end < end and document.text[block.end : block.end + 1] == "\n":
-                parts.append("\n")
-        return "".join(parts)
+        return positions.passage(document, self.config, start, end)
 
     def annotations_at(self, offset: int) -> list[Annotation]:
         """Annotations covering an original offset, innermost first."""
-        index = bisect.bisect_right(self._annotation_starts, offset)
-        found = [a for a in self._annotations[:index] if a.start <= offset < a.end]
-        return sorted(found, key=lambda a: a.end - a.start)
+        return self._annotations.at(offset)
 
     # Find-bar matches (reader.ui.widgets.find_bar)
 
@@ -374,11 +349,16 @@ class ArticleView(ScrollView, can_focus=True):
             return
         if extend and self.selection_anchor is None:
             self.selection_anchor = self.cursor
-        offset = min(max(offset, 0), max(len(self.document.text) - 1, 0))
-        self.cursor = self.document.cluster_at(offset)[0]  # never inside a grapheme cluster
+        self.cursor = offset
         self._keep_cursor_visible(context_rows)
-        self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
+
+    def validate_cursor(self, offset: int) -> int:
+        """On a character of the text, and never inside a grapheme cluster."""
+        if self.document is None:
+            return 0
+        offset = min(max(offset, 0), max(len(self.document.text) - 1, 0))
+        return self.document.cluster_at(offset)[0]
 
     def _keep_cursor_visible(self, context_rows: int = 0) -> None:
         assert self.layout_ is not None
@@ -397,23 +377,11 @@ class ArticleView(ScrollView, can_focus=True):
     def _step_chars(self, delta: int) -> int:
         """The offset one character left or right on screen (a unit like 記憶體 is one step)."""
         assert self.layout_ is not None
-        folded = self.layout_.folded_span_at(self.cursor)
-        if folded is not None:  # a fold is one step, whichever way
-            return folded[1] if delta > 0 else max(folded[0] - 1, 0)
-        assert self.document is not None
-        if delta > 0:
-            _, end = self._widen(self.cursor, self.document.next_stop(self.cursor))
-            return end if end > self.cursor else self.document.next_stop(self.cursor)
-        if self.cursor == 0:
-            return 0
-        start, _ = self._widen(self.document.previous_stop(self.cursor), self.cursor)
-        return start
+        return positions.step_chars(self.layout_, self.cursor, delta)
 
     def _step_rows(self, delta: int) -> int:
         assert self.layout_ is not None
-        y, x = self.layout_.locate(self.cursor)
-        target = min(max(y + delta, 0), max(self.layout_.height - 1, 0))
-        return self.layout_.offset_at(target, x)
+        return positions.step_rows(self.layout_, self.cursor, delta)
 
     # After ``v`` plain arrows extend the selection too, as in vim's visual mode.
 
@@ -449,12 +417,10 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_toggle_selection(self) -> None:
         self.selection_anchor = None if self.selection_anchor is not None else self.cursor
-        self.refresh()
         self.post_message(self.CursorMoved(self.cursor))
 
     def clear_selection(self) -> None:
         self.selection_anchor = None
-        self.refresh()
 
     def action_clear_selection(self) -> None:
         if self.selection_anchor is not None:
@@ -530,8 +496,12 @@ class ArticleView(ScrollView, can_focus=True):
         styles = self._block_styles.get(key)
         if styles is None:
             styles = self._block_styles[key] = self._styles_for_block(row.block)
-        cursor_dst = self._cursor_dst(row.block) if self.has_focus else None
-        cursor_end = self._cursor_dst_end(row.block, cursor_dst)
+        cursor_span = (
+            positions.cursor_in_block(self.document, self.config, row.block, self.cursor)
+            if self.has_focus
+            else None
+        )
+        cursor_dst, cursor_end = cursor_span if cursor_span is not None else (None, -1)
         # The cursor's character is part of a selection (its last or first character): it is
         # painted as selected, marked as the cursor, so what shows as selected is what is saved.
         cursor_style = self.get_component_rich_style(
@@ -569,25 +539,6 @@ class ArticleView(ScrollView, can_focus=True):
             style += self.get_component_rich_style("article-view--cursor")
         return Strip([Segment(label, style + Style(italic=True))]).adjust_cell_length(width, base)
 
-    def _cursor_dst_end(self, block_index: int, cursor_dst: int | None) -> int:
-        """Where the cursor's cluster ends on screen: a cluster is painted whole (❤️ drawn in
-        two styles would be measured as one cell by Rich and drawn as two)."""
-        if cursor_dst is None or self.document is None:
-            return -1
-        block = self.document.blocks[block_index]
-        local = min(self.document.next_stop(self.cursor), block.end) - block.start
-        _, end = self.document.converted(self.config, block_index).offsets.to_dst(local, local)
-        return max(end, cursor_dst + 1)
-
-    def _cursor_dst(self, block_index: int) -> int | None:
-        assert self.document is not None
-        if self.document.block_at(self.cursor) != block_index:
-            return None
-        block = self.document.blocks[block_index]
-        local = min(self.cursor - block.start, block.end - block.start)
-        dst, _ = self.document.converted(self.config, block_index).offsets.to_dst(local, local)
-        return dst
-
     def _styles_for_block(self, index: int) -> Callable[[int], Style]:
         """A function giving the style of each converted character of one block.
 
@@ -595,28 +546,22 @@ class ArticleView(ScrollView, can_focus=True):
         many annotations the article has. Where annotations overlap, the innermost one's colour
         wins and the overlap is underlined, so both stay visible.
         """
-        assert self.document is not None
-        block = self.document.blocks[index]
-        converted = self.document.converted(self.config, index)
-        length = len(converted.text)
+        document, config = self.document, self.config
+        assert document is not None
+        block = document.blocks[index]
+        length = len(document.converted(config, index).text)
         colors: list[str | None] = [None] * length
         depth = [0] * length
         dimmed = [False] * length
         selected = [False] * length
 
         def on_screen(src_start: int, src_end: int) -> range:
-            local_start = max(src_start, block.start) - block.start
-            local_end = min(src_end, block.end) - block.start
-            if local_end <= local_start:
-                return range(0)
-            return range(*converted.offsets.to_dst(local_start, local_end))
+            return positions.span_in_block(document, config, index, src_start, src_end)
 
         for span in self._boilerplate:
             for position in on_screen(*span):
                 dimmed[position] = True
-        first = bisect.bisect_left(self._annotation_starts, block.start - self._longest)
-        last = bisect.bisect_right(self._annotation_starts, block.end)
-        here = [a for a in self._annotations[first:last] if a.end > block.start]
+        here = self._annotations.overlapping(block.start, block.end)
         for annotation in sorted(here, key=lambda a: a.start - a.end):  # longest first
             color = annotation.tags[0].color if annotation.tags else NO_TAG_COLOR
             for position in on_screen(annotation.start, annotation.end):
