@@ -51,7 +51,14 @@ async def open_codebook(app: ReaderApp, pilot) -> CodebookScreen:  # type: ignor
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, CodebookScreen)
+    await counted(app, pilot)
     return screen
+
+
+async def counted(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the counts the screen reads in a thread."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def highlight(pilot, screen: CodebookScreen, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -67,6 +74,7 @@ async def test_the_tree_shows_codes_counts_descriptions_and_folds(coded: Store) 
         screen = await open_codebook(app, pilot)
         tree = screen.code_tree
         assert rows(screen) == [("地名", 0), ("经济", 0), ("产业", 1), ("汽车", 2), ("政策", 1)]
+        assert tree.counted and "counting" not in str(tree.border_title)
         industry = line(tree, 2)
         assert "产业" in industry and "industry" in industry and "second" not in industry
         assert industry.split("产业")[1].split()[:2] == ["2", "1"]  # passages, documents
@@ -170,6 +178,8 @@ async def test_merge_asks_for_the_target_then_u_undoes_it(coded: Store) -> None:
         assert rows(screen) == [("地名", 0), ("经济", 0), ("产业", 1), ("汽车", 2)]
         industry = coded.codebook.get(coded.codebook.find("产业") or 0)
         assert industry.passages == 2  # the passage that had both keeps one
+        await counted(app, pilot)
+        assert line(screen.code_tree, 2).split("产业")[1].split()[:2] == ["2", "1"]
         await pilot.press("u")
         await pilot.pause()
         assert coded.codebook.find("政策") is not None

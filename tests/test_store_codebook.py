@@ -427,3 +427,14 @@ def test_an_undo_that_would_remove_another_coders_passages_is_skipped(two_coders
     assert independent_counts(anna)["新码"] == (1, 1)
     result = anna.history.undo()  # the step before is not blocked
     assert result is not None and result.action == "describe_code"
+
+
+def test_counts_alone_equal_the_tree_s_counts_and_the_tree_alone_has_none(coded: Store) -> None:
+    counts = coded.codebook.counts()
+    names = ids(coded)
+    assert {name: counts[code] for name, code in names.items() if code in counts} == (
+        independent_counts(coded)
+    )
+    bare = coded.codebook.codes(counts=False)
+    assert [c.name for c in bare] == [c.name for c in coded.codebook.codes()]
+    assert all((c.passages, c.documents) == (0, 0) for c in bare)

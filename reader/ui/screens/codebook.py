@@ -10,6 +10,7 @@ at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 from rich.text import Text
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from reader.core.models import Code, UndoResult
 from reader.core.store import Store, StoreError
@@ -48,6 +50,9 @@ class CodebookScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.on_change = on_change or (lambda: None)
+        self._counts: dict[int, tuple[int, int]] = {}
+        """(passages, documents) per code, as last counted."""
+        self._counted = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="codebook"):
@@ -67,10 +72,50 @@ class CodebookScreen(Screen[None]):
         return self.query_one(CodeTree)
 
     def _load(self, highlight: int | None = None) -> None:
-        codes = self.store.codebook.codes()
-        self.code_tree.show_codes(codes, highlight)
-        total = sum(code.passages for code in codes)
-        self.code_tree.border_title = f"Codebook · {len(codes)} codes · {total:,} codings"
+        """The tree at once (one small query), with the counts known so far; the counts are
+        read again in a thread (at 100,000 annotations they take longer than the tree)."""
+        codes = self.store.codebook.codes(counts=False)
+        self.code_tree.show_codes(self._with_counts(codes), highlight, counted=self._counted)
+        self._title(codes)
+        self._count_in_background()
+
+    def _with_counts(self, codes: list[Code]) -> list[Code]:
+        return [
+            replace(code, passages=passages, documents=documents)
+            for code in codes
+            for passages, documents in [self._counts.get(code.id, (0, 0))]
+        ]
+
+    def _title(self, codes: list[Code]) -> None:
+        if self._counted:
+            total = sum(passages for passages, _ in self._counts.values())
+            self.code_tree.border_title = f"Codebook · {len(codes)} codes · {total:,} codings"
+        else:
+            self.code_tree.border_title = f"Codebook · {len(codes)} codes · counting…"
+
+    @work(thread=True, exclusive=True, group="codebook-counts")
+    def _count_in_background(self) -> None:
+        """store.codebook.counts() on a connection of the worker's own."""
+        try:
+            store = Store(self.store.path, read_only=True, coder=self.store.coder)
+            try:
+                counts = store.codebook.counts()
+            finally:
+                store.close()
+        except StoreError as error:
+            self.app.call_from_thread(
+                self.notify, str(error), title="Not counted", severity="error", timeout=10
+            )
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_counts, counts)
+
+    def _show_counts(self, counts: dict[int, tuple[int, int]]) -> None:
+        self._counts = counts
+        self._counted = True
+        codes = self._with_counts(self.code_tree.codes)
+        self.code_tree.show_codes(codes, counted=True)
+        self._title(codes)
 
     def on_resize(self) -> None:
         self._show_header()
@@ -90,11 +135,13 @@ class CodebookScreen(Screen[None]):
         text = Text()
         text.append("  ", style=f"on {code.color}")
         text.append(f" {line_text(code.name)}", style="bold")
-        text.append(
-            f"   {code.color} · {code.passages:,} passage{'s' if code.passages != 1 else ''}"
-            f" in {code.documents:,} document{'s' if code.documents != 1 else ''}",
-            style="dim",
+        counts = (
+            f" · {code.passages:,} passage{'s' if code.passages != 1 else ''}"
+            f" in {code.documents:,} document{'s' if code.documents != 1 else ''}"
+            if self._counted
+            else " · counting…"
         )
+        text.append(f"   {code.color}{counts}", style="dim")
         if code.parent_id is not None:
             parent = next((c for c in self.code_tree.codes if c.id == code.parent_id), None)
             if parent is not None:

@@ -54,11 +54,16 @@ class CodeTree(ItemList):
         """The codes shown: every code but those under a folded one."""
         self._has_children: set[int] = set()
         self._name_cells = 10
+        self.counted = True
 
-    def show_codes(self, codes: Sequence[Code], highlight: int | None = None) -> None:
+    def show_codes(
+        self, codes: Sequence[Code], highlight: int | None = None, *, counted: bool = True
+    ) -> None:
         """Show ``codes`` (tree order), keeping the folds, highlighting the code ``highlight``
-        (else the code highlighted before, else the first)."""
+        (else the code highlighted before, else the first). ``counted``: False while their
+        counts are being read (shown as …)."""
         kept = highlight if highlight is not None else self.highlighted_code_id
+        self.counted = counted
         self.codes = list(codes)
         known = {code.id for code in self.codes}
         self.folded &= known
@@ -136,7 +141,10 @@ class CodeTree(ItemList):
             name = shown.plain
         line.append(name, style="bold")
         line.append(" " * max(name_width - cell_len(line.plain), 1))
-        line.append(f"{code.passages:>8,}{code.documents:>6,}  ")
+        if self.counted:
+            line.append(f"{code.passages:>8,}{code.documents:>6,}  ")
+        else:
+            line.append(f"{'…':>8}{'…':>6}  ", style="dim")
         description = code.description.strip().splitlines()
         if description:
             line.append(line_text(description[0]), style="dim")
