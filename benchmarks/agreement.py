@@ -7,7 +7,12 @@ process on ``character`` units (every code, and the pool), against the issue's 2
 same for ``sentence`` units; and the time at 250, 500 and 1,000 documents to show the
 growth class (the sweep is O(A log A + D): it never touches a character).
 
-Usage: .venv/bin/python benchmarks/agreement.py [--documents N] [--per-coder N]
+``--one-database`` also writes the corpus and all three coders' annotations into one SQLite
+file (in a temporary folder) and times what ``reader agreement --coders A,B,C`` does in
+process: reading the coders' annotations from the database (agreement_of_coders) and the
+computation, for both units.
+
+Usage: .venv/bin/python benchmarks/agreement.py [--documents N] [--per-coder N] [--one-database]
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,10 +103,55 @@ def timed(coding, texts, unit: str, repeats: int = 3) -> tuple[float, object]:
     return best, report
 
 
+def one_database(texts: dict[int, str], coding: dict[str, list[CodedSpan]]) -> None:
+    """The same corpus and codings in one SQLite file, each annotation by its coder; times
+    agreement_of_coders (the database read and the computation) for both units."""
+    from reader.core.agreement_input import agreement_of_coders
+    from reader.core.store import Store, passage_anchor
+
+    with tempfile.TemporaryDirectory(prefix="agreement-bench-") as folder:
+        store = Store(Path(folder) / "project.db", coder="A")
+        started = time.perf_counter()
+        ids = {d: store.documents.add(text=t, title=f"文{d}") for d, t in texts.items()}
+        db = store.gateway
+        next_id = 1
+        with store.transaction():
+            tag_ids = {name: store.tags.ensure(name) for name in CODEBOOK}
+            rows, tag_rows = [], []
+            for coder, spans in coding.items():
+                for span in spans:
+                    text = texts[span.document]
+                    end = min(span.end, len(text))
+                    rows.append((next_id, ids[span.document], span.start, end,
+                                 *passage_anchor(text, span.start, end), coder))  # fmt: skip
+                    tag_rows.extend((next_id, tag_ids[tag]) for tag in set(span.tags))
+                    next_id += 1
+            db.execute_many(
+                "insert into annotations (id, document_id, start_offset, end_offset, quote,"
+                " prefix, suffix, comment, status, created_at, updated_at, coder)"
+                " values (?, ?, ?, ?, ?, ?, ?, '', 'active', 't', 't', ?)",
+                rows,
+            )
+            db.execute_many("insert into annotation_tags values (?, ?)", tag_rows)
+        print(f"one database: written in {time.perf_counter() - started:.1f} s")
+        for unit in ("character", "sentence"):
+            best = float("inf")
+            for _ in range(3):
+                started = time.perf_counter()
+                report = agreement_of_coders(store, ["A", "B", "C"], unit=unit)  # type: ignore[arg-type]
+                best = min(best, time.perf_counter() - started)
+            print(
+                f"  --coders A,B,C {unit:<9} units: {best:.3f} s (best of 3: read + compute)"
+                f"  alpha={report.overall.krippendorff_alpha:.4f}"
+            )
+        store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--per-coder", type=int, default=30_000)
+    parser.add_argument("--one-database", action="store_true")
     args = parser.parse_args()
     texts = corpus(args.documents)
     coding = coders(texts, args.per_coder)
@@ -127,6 +178,8 @@ def main() -> None:
         seconds, _ = timed(subset, part, "character")
         base = base or seconds
         print(f"  {documents:>5} documents: {seconds:.3f} s  ({seconds / base:.2f}x the smallest)")
+    if args.one_database:
+        one_database(texts, coding)
 
 
 if __name__ == "__main__":

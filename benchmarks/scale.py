@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +39,16 @@ CODEBOOK = (
 BIG_DOCUMENT_ANNOTATIONS = 5_000
 
 
-def build(path: Path, documents: int, annotations: int, seed: int = 7) -> None:
+def build(
+    path: Path,
+    documents: int,
+    annotations: int,
+    seed: int = 7,
+    codebook: Sequence[str] = CODEBOOK,
+) -> None:
     """Write the database directly in one transaction (100,000 one-commit creates take hours
-    of fsyncs); the rows are what annotations.create would write."""
+    of fsyncs); the rows are what annotations.create would write, with 1-3 of ``codebook``'s
+    tags each."""
     rng = random.Random(seed)
     texts = [normalize_text(p.read_text(encoding="utf-8")) for p in seed_paths()]
     paragraphs = [[line for line in text.split("\n") if line.strip()] for text in texts]
@@ -65,7 +73,7 @@ def build(path: Path, documents: int, annotations: int, seed: int = 7) -> None:
             )
             document_ids.append(document_id)
             document_texts[document_id] = text
-        tag_ids = [store.tags.ensure(name) for name in CODEBOOK]
+        tag_ids = [store.tags.ensure(name) for name in codebook]
         counts = {document_ids[0]: BIG_DOCUMENT_ANNOTATIONS}
         rest = annotations - BIG_DOCUMENT_ANNOTATIONS
         for position, document_id in enumerate(document_ids[1:]):

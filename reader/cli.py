@@ -402,7 +402,8 @@ def _write_project(store: Store, out: TextIO, chosen: str, options: dict[str, An
     from reader.core.project import read_project
     from reader.core.refiqda import write_qdpx
 
-    return write_qdpx(out.buffer, read_project(store, **filters), name=store.path.stem)
+    project = read_project(store, **filters)
+    return write_qdpx(out.buffer, project, name=store.path.stem, owner_name=store.coder)
 
 
 def _to_stdout(write: Callable[[TextIO], object]) -> None:
@@ -474,11 +475,24 @@ def import_annotations_command(csv_file: Path, db_path: Path, coder: str | None)
 @click.argument(
     "coder_dbs",
     nargs=-1,
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
+@click.option(
+    "--coders",
+    metavar="A,B[,C...]",
+    help="The coders to compare, by name, in one database (--db).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"With --coders: the database (default: {DEFAULT_DB}).",
+)
 @click.option("--tag", "tags", multiple=True, help="Only this code (repeatable).")
-@click.option("--document", help="Only this document: an id or part of a title (first file).")
+@click.option(
+    "--document",
+    help="Only this document: an id or part of a title (in the first file, without --coders).",
+)
 @click.option(
     "--unit",
     type=click.Choice(["character", "sentence"]),
@@ -502,6 +516,8 @@ def import_annotations_command(csv_file: Path, db_path: Path, coder: str | None)
 )
 def agreement_command(
     coder_dbs: tuple[Path, ...],
+    coders: str | None,
+    db_path: Path | None,
     tags: tuple[str, ...],
     document: str | None,
     unit: str,
@@ -510,28 +526,57 @@ def agreement_command(
 ) -> None:
     """Inter-coder agreement: percent agreement, Cohen's κ (two coders), Krippendorff's α.
 
-    Each coder codes in a database of their own (a copy of the project); the coder is named
-    after the file. Documents are matched by their text; only those every coder annotated
+    With --coders, the coders' annotations in one database (every annotation records its
+    coder). Or give one database per coder (copies of the project): the coder is named after
+    the file and documents are matched by their text. Only documents every coder annotated
     count. Per code and overall (every unit-code pair pooled).
 
-    Example: reader agreement li.db anna.db --unit sentence --format csv -o agreement.csv
+    Example: reader agreement --coders li,anna --db project.db --unit sentence --format csv
+
+    Example: reader agreement li.db anna.db -o agreement.csv --format csv
     """
-    from reader.core.agreement_input import agreement_of_stores, text_lines, write_report
+    from reader.core.agreement import AgreementReport, Unit
+    from reader.core.agreement_input import (
+        AgreementInputError,
+        agreement_of_coders,
+        agreement_of_stores,
+        text_lines,
+        write_report,
+    )
     from reader.core.export import find_documents
     from reader.core.safefile import replacing
     from reader.core.store import StoreError
 
-    if len(coder_dbs) < 2:
-        raise click.UsageError("give at least two coders' databases")
-    names = [path.stem for path in coder_dbs]
-    if len(set(names)) < len(names):
-        names = [str(path) for path in coder_dbs]
-    if len(set(names)) < len(names):
-        raise click.UsageError("a database is given twice")
-    stores = {}
+    chosen_unit: Unit = "sentence" if unit == "sentence" else "character"
+    if coders is not None:
+        if coder_dbs:
+            raise click.UsageError(
+                "give either --coders (several coders in one --db) or one database per coder,"
+                " not both"
+            )
+        names = _coder_list(coders)
+    else:
+        if db_path is not None:
+            raise click.UsageError("--db goes with --coders A,B; or give one database per coder")
+        if len(coder_dbs) < 2:
+            raise click.UsageError(
+                "give the coders: --coders A,B [--db PATH], or two or more coders' databases"
+            )
+        names = [path.stem for path in coder_dbs]
+        if len(set(names)) < len(names):
+            names = [str(path) for path in coder_dbs]
+        if len(set(names)) < len(names):
+            raise click.UsageError("a database is given twice")
+    stores: dict[str, Store] = {}
     try:
-        for name, path in zip(names, coder_dbs, strict=True):
-            stores[name] = open_store(path)
+        if coders is not None:
+            path = db_path or DEFAULT_DB
+            if not path.exists():
+                raise click.ClickException(f"{path}: no such database")
+            stores[str(path)] = open_store(path)
+        else:
+            for name, path in zip(names, coder_dbs, strict=True):
+                stores[name] = open_store(path)
         ids = None
         if document is not None:
             ids = find_documents(next(iter(stores.values())), document)
@@ -539,12 +584,19 @@ def agreement_command(
                 raise click.ClickException(
                     f"no document has the id or a title containing {document!r}"
                 )
-        report = agreement_of_stores(
-            stores,
-            unit="sentence" if unit == "sentence" else "character",
-            tags=list(tags) or None,
-            documents=ids,
-        )
+        report: AgreementReport
+        if coders is not None:
+            report = agreement_of_coders(
+                next(iter(stores.values())),
+                names,
+                unit=chosen_unit,
+                tags=list(tags) or None,
+                documents=ids,
+            )
+        else:
+            report = agreement_of_stores(
+                stores, unit=chosen_unit, tags=list(tags) or None, documents=ids
+            )
         if file_format == "text":
             for line in text_lines(report):
                 say(line)
@@ -555,11 +607,28 @@ def agreement_command(
             say(f"Wrote the agreement of {', '.join(names)} to {output}", err=True)
         else:
             _to_stdout(lambda out: write_report(report, out, file_format))
+    except AgreementInputError as error:
+        raise click.ClickException(str(error)) from error
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     finally:
         for store in stores.values():
             store.close()
+
+
+def _coder_list(value: str) -> list[str]:
+    """``--coders A,B,C`` as names (each checked), at least two different ones."""
+    from reader.core.coders import CoderNameError, check_coder_name
+
+    try:
+        names = [check_coder_name(part) for part in value.split(",")]
+    except CoderNameError as error:
+        raise click.BadParameter(str(error), param_hint="--coders") from None
+    if len(set(names)) < 2:
+        raise click.BadParameter("give at least two different coders: A,B", param_hint="--coders")
+    if len(set(names)) < len(names):
+        raise click.BadParameter("a coder is given twice", param_hint="--coders")
+    return names
 
 
 @cli.command("import-project")
@@ -570,7 +639,8 @@ def import_project_command(project_file: Path, db_path: Path, coder: str | None)
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA or reader).
 
     Its text sources become documents (a text already here is reused), its codes tags, its
-    coded selections annotations with their memos as comments; all in one transaction, and
+    coded selections annotations with their memos as comments, each by the coder its user
+    names (or --coder when the file names none); all in one transaction, and
     importing the same file twice adds nothing. What reader cannot hold (pictures, PDFs,
     audio, video, codings of a whole source) is listed and makes the exit status 1.
 
@@ -588,6 +658,8 @@ def import_project_command(project_file: Path, db_path: Path, coder: str | None)
         store.close()
     for line in report.skipped:
         say(f"not imported: {line}", err=True)
+    for line in report.renamed:
+        say(f"note: {line}", err=True)
     say(
         f"{report.documents_added} documents added ({report.documents_present} already here),"
         f" {report.codes} codes, {report.annotations_added} annotations added"
@@ -1004,3 +1076,57 @@ def autocode_command(
         f"{verb} {total} annotation{'s' if total != 1 else ''} tagged {visible_line(tag.strip())}"
         f" ({skipped} skipped: already coded)"
     )
+
+
+# Reports on the coding (issue 9)
+
+
+@cli.command("report")
+@click.argument("kind", type=click.Choice(["frequencies", "cooccurrence", "timeline"]))
+@db_option
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Only this code (repeatable); cooccurrence: only pairs with one of them.",
+)
+@click.option("--document", help="Only this document: an id, or part of its title.")
+@click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]),
+              default="text", show_default=True)  # fmt: skip
+def report_command(
+    kind: str, db_path: Path, tags: tuple[str, ...], document: str | None, output_format: str
+) -> None:
+    """Count the coding: frequencies, cooccurrence or timeline of the codes.
+
+    frequencies: per code, passages and documents, in total and per document (CSV: tag,
+    document_id, document_title, passages; the row with document_id empty is the total).
+    cooccurrence: per pair of codes A < B, the pairs of annotations (x with A, y with B) in one
+    document whose passages share a character; one annotation with both counts once (CSV:
+    tag_a, tag_b, count). timeline: passages per code per month of the documents' published
+    date, 'unknown' without one (CSV: tag, month, passages). Orphaned annotations count nowhere.
+
+    Example: reader report cooccurrence --tag 产业政策 --format csv > pairs.csv
+    """
+    from reader.core.reports import ReportError, build, text_lines, write_report
+    from reader.core.store import StoreError
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    store = open_store(db_path)
+    try:
+        documents = None
+        if document is not None:
+            documents = store.documents.matching(document)
+            if not documents:
+                raise click.ClickException(
+                    f"no document has the id or a title containing {document!r}"
+                )
+        report = build(store, kind, tags=tags, documents=documents)
+    except (ReportError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    if output_format == "text":
+        _to_stdout(lambda out: out.writelines(line + "\n" for line in text_lines(report)))
+    else:
+        _to_stdout(lambda out: write_report(report, out, output_format))

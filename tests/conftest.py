@@ -96,3 +96,12 @@ def _forget_what_the_original_code_computed() -> None:
                 clear = getattr(value, "cache_clear", None)
                 if callable(clear):
                     clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app reads $XDG_CONFIG_HOME/reader/config.toml: point it at an empty folder of the
+    test's own, so a developer's settings (a theme, a keymap) never change what a test sees."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))

@@ -9,6 +9,10 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reader.core.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -79,3 +83,24 @@ def oracle(text: str, query: str) -> list[tuple[int, int]]:
         else:
             position += 1
     return found
+
+
+def index_rows_by_document(store: Store) -> dict[int, set[tuple[int, int, bytes]]]:
+    """The search index's rows as stored: document id -> {(char, count, positions)}."""
+    found: dict[int, set[tuple[int, int, bytes]]] = {}
+    for char, document_id, count, positions in store.gateway.query(
+        "select char, document_id, count, positions from search_chars"
+    ):
+        found.setdefault(document_id, set()).add((char, count, bytes(positions)))
+    return found
+
+
+def expected_index_rows(store: Store) -> dict[int, set[tuple[int, int, bytes]]]:
+    """What the index rows of every stored text are, built afresh from the text."""
+    from reader.core.store.search_index import index_rows
+
+    expected: dict[int, set[tuple[int, int, bytes]]] = {}
+    for document_id, text in store.search_index.originals():
+        rows, _ = index_rows(document_id, text)
+        expected[document_id] = {(char, count, positions) for char, _, count, positions in rows}
+    return expected

@@ -1,9 +1,10 @@
 """Agreement (issue 12): unit matrices, percent agreement, Cohen's κ, Krippendorff's α.
 
 The coders' annotations are real: passages of the sample article coded in two (three)
-databases, one per coder, as coders work until the store knows coders (issue 10). α is
-checked against the ``krippendorff`` package on the materialised unit matrices; κ against a
-hand-computed example and a textbook cross-tabulation of the same matrices.
+databases, one per coder, and the same codings made by three coders in one database
+(``--coders``). α is checked against the ``krippendorff`` package on the materialised unit
+matrices; κ against a hand-computed example and a textbook cross-tabulation of the same
+matrices.
 """
 
 from __future__ import annotations
@@ -51,11 +52,9 @@ def spans_of(store: Store) -> list[CodedSpan]:
     ]
 
 
-@pytest.fixture
-def coded(tmp_path: Path, simplified_text: str):
+def three_coders(text: str) -> dict[str, list[tuple[str, int, int, list[str]]]]:
     """Three coders' annotations on the simplified sample: overlapping, differing extents,
     passages only one coder saw, two codes."""
-    text = simplified_text
     city = [occurrence(text, "长春国际汽车城", n) for n in range(4)]
     unveil = occurrence(text, "揭牌成立")
     sentence = next(s for s in sentence_spans(text) if "殷殷嘱托" in text[s[0] : s[1]])
@@ -79,9 +78,15 @@ def coded(tmp_path: Path, simplified_text: str):
         ("c", *city[2], ["机构"]),
         ("c", *unveil, ["事件", "机构"]),
     ]
+    return {"A": a, "B": b, "C": c}
+
+
+@pytest.fixture
+def coded(tmp_path: Path, simplified_text: str):
+    """Each of three coders in a database of their own (see three_coders)."""
     stores = {
         name: coder_database(tmp_path / f"{name}.db", rows)
-        for name, rows in (("A", a), ("B", b), ("C", c))
+        for name, rows in three_coders(simplified_text).items()
     }
     coding = {name: spans_of(store) for name, store in stores.items()}
     texts = {1: stores["A"].documents.get(1).text}
@@ -290,3 +295,116 @@ def test_hostile_tag_names_print_as_text(tmp_path: Path, simplified_text: str) -
     assert not any(c in result.stdout for c in "\x1b\x07\x08\x9b")
     assert len(result.stdout.splitlines()) == len(ALL) + 3  # header, columns, tags, overall
     assert "[bold]粗体[/bold]" in result.stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path, simplified_text: str):
+    """The same three coders' annotations in one database, each made as that coder, and a
+    fourth coder's on the other sample only (so that document is never common)."""
+    path = tmp_path / "project.db"
+    Store(path, coder="A").close()
+    seeded = Store(path, coder="D")
+    import_seeds(seeded)
+    seeded.annotations.create(2, 0, 5, ["机构"])
+    seeded.close()
+    for name, rows in three_coders(simplified_text).items():
+        store = Store(path, coder=name)
+        for _, start, end, tags in rows:
+            store.annotations.create(1, start, end, tags)
+        store.close()
+    store = Store(path, coder="A")
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("unit", ["character", "sentence"])
+def test_coders_in_one_database_match_the_reference_package(project, unit: str) -> None:
+    from reader.core.agreement_input import agreement_of_coders
+
+    coding = {name: spans_of_coder(project, name) for name in "AB"}
+    units_of = units_for(unit, {1: project.documents.get(1).text})
+    report = agreement_of_coders(project, ["A", "B"], unit=unit)
+    assert report.coders == ("A", "B") and report.documents == (1,)
+    assert [row.tag for row in report.per_tag] == ["事件", "机构"]
+    for row in report.per_tag:
+        matrix = unit_matrix(coding, units_of, row.tag)
+        assert sum(matrix[0]) and sum(matrix[1]) and matrix[0] != matrix[1]
+        assert row.krippendorff_alpha == pytest.approx(
+            krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"), abs=1e-12
+        )
+        assert row.cohen_kappa == pytest.approx(textbook_kappa(*matrix), abs=1e-12)
+    three = agreement_of_coders(project, ["A", "B", "C"], unit=unit)
+    for row in three.per_tag:
+        matrix = unit_matrix(
+            {name: spans_of_coder(project, name) for name in "ABC"}, units_of, row.tag
+        )
+        assert row.cohen_kappa is None
+        assert row.krippendorff_alpha == pytest.approx(
+            krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"), abs=1e-12
+        )
+
+
+def spans_of_coder(store: Store, coder: str) -> list[CodedSpan]:
+    return [
+        CodedSpan(a.document_id, a.start, a.end, tuple(t.name for t in a.tags))
+        for a in store.annotations.all()
+        if a.status == "active" and a.coder == coder
+    ]
+
+
+def test_one_database_and_one_database_per_coder_give_the_same_figures(
+    project, coded, tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    runner = CliRunner()
+    db = str(tmp_path / "project.db")
+    for unit in ("character", "sentence"):
+        options = ["--format", "csv", "--unit", unit]
+        one = runner.invoke(cli, ["agreement", "--coders", "A,B,C", "--db", db, *options])
+        assert one.exit_code == 0, one.output
+        files = [str(tmp_path / f"{name}.db") for name in "ABC"]
+        several = runner.invoke(cli, ["agreement", *files, *options])
+        assert one.stdout == several.stdout
+        rows = list(csv.DictReader(io.StringIO(one.stdout)))
+        assert [r["coders"] for r in rows] == ["A,B,C"] * 3 and rows[0]["unit"] == unit
+    only = runner.invoke(
+        cli, ["agreement", "--coders", "B,A", "--db", db, "--tag", "机构", "--document", "1"]
+    )
+    assert only.exit_code == 0, only.output
+    assert "1 document coded by all of B, A" in only.stdout and "事件" not in only.stdout
+    # D coded only the other sample: no document is common, every figure says so.
+    none = runner.invoke(cli, ["agreement", "--coders", "A,D", "--db", db, "--format", "json"])
+    assert '"documents": 0' in none.stdout
+
+
+def test_the_coders_option_says_what_is_wrong(project, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import cli
+
+    runner = CliRunner()
+    db = str(tmp_path / "project.db")
+    cases = [
+        (["--coders", "A,nobody", "--db", db], 1, "no annotations by nobody in"),
+        (["--coders", "A", "--db", db], 2, "at least two different coders"),
+        (["--coders", "A,A", "--db", db], 2, "at least two different coders"),
+        (["--coders", "A,B,A", "--db", db], 2, "a coder is given twice"),
+        (["--coders", "A,,B", "--db", db], 2, "a coder name cannot be empty"),
+        (["--coders", "A,B", db], 2, "not both"),
+        (["--db", db, db], 2, "--db goes with --coders"),
+        ([], 2, "give the coders"),
+        (["--coders", "A,B", "--db", str(tmp_path / "none.db")], 1, "no such database"),
+    ]
+    for args, status, message in cases:
+        result = runner.invoke(cli, ["agreement", *args])
+        assert result.exit_code == status, (args, result.output)
+        assert message in result.output, (args, result.output)
+    assert "coders here: A, B, C, D" in runner.invoke(
+        cli, ["agreement", "--coders", "A,x", "--db", db]
+    ).output

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import oracle
+from support import expected_index_rows, index_rows_by_document, oracle
 
 from reader.core.char_index import MARK_EVERY, period
 from reader.core.search import Query, count_matches, search
@@ -16,8 +17,6 @@ from reader.core.store import Store
 
 ALPHABET = "发發髮展里裡裏哈a\n𠀀𪚥é"
 """Variants that fold together, ASCII, newline, Extension B and a two-byte character."""
-
-
 
 
 def test_period() -> None:
@@ -70,6 +69,47 @@ def test_windows_cut_by_byte_marks_equal_slices(tmp_path: Path) -> None:
         store.documents.add_version(document_id, text=new_text, content_hash="v2", title="w")
         assert store.search_index.windows(document_id, spans) == [new_text[a:b] for a, b in spans]
         assert count_matches(store, Query("發展")) == new_text.count("发展")
+    finally:
+        store.close()
+
+
+def test_a_bulk_transaction_writes_the_index_of_what_it_commits(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from reader.core.store import search_index
+
+    monkeypatch.setattr(search_index, "DEFERRED_CHARS", 50)  # several statements
+    monkeypatch.setattr(search_index, "IDS_PER_STATEMENT", 2)
+    texts = [ALPHABET * (i + 1) + "发展" * i for i in range(7)]
+    store = Store(tmp_path / "bulk.db")
+    try:
+        before = store.documents.add(text="里外" * 40, title="before")
+        with store.bulk_transaction():
+            ids = [store.documents.add(text=text, title=f"t{i}") for i, text in enumerate(texts)]
+            assert ids[0] not in index_rows_by_document(store)  # written at the end
+            store.documents.add_version(before, text="發展里" * 30, content_hash="v2", title="b")
+            with pytest.raises(RuntimeError), store.transaction():  # a file that fails
+                failed = store.documents.add(text="髮展" * 9, title="failed")
+                raise RuntimeError
+        rows = index_rows_by_document(store)
+        assert rows == expected_index_rows(store)
+        assert set(rows) == {before, *ids} and failed not in rows
+        for text, document_id in [("發展里" * 30, before), *zip(texts, ids, strict=True)]:
+            matches = search(store, Query("发展"), documents=[document_id])
+            found = [(match.start, match.end) for match in matches]
+            assert found == oracle(text, "发展")
+            assert store.search_index.windows(document_id, [(3, 40)]) == [text[3:40]]
+
+        with pytest.raises(RuntimeError), store.bulk_transaction():
+            store.documents.add(text="发展", title="rolled back")
+            raise RuntimeError
+        assert store.documents.count() == 8
+        after = store.documents.add(text="發發展", title="after")  # indexed at once again
+        assert after in index_rows_by_document(store)
+        assert index_rows_by_document(store) == expected_index_rows(store)
+        assert count_matches(store, Query("发展")) == sum(
+            len(oracle(text, "发展")) for _, text in store.search_index.originals()
+        )
     finally:
         store.close()
 

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from payloads import ALL
@@ -94,7 +95,32 @@ def test_the_collection_has_the_models_required_shape(annotated: Store) -> None:
     assert [b["value"] for b in first["body"] if b["purpose"] == "tagging"] == ["地名", "机构"]
     assert [b["value"] for b in first["body"] if b["purpose"] == "commenting"] == ["第一次出现"]
     assert "body" not in next(i for i in items if i["target"]["selector"][0]["exact"] == "无障碍")
-    assert "creator" not in first  # until annotations have a coder
+    # The creator is the coder: a Person with an IRI (the name percent-encoded) and a name.
+    assert first["creator"] == {
+        "id": f"urn:x-reader:coder/{quote(annotated.coder, safe='')}",
+        "type": "Person",
+        "name": annotated.coder,
+    }
+
+
+def test_each_annotation_is_created_by_its_own_coder(store: Store, tmp_path: Path) -> None:
+    other = Store(store.path, coder="李 四/x")
+    other.annotations.create(1, 0, 3, ["甲"])
+    other.close()
+    store.annotations.create(1, 5, 9, ["乙"])
+    target = tmp_path / "coded.jsonld"
+    export_w3c(store, target)
+    items = json.loads(target.read_text(encoding="utf-8"))["first"]["items"]
+    creators = {item["target"]["selector"][0]["exact"]: item["creator"] for item in items}
+    text = store.documents.get(1).text
+    assert creators[text[0:3]] == {
+        "id": "urn:x-reader:coder/%E6%9D%8E%20%E5%9B%9B%2Fx",
+        "type": "Person",
+        "name": "李 四/x",
+    }
+    assert creators[text[5:9]]["name"] == store.coder
+    only = tmp_path / "only.jsonld"
+    assert export_w3c(store, only, coders=["李 四/x"]) == 1
 
 
 def test_the_file_is_json_ld_with_the_same_content(annotated: Store, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import expected_index_rows, index_rows_by_document
 
 from reader.core.importing import (
     ImportFailure,
@@ -222,3 +223,68 @@ def test_novel_sized_files_import_whole(empty_store: Store, tmp_path: Path) -> N
         assert empty_store.documents.get(result.document_id).text[-50:] in chunk.decode(
             "utf-8"
         ).replace("\r\n", "\n")
+
+
+def test_many_files_commit_in_batches_and_a_failure_stays_its_own(
+    empty_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    from reader.core import importing
+    from reader.core.errors import StoreError
+    from reader.core.store.documents import Documents
+
+    monkeypatch.setattr(importing, "BATCH_CHARS", 20)  # a batch ends after ~3 files
+    folder = tmp_path / "many"
+    folder.mkdir()
+    texts = {f"{n:02d}.txt": f"第{n}篇文章，发展的文章{'。' * n}" for n in range(10)}
+    texts["03.txt"] = ""  # fails before the store is touched
+    texts["07.txt"] = texts["06.txt"]  # the same content: unchanged
+    texts["08.txt"] = "存储失败的文章"  # the store refuses it (in its savepoint)
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    real_add = Documents.add
+
+    def refuse_one(self: Documents, **fields):
+        if fields["text"] == texts["08.txt"]:
+            raise StoreError("disk full (as if)")
+        return real_add(self, **fields)
+
+    monkeypatch.setattr(Documents, "add", refuse_one)
+    outcomes = {path.name: result for path, result in import_paths(empty_store, [folder]) if path}
+    failed = {name for name, result in outcomes.items() if isinstance(result, ImportFailure)}
+    assert list(outcomes) == sorted(texts)
+    assert failed == {"03.txt", "08.txt"}
+    assert "disk full (as if)" in str(outcomes["08.txt"])
+    assert outcomes["07.txt"].status == "unchanged"
+    assert outcomes["07.txt"].document_id == outcomes["06.txt"].document_id
+    stored = dict(empty_store.search_index.originals())
+    assert sorted(stored.values()) == sorted(
+        text for name, text in texts.items() if name not in failed | {"07.txt"}
+    )
+    assert index_rows_by_document(empty_store) == expected_index_rows(empty_store)
+
+    # A batch whose COMMIT fails: its files are reported failed, none of them stored.
+    real_bulk = empty_store.bulk_transaction
+    batches = iter([True, False])
+
+    @contextmanager
+    def failing_commit():
+        with real_bulk():
+            yield
+            if next(batches, False):
+                raise StoreError("the database is locked (as if)")
+
+    monkeypatch.setattr(empty_store, "bulk_transaction", failing_commit)
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt", "e.txt"):
+        (folder / "more").mkdir(exist_ok=True)
+        (folder / "more" / name).write_text(f"新的文章{name}，很长的一篇。", encoding="utf-8")
+    outcomes = {p.name: r for p, r in import_paths(empty_store, [folder / "more"]) if p}
+    lost = [name for name, result in outcomes.items() if isinstance(result, ImportFailure)]
+    assert lost == ["a.txt", "b.txt"]  # the first batch
+    assert all("locked (as if)" in str(outcomes[name]) for name in lost)
+    stored_now = set(dict(empty_store.search_index.originals()).values())
+    assert {f"新的文章{name}，很长的一篇。" for name in ("c.txt", "d.txt", "e.txt")} <= stored_now
+    assert not {f"新的文章{name}，很长的一篇。" for name in lost} & stored_now
+    assert empty_store.documents.count() == 7 + 3
+    assert index_rows_by_document(empty_store) == expected_index_rows(empty_store)

@@ -82,6 +82,7 @@ def test_the_export_validates_and_holds_everything(annotated: Store, tmp_path: P
     codes = {c.get("name"): c.get("color") for c in root.iter(f"{{{PROJECT_NS}}}Code")}
     assert codes == {t.name: t.color for t in annotated.tags.all()}
     (user,) = root.findall("q:Users/q:User", NS)
+    assert user.get("name") == annotated.coder
     assert all(
         s.get("creatingUser") == user.get("guid")
         for s in root.iter(f"{{{PROJECT_NS}}}PlainTextSelection")
@@ -105,7 +106,7 @@ def annotation_state(store: Store) -> list[tuple]:
         document = texts[a.document_id]
         rows.append(
             (content_hash(document.text), document.title, a.start, a.end, a.quote,
-             tuple(sorted(t.name for t in a.tags)), a.comment, a.created_at)
+             tuple(sorted(t.name for t in a.tags)), a.comment, a.created_at, a.coder)
         )  # fmt: skip
     return sorted(rows)
 
@@ -113,7 +114,7 @@ def annotation_state(store: Store) -> list[tuple]:
 def test_our_own_project_round_trips(annotated: Store, tmp_path: Path) -> None:
     archive = tmp_path / "project.qdpx"
     export_qdpx(annotated, archive)
-    restored = Store(tmp_path / "restored.db")
+    restored = Store(tmp_path / "restored.db", coder="not-the-coder")
     report = import_qdpx(restored, archive)
     assert (report.documents_added, report.annotations_added, report.skipped) == (2, 5, [])
     assert annotation_state(restored) == annotation_state(annotated)
@@ -238,8 +239,10 @@ def test_a_project_from_another_tool_imports(tmp_path: Path) -> None:
         ("𠀀字与汽车产业", ["汽车产业", "经济"], "Anna 的备注"),
     ]  # positions 20-27 count the CR before the first LF, and 𠀀 as one character
     assert annotations[1].created_at == "2024-03-03T02:00:00+00:00"
+    assert [a.coder for a in annotations] == ["李明", "Anna"]  # each selection's creatingUser
     (inline,) = store.annotations.for_document(2)
     assert inline.quote == "XML"
+    assert inline.coder == store.coder  # a selection naming no user: the importing coder
     colours = {t.name: t.color for t in store.tags.all()}
     assert colours["经济"] == "#ff0000" and colours["汽车产业"] == "#00aa55"
     assert import_qdpx(store, archive).annotations_added == 0
@@ -410,3 +413,54 @@ def test_broken_parts_are_listed_and_the_rest_imports(tmp_path: Path) -> None:
     (annotation,) = store.annotations.all()
     assert annotation.quote == "一二" and annotation.tags == ()
     store.close()
+
+
+def test_each_coder_is_a_user_and_comes_back_as_that_coder(store: Store, tmp_path: Path) -> None:
+    document = store.documents.get(1)
+    store.annotations.create(1, 0, 4, ["甲"], "anna 的")
+    other = Store(store.path, coder="bo")
+    other.annotations.create(1, 0, 4, ["甲"], "anna 的")  # the same coding by another coder
+    other.annotations.create(1, 10, 14, ["乙"])
+    other.close()
+    target = tmp_path / "team.qdpx"
+    assert export_qdpx(store, target, coders=[store.coder, "bo"]) == 3
+    with zipfile.ZipFile(target) as archive:
+        root = assert_valid(archive.read("project.qde"))
+    users = {u.get("guid"): u.get("name") for u in root.findall("q:Users/q:User", NS)}
+    assert sorted(users.values()) == sorted({store.coder, "bo"})
+    assert root.get("creatingUserGUID") in users and users[root.get("creatingUserGUID")] == (
+        store.coder
+    )
+    made_by = sorted(
+        (int(s.get("startPosition")), users[s.get("creatingUser")])
+        for s in root.iter(f"{{{PROJECT_NS}}}PlainTextSelection")
+    )
+    assert made_by == sorted([(0, store.coder), (0, "bo"), (10, "bo")])
+    for selection in root.iter(f"{{{PROJECT_NS}}}PlainTextSelection"):
+        for coding in selection.findall("q:Coding", NS):
+            assert coding.get("creatingUser") == selection.get("creatingUser")
+    restored = Store(tmp_path / "restored.db", coder="carl")
+    report = import_qdpx(restored, target)
+    assert report.annotations_added == 3 and report.renamed == []
+    assert sorted((a.start, a.coder) for a in restored.annotations.all()) == made_by
+    assert restored.annotations.get(1).quote == document.text[0:4]
+    assert not restored.history.can_undo()  # an import is nobody's undoable action
+    assert import_qdpx(restored, target).annotations_added == 0
+    restored.close()
+
+
+def test_a_user_name_that_cannot_be_a_coder_is_changed_and_said(tmp_path: Path) -> None:
+    xml = other_tool_project().replace(b'name="Anna"', b'name="Smith, Anna"')
+    archive = tmp_path / "other.qdpx"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("project.qde", xml)
+        out.writestr("sources/5A000000-0000-4000-8000-000000000001.txt", OTHER_TOOL_TEXT)
+    store = Store(tmp_path / "other.db")
+    report = import_qdpx(store, archive)
+    assert report.renamed == ["user 'Smith, Anna' codes here as 'Smith Anna'"]
+    assert [a.coder for a in store.annotations.for_document(1)] == ["李明", "Smith Anna"]
+    store.close()
+    result = CliRunner().invoke(
+        cli, ["import-project", str(archive), "--db", str(tmp_path / "again.db")]
+    )
+    assert "note: user 'Smith, Anna' codes here as 'Smith Anna'" in result.output

@@ -1,10 +1,11 @@
 """The coders' annotations for reader.core.agreement, read from the store, and the report
 written out as text, CSV or JSON.
 
-Until annotations carry a coder (issue 10), each coder codes in a database of their own
-(a copy of the project): one store per coder, the coder named after the file. Documents
-are matched across the databases by their text (content hash), so offsets are compared
-only where the texts are identical, whatever ids the documents have in each file.
+Two ways to give the coders: several coders in **one database** (every annotation records
+its coder: :func:`agreement_of_coders`), or each coder in **a database of their own** (a copy
+of the project: :func:`agreement_of_stores`, the coder named after the file). Across
+databases documents are matched by their text (content hash), so offsets are compared only
+where the texts are identical, whatever ids the documents have in each file.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from reader.core.documents import content_hash
 from reader.core.export import csv_writer, neutralise
 from reader.core.store import Store
 
-__all__ = ["CSV_COLUMNS", "agreement_of_stores", "text_lines", "write_report"]
+__all__ = [
+    "CSV_COLUMNS",
+    "AgreementInputError",
+    "agreement_of_coders",
+    "agreement_of_stores",
+    "text_lines",
+    "write_report",
+]
 
 CSV_COLUMNS = (
     "tag",
@@ -38,6 +46,47 @@ CSV_COLUMNS = (
     "cohen_kappa",
     "krippendorff_alpha",
 )
+
+
+class AgreementInputError(ValueError):
+    """The coders asked for cannot be compared (one line saying why)."""
+
+
+def agreement_of_coders(
+    store: Store,
+    coders: Sequence[str],
+    *,
+    unit: Unit = "character",
+    tags: Sequence[str] | None = None,
+    documents: Sequence[int] | None = None,
+) -> AgreementReport:
+    """Agreement of ``coders`` (at least two, each with annotations) in one database.
+
+    Documents are compared by id (one database, one text each). ``documents``: only these
+    ids. Only active annotations count: an orphan has no place.
+    """
+    wanted = list(dict.fromkeys(coders))
+    if len(wanted) < 2:
+        raise AgreementInputError("give at least two different coders: --coders A,B")
+    present = dict(store.annotations.coders())
+    missing = [coder for coder in wanted if not present.get(coder)]
+    if missing:
+        here = ", ".join(present) or "nobody yet"
+        raise AgreementInputError(
+            f"no annotations by {', '.join(missing)} in {store.path} (coders here: {here})"
+        )
+    coding: dict[str, list[CodedSpan]] = {coder: [] for coder in wanted}
+    for coder, document_id, start, end, names in store.annotations.coded_spans(
+        wanted, documents
+    ):
+        coding[coder].append(CodedSpan(document_id, start, end, names))
+
+    def units_of(document: Hashable) -> DocumentUnits:  # called once per document considered
+        assert isinstance(document, int)
+        text = store.documents.text(document)
+        return character_units(len(text)) if unit == "character" else sentence_units(text)
+
+    return agreement(coding, units_of, unit=unit, tags=tags)
 
 
 def agreement_of_stores(

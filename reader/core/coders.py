@@ -21,6 +21,7 @@ __all__ = [
     "default_coder",
     "next_whose",
     "resolve_coder",
+    "usable_coder_name",
     "whose_choices",
     "whose_label",
 ]
@@ -58,6 +59,21 @@ def check_coder_name(name: str) -> str:
     if len(cleaned) > MAX_CODER_LENGTH:
         raise CoderNameError(f"a coder name is at most {MAX_CODER_LENGTH} characters")
     return cleaned
+
+
+def usable_coder_name(name: str) -> str:
+    """A name from another tool's file (a REFI-QDA user) made usable here: commas and control
+    characters become spaces, runs of space one, cut at 64 characters; "" when nothing is
+    left. A name that is usable already comes back as it is."""
+    try:
+        return check_coder_name(name)
+    except CoderNameError:
+        pass
+    kept = "".join(
+        " " if char == "," or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char
+        for char in name
+    )
+    return " ".join(kept.split())[:MAX_CODER_LENGTH].strip()
 
 
 def default_coder(environ: Mapping[str, str] | None = None) -> str:

@@ -1,7 +1,8 @@
 """The import pipeline: files into the store, decoded, normalised, versioned when changed.
 
 Each file is read and prepared completely before the store is touched, and the store writes it
-in one transaction, so a file that fails leaves nothing behind. Identical content is recognised
+in one transaction (a savepoint of its batch's, when many are imported), so a file that fails
+leaves nothing behind. Identical content is recognised
 by its hash; changed content at a path already imported becomes that document's next version,
 its annotations re-anchored (see reader.core.reanchor).
 """
@@ -9,7 +10,9 @@ its annotations re-anchored (see reader.core.reanchor).
 from __future__ import annotations
 
 import glob
+import itertools
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -49,6 +52,13 @@ __all__ = [
 
 DEFAULT_MAX_SIZE = 200 * 1024 * 1024
 """Larger files are refused unread: a text that big is almost surely not one article or book."""
+
+BATCH_CHARS = 2_000_000
+BATCH_SECONDS = 1.0
+"""An import of many files commits (and reports progress) after this many characters or this
+much time, whichever comes first: one commit per file made a thousand small articles pay for a
+thousand syncs and index writes; a batch that holds the write lock for long would keep another
+program (the app, annotating) waiting."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".htm", ".html", ".xhtml", ".shtml"})
 """What a folder import picks up; files named explicitly are tried whatever their suffix."""
@@ -296,7 +306,7 @@ def import_paths(
     errors: str = "strict",
     max_size: int = DEFAULT_MAX_SIZE,
 ) -> Iterator[tuple[Path | None, ImportResult | ImportFailure]]:
-    """Import everything the arguments name, one file at a time, each in its own transaction.
+    """Import everything the arguments name, each file on its own (see _import_each).
 
     Yields (path, result) or (path, error); a failure never stops the files after it.
     """
@@ -313,19 +323,63 @@ def _import_each(
     errors: str,
     max_size: int,
 ) -> Iterator[tuple[Path | None, ImportResult | ImportFailure]]:
-    for item in items:
-        if isinstance(item, ImportFailure):
-            yield None, item
-            continue
+    """Each item's outcome, in order. Files are written in batches (up to BATCH_CHARS
+    characters or BATCH_SECONDS of work), one transaction each whose search index is written at
+    its end (Store.bulk_transaction); within it each file is a savepoint, so a file that fails
+    still leaves nothing behind. Outcomes come out when their batch is committed."""
+    pending = iter(items)
+    if store.read_only:  # every write fails: say so for each file, as one by one
+        for item in pending:
+            yield _import_one(store, item, encoding=encoding, errors=errors, max_size=max_size)
+        return
+    while (first := next(pending, None)) is not None:
+        pending = itertools.chain([first], pending)
+        done: list[tuple[Path | None, ImportResult | ImportFailure]] = []
         try:
-            yield (
-                item,
-                import_file(store, item, encoding=encoding, errors=errors, max_size=max_size),
-            )
-        except ImportFailure as error:
-            yield item, error
-        except StoreError as error:  # e.g. read-only: say so for this file, go on with the rest
-            yield item, ImportFailure(f"{item}: {error}")
+            with store.bulk_transaction():
+                started, chars = time.monotonic(), 0
+                for item in pending:
+                    outcome = _import_one(
+                        store, item, encoding=encoding, errors=errors, max_size=max_size
+                    )
+                    done.append(outcome)
+                    if isinstance(outcome[1], ImportResult):
+                        chars += outcome[1].chars
+                    if chars >= BATCH_CHARS or time.monotonic() - started >= BATCH_SECONDS:
+                        break
+        except StoreError as error:  # the batch's BEGIN or COMMIT: none of it was written
+            if not done:  # nothing was tried: the next file fails with the reason
+                item = next(pending)
+                done.append((item if isinstance(item, Path) else None, _failed(item, error)))
+            done = [
+                (path, _failed(path, error) if isinstance(outcome, ImportResult) else outcome)
+                for path, outcome in done
+            ]
+        yield from done
+
+
+def _failed(item: Path | ImportFailure | None, error: StoreError) -> ImportFailure:
+    if isinstance(item, ImportFailure):
+        return item
+    return ImportFailure(f"{item}: {error}")
+
+
+def _import_one(
+    store: Store,
+    item: Path | ImportFailure,
+    *,
+    encoding: str | None,
+    errors: str,
+    max_size: int,
+) -> tuple[Path | None, ImportResult | ImportFailure]:
+    if isinstance(item, ImportFailure):
+        return None, item
+    try:
+        return item, import_file(store, item, encoding=encoding, errors=errors, max_size=max_size)
+    except ImportFailure as error:
+        return item, error
+    except StoreError as error:  # e.g. read-only: say so for this file, go on with the rest
+        return item, ImportFailure(f"{item}: {error}")
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ A ``.qdpx`` file is a zip archive holding ``project.qde`` (XML in the namespace
 ``urn:QDA-XML:project:1.0``) and the sources, here each text as UTF-8 in
 ``sources/{guid}.txt`` (referred to as ``internal://{guid}.txt``). What we write:
 
-- ``Users``: one ``User`` per coder (today the one person running reader, by their login
-  name; annotations get coders in issue 10 and ``coder_of`` says whose each one is);
+- ``Users``: the exporting coder (the project's creating user) and one ``User`` per coder
+  whose annotations are in it; each selection's and coding's ``creatingUser`` is its coder;
 - ``CodeBook``: each tag a ``Code`` with its colour (codes may nest and carry a
   ``Description``: :class:`CodeEntry` takes a parent and a description, for issue 9);
 - ``Variables``: ``source``, ``published``, ``author`` and ``script`` (Text), the
@@ -49,6 +49,7 @@ from typing import IO, Any
 
 from lxml import etree
 
+from reader.core.coders import usable_coder_name
 from reader.core.documents import content_hash, detect_script, normalize_text
 from reader.core.errors import StoreError
 from reader.core.models import (
@@ -363,23 +364,23 @@ def project_xml(
     name: str,
     coder_of: Callable[[Annotation], str] | None = None,
     codes: Sequence[CodeEntry] | None = None,
+    owner_name: str | None = None,
 ) -> tuple[bytes, dict[str, str]]:
     """``project.qde`` and the files to put beside it (archive name -> text).
 
-    ``coder_of(annotation)``: the coder who made it (default: the login name of whoever
-    runs reader, until annotations have coders). ``codes``: the codebook (default: the
-    project's tags, flat).
+    ``owner_name``: who exports (the project's creating user; default: the login name of
+    whoever runs reader). ``coder_of(annotation)``: the coder who made it (default: its
+    coder, or the owner for an annotation without one). ``codes``: the codebook (default:
+    the project's tags, flat).
     """
-    default_user = _login_name()
-    coder = coder_of or (lambda _annotation: default_user)
-    users: dict[str, str] = {}
+    default_user = owner_name or _login_name()
+    coder = coder_of or (lambda annotation: annotation.coder or default_user)
+    users: dict[str, str] = {default_user: guid("user", default_user)}
     for annotation in project.annotations:
         user = coder(annotation)
         if user not in users:
             users[user] = guid("user", user)
-    if not users:
-        users[default_user] = guid("user", default_user)
-    owner = next(iter(users.values()))
+    owner = users[default_user]
     stamp = _now()
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -546,9 +547,11 @@ def write_qdpx(
     *,
     name: str,
     coder_of: Callable[[Annotation], str] | None = None,
+    owner_name: str | None = None,
 ) -> int:
-    """Write the archive to a binary handle; returns the number of annotations written."""
-    xml, files = project_xml(project, name=name, coder_of=coder_of)
+    """Write the archive to a binary handle; returns the number of annotations written.
+    ``owner_name`` and ``coder_of`` as for :func:`project_xml`."""
+    xml, files = project_xml(project, name=name, coder_of=coder_of, owner_name=owner_name)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("project.qde", xml)
         for member, text in files.items():
@@ -565,7 +568,7 @@ def export_qdpx(store: Store, target: Path, **filters: Any) -> int:
     written through :func:`reader.core.safefile.replacing`."""
     project = read_project(store, **filters)
     with replacing(target, "wb") as out:
-        return write_qdpx(out, project, name=store.path.stem or "reader")
+        return write_qdpx(out, project, name=store.path.stem or "reader", owner_name=store.coder)
 
 
 # Reading
@@ -782,6 +785,8 @@ class ImportReport:
     annotations_present: int
     users: dict[str, str]
     skipped: list[str]
+    renamed: list[str] = field(default_factory=list)
+    """Users whose name had to change to be a coder's name here (one sentence each)."""
 
 
 def import_qdpx(store: Store, path: Path) -> ImportReport:
@@ -794,7 +799,14 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
     added = present = 0
     skipped = list(project.skipped)
     items: list[RestoredAnnotation] = []
-    with store.transaction():
+    coders: dict[str, str] = {}
+    renamed: list[str] = []
+    for user_guid, user_name in project.users.items():
+        coders[user_guid] = usable_coder_name(user_name)
+        if coders[user_guid] != user_name.strip():
+            now_called = coders[user_guid] or "the importing coder"
+            renamed.append(f"user {user_name!r} codes here as {now_called!r}")
+    with store.bulk_transaction():
         # New codes come with their place in the tree and their description; a code already
         # here keeps its own (and its colour).
         new_codes: dict[str, CodeSpec] = {}
@@ -846,6 +858,8 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
                         created_at=selection.created,
                         updated_at=selection.modified,
                         passage=source.text[selection.start : selection.end],
+                        # No user, or one the file does not list: the importing coder's.
+                        coder=coders.get(selection.user or "", ""),
                     )
                 )
         results = store.annotations.restore(items)
@@ -858,4 +872,5 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         annotations_present=len(results) - new,
         users=project.users,
         skipped=skipped,
+        renamed=renamed,
     )

@@ -15,8 +15,9 @@ The shape (W3C Web Annotation Data Model, 2017):
   is), an extension term defined in the second ``@context`` entry. An orphan (a changed
   text no longer holds its passage) has only its quote: its old offsets would point at
   other words.
-- ``creator``: left out until annotations have a coder (issue 10); a ``creator`` function
-  can supply one (``{"type": "Person", "name": ...}``) per annotation.
+- ``creator``: the annotation's coder, ``{"id": "{base}coder/NAME", "type": "Person",
+  "name": NAME}`` (the name percent-encoded in the IRI); a ``creator`` function can supply
+  another per annotation.
 
 Identifiers are IRIs under ``base`` (default ``urn:x-reader:``): ``{base}annotation/12``,
 ``{base}document/3``, ``{base}annotations``. Give a real ``https://`` base when the
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 from reader.core.models import Annotation, Document
 from reader.core.project import ProjectSnapshot, read_project
@@ -42,6 +44,7 @@ __all__ = [
     "ANNO_CONTEXT",
     "DEFAULT_BASE",
     "annotation_item",
+    "coder_creator",
     "collection",
     "export_w3c",
     "utf16_offset",
@@ -90,6 +93,21 @@ def _datetime(stamp: str) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def coder_creator(base: str = DEFAULT_BASE) -> Creator:
+    """The default ``creator``: the annotation's coder as a Person (none without a coder)."""
+
+    def creator(annotation: Annotation) -> dict[str, Any] | None:
+        if not annotation.coder:
+            return None
+        return {
+            "id": f"{base}coder/{quote(annotation.coder, safe='')}",
+            "type": "Person",
+            "name": annotation.coder,
+        }
+
+    return creator
+
+
 def annotation_item(
     annotation: Annotation,
     document: Document,
@@ -98,9 +116,10 @@ def annotation_item(
     utf16: Callable[[int], int] | None = None,
     creator: Creator | None = None,
 ) -> dict[str, Any]:
-    """One annotation as a W3C ``Annotation`` (without ``@context``: it sits in a page)."""
+    """One annotation as a W3C ``Annotation`` (without ``@context``: it sits in a page);
+    ``creator`` defaults to :func:`coder_creator`."""
     item: dict[str, Any] = {"id": f"{base}annotation/{annotation.id}", "type": "Annotation"}
-    person = creator(annotation) if creator else None
+    person = (creator or coder_creator(base))(annotation)
     if person:
         item["creator"] = person
     for key, stamp in (("created", annotation.created_at), ("modified", annotation.updated_at)):

@@ -3,8 +3,9 @@
 ``Store(path)`` opens a database and holds one object per job: ``documents`` (texts and their
 versions), ``annotations`` (passages, tags, comments; export, restore and auto-coding),
 ``tags`` (tag names and colours), ``codebook`` (the tree of codes, its undoable actions,
-memos), ``history`` (undo and redo), ``preferences`` (settings and reading
-positions) and ``search_index`` (the folded texts a search reads).
+memos), ``coding`` (what was coded, counted: reports and retrieval), ``history`` (undo and
+redo), ``preferences`` (settings and reading positions) and ``search_index`` (the folded
+texts a search reads).
 They speak SQL through a Gateway (reader.core.store.gateway); SQLiteGateway is the one backend
 today. Every user action is one transaction, committed before the method returns, so a killed
 process loses nothing that was reported as saved; ``store.transaction()`` groups several.
@@ -25,6 +26,7 @@ from reader.core.store.annotations import (
     ExportTagRow,
 )
 from reader.core.store.codebook import Codebook
+from reader.core.store.coding import Coding
 from reader.core.store.common import QUOTE_CONTEXT, now, passage_anchor
 from reader.core.store.documents import Documents, DocumentVersion, VersionReport
 from reader.core.store.gateway import Gateway
@@ -83,6 +85,7 @@ class Store:
         self.search_index = SearchIndex(gateway)
         self.documents = Documents(gateway, self.search_index)
         self.tags = Tags(gateway)
+        self.coding = Coding(gateway)
         self.history = History(gateway, self.tags, load=lambda i: self.annotations.get(i))
         self.annotations = Annotations(gateway, self.documents, self.tags, self.history)
         self.codebook = Codebook(gateway, self.tags, self.history)
@@ -107,6 +110,11 @@ class Store:
     def transaction(self) -> AbstractContextManager[None]:
         """Several changes as one: all of them are saved, or (on any exception) none."""
         return self.gateway.transaction()
+
+    def bulk_transaction(self) -> AbstractContextManager[None]:
+        """A transaction that adds or changes many documents (an import): as transaction(),
+        but their search index is written at its end, all of it at once (SearchIndex.deferred)."""
+        return self.search_index.deferred()
 
     def read_snapshot(self) -> AbstractContextManager[None]:
         """Several reads that see one state of the database, whatever others commit meanwhile."""

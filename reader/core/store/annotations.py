@@ -143,6 +143,36 @@ class Annotations:
     def all(self) -> Iterator[Annotation]:
         return self._select("1 = 1", [])
 
+    def coded_spans(
+        self, coders: Sequence[str], documents: Sequence[int] | None = None
+    ) -> Iterator[tuple[str, int, int, int, tuple[str, ...]]]:
+        """(coder, document id, start, end, tag names) of every active annotation of
+        ``coders`` (in ``documents`` when given), untagged ones too: what agreement reads,
+        in one query rather than an Annotation per row."""
+        where = f"a.status = ? and a.coder in ({', '.join('?' for _ in coders) or 'null'})"
+        params: list[object] = [AnnotationStatus.ACTIVE, *coders]
+        if documents is not None:
+            where += f" and a.document_id in ({', '.join('?' for _ in documents) or 'null'})"
+            params.extend(documents)
+        current: tuple[int, str, int, int, int] | None = None
+        names: list[str] = []
+        for batch in self._db.stream(
+            "select a.id, a.coder, a.document_id, a.start_offset, a.end_offset, t.name"
+            " from annotations a left join annotation_tags x on x.annotation_id = a.id"
+            f" left join tags t on t.id = x.tag_id where {where} order by a.id, t.name",
+            params,
+        ):
+            for annotation_id, coder, document_id, start, end, name in batch:
+                if current is None or current[0] != annotation_id:
+                    if current is not None:
+                        yield (*current[1:], tuple(names))
+                    current = (annotation_id, as_text(coder), document_id, start, end)
+                    names = []
+                if name is not None:
+                    names.append(as_text(name))
+        if current is not None:
+            yield (*current[1:], tuple(names))
+
     def coders(self) -> list[tuple[str, int]]:
         """Every coder with annotations here and how many, by name."""
         return [

@@ -125,6 +125,12 @@ class Gateway(Protocol):
         file into memory for its duration; a backend without such a knob does nothing."""
         ...
 
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """Around one transaction that writes many rows into large indexes (an import of many
+        documents): SQLite lets its page cache grow for its duration, so index pages are not
+        spilled and read back; a backend without such a knob does nothing."""
+        ...
+
     def read_utf8(
         self, table: str, column: str, row_id: int, ranges: Sequence[tuple[int, int]]
     ) -> list[bytes] | None:

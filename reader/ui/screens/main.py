@@ -19,6 +19,7 @@ from textual.widgets import Header, ProgressBar
 
 from reader.core.boilerplate import boilerplate_spans
 from reader.core.coders import next_whose, whose_label
+from reader.core.config import Settings
 from reader.core.convert import SCRIPT_CYCLE, converter
 from reader.core.display import visible_line
 from reader.core.export import export_to_file
@@ -110,6 +111,7 @@ class MainScreen(Screen[None]):
             "Next note",
             tooltip="Go to the next annotation",
             show=False,
+            id="next_annotation",
         ),
         Binding(
             "left_square_bracket",
@@ -117,6 +119,7 @@ class MainScreen(Screen[None]):
             "Previous note",
             tooltip="Go to the previous annotation",
             show=False,
+            id="previous_annotation",
         ),
         Binding(
             "m",
@@ -124,6 +127,7 @@ class MainScreen(Screen[None]):
             "Move note to selection",
             tooltip="Move the annotation highlighted in the panel to the selection",
             show=False,
+            id="move_annotation",
         ),
         Binding(
             "u",
@@ -164,6 +168,7 @@ class MainScreen(Screen[None]):
             "Reload",
             tooltip="Show changes another program made to the database",
             show=False,
+            id="reload",
         ),
         Binding(
             "n",
@@ -171,6 +176,7 @@ class MainScreen(Screen[None]):
             "Fold navigation",
             tooltip="Fold the page's site navigation and footer, or show them dimmed",
             show=False,
+            id="fold_navigation",
         ),
         Binding("slash", "find", "Find", tooltip="Find in the article, in any script", id="find"),
         Binding(
@@ -190,9 +196,13 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#article"
     """Whenever nothing has focus (a new screen, focus lost and back), the article gets it."""
 
-    def __init__(self, store: Store, open_document: int | None = None) -> None:
+    def __init__(
+        self, store: Store, open_document: int | None = None, settings: Settings | None = None
+    ) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings or Settings()
+        """The config file's: the script to start in, the panes a wide window shows."""
         self.document: Document | None = None
         self.annotations: list[Annotation] = []
         self._requested_document = open_document
@@ -205,7 +215,10 @@ class MainScreen(Screen[None]):
         self.search_cache = FoldedCache()
         """The library's folded texts, kept between concordance searches (issue 15)."""
         configs = [config for config, _ in SCRIPT_CYCLE]
-        self.config = preferences.script if preferences.script in configs else None
+        if self.settings.script is not None:  # the config file's script, each start
+            self.config = self.settings.start_config
+        else:  # the one chosen last
+            self.config = preferences.script if preferences.script in configs else None
         self.whose: str | None = None
         """Whose annotations are highlighted and listed: None for everyone's, else a coder."""
 
@@ -255,8 +268,10 @@ class MainScreen(Screen[None]):
         self.narrow = narrow
         self.set_class(narrow, "-narrow")
         self.query_one(ReaderFooter).essential_only = narrow
-        for pane in ("library", "panel"):
-            self._show_pane(pane, not narrow, focus=False)
+        panes = self.settings.panes
+        wanted = {"library": panes["library"], "panel": panes["annotations"]}
+        for pane, shown in wanted.items():
+            self._show_pane(pane, shown and not narrow, focus=False)
 
     def _show_pane(self, pane: str, shown: bool, *, focus: bool) -> None:
         widget = self.query_one(f"#{pane}")
@@ -825,7 +840,8 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         from reader.ui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(every_key(self.app)))
+        keymap = getattr(self.app, "keymap", {})
+        self.app.push_screen(HelpScreen(every_key(self.app, keymap)))
 
 
 KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
@@ -866,3 +882,8 @@ def every_key(
     ]
     others = [(where, key_labels(app, keys), what) for where, keys, what in OTHER_KEYS]
     return rows + others + OTHER_INPUT
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a keymap may name (the config file's ``[keymap]``)."""
+    return {binding.id for _, owner in KEY_PLACES for binding in own_bindings(owner) if binding.id}

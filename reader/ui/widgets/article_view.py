@@ -66,16 +66,40 @@ class ArticleView(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("up,k", "move_rows(-1)", "Up", tooltip="Cursor up a line", show=False),
-        Binding("down,j", "move_rows(1)", "Down", tooltip="Cursor down a line", show=False),
-        Binding("left", "move_chars(-1)", "Left", tooltip="Cursor left a character", show=False),
-        Binding("right", "move_chars(1)", "Right", tooltip="Cursor right a character", show=False),
+        Binding(
+            "up,k", "move_rows(-1)", "Up", tooltip="Cursor up a line", show=False, id="cursor_up"
+        ),
+        Binding(
+            "down,j",
+            "move_rows(1)",
+            "Down",
+            tooltip="Cursor down a line",
+            show=False,
+            id="cursor_down",
+        ),
+        Binding(
+            "left",
+            "move_chars(-1)",
+            "Left",
+            tooltip="Cursor left a character",
+            show=False,
+            id="cursor_left",
+        ),
+        Binding(
+            "right",
+            "move_chars(1)",
+            "Right",
+            tooltip="Cursor right a character",
+            show=False,
+            id="cursor_right",
+        ),
         Binding(
             "shift+up",
             "extend_rows(-1)",
             "Extend up",
             tooltip="Extend the selection up",
             show=False,
+            id="extend_up",
         ),
         Binding(
             "shift+down",
@@ -83,6 +107,7 @@ class ArticleView(ScrollView, can_focus=True):
             "Extend down",
             tooltip="Extend the selection down",
             show=False,
+            id="extend_down",
         ),
         Binding(
             "shift+left",
@@ -90,6 +115,7 @@ class ArticleView(ScrollView, can_focus=True):
             "Extend left",
             tooltip="Extend the selection left",
             show=False,
+            id="extend_left",
         ),
         Binding(
             "shift+right",
@@ -97,11 +123,23 @@ class ArticleView(ScrollView, can_focus=True):
             "Extend right",
             tooltip="Extend the selection right",
             show=False,
+            id="extend_right",
         ),
-        Binding("pageup", "page(-1)", "Page up", tooltip="Page up", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", tooltip="Page down", show=False),
-        Binding("home", "to_edge(False)", "Top", tooltip="Start of the article", show=False),
-        Binding("end", "to_edge(True)", "Bottom", tooltip="End of the article", show=False),
+        Binding("pageup", "page(-1)", "Page up", tooltip="Page up", show=False, id="page_up"),
+        Binding(
+            "pagedown,space",
+            "page(1)",
+            "Page down",
+            tooltip="Page down",
+            show=False,
+            id="page_down",
+        ),
+        Binding(
+            "home", "to_edge(False)", "Top", tooltip="Start of the article", show=False, id="top"
+        ),
+        Binding(
+            "end", "to_edge(True)", "Bottom", tooltip="End of the article", show=False, id="bottom"
+        ),
         Binding(
             "v",
             "toggle_selection",
@@ -115,6 +153,7 @@ class ArticleView(ScrollView, can_focus=True):
             "Cancel selection",
             tooltip="Cancel the selection",
             show=False,
+            id="cancel_selection",
         ),
     ]
 
