@@ -27,6 +27,38 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = Path("annotations.db")
 
+Database = Path | str
+"""A --db value: an SQLite file's path, or a ``postgresql://`` URL (kept as text)."""
+
+
+class DatabaseType(click.ParamType):
+    """--db: a file path, or a PostgreSQL URL (whose credentials libpq finds itself)."""
+
+    name = "PATH|URL"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Database:
+        from reader.core.store.common import is_postgres_url
+
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if is_postgres_url(text):
+            return text
+        if "://" in text:
+            self.fail(
+                f"{shown(text)} is not a database: give a file path or a postgresql:// URL",
+                param,
+                ctx,
+            )
+        return Path(text)
+
+
+def database_missing(db: Database) -> bool:
+    """A file that is not there (a server's database is created or refused on connecting)."""
+    return isinstance(db, Path) and not db.exists()
+
 
 def shown(text: str) -> str:
     """A message as it may reach the terminal: one line, no control character, encodable.
@@ -77,10 +109,11 @@ def _shown_errors() -> Iterator[None]:
 db_option = click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=DatabaseType(),
     default=DEFAULT_DB,
     show_default=True,
-    help="The annotations database.",
+    envvar="READER_DB",
+    help="The annotations database: a file, or postgresql://host/project (also READER_DB).",
 )
 
 
@@ -104,7 +137,7 @@ coder_option = click.option(
 )
 
 
-def open_store(db_path: Path, coder: str | None = None) -> Store:
+def open_store(db_path: Database, coder: str | None = None) -> Store:
     """The store at ``db_path``, coding as ``coder`` (None: READER_CODER, else the OS user)."""
     from reader.core.coders import CoderNameError, resolve_coder
     from reader.core.store import Store, StoreError
@@ -134,7 +167,7 @@ def cli() -> None:
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @coder_option
-def open_app(files: tuple[Path, ...], db_path: Path, coder: str | None) -> None:
+def open_app(files: tuple[Path, ...], db_path: Database, coder: str | None) -> None:
     """Open the reader (the default command).
 
     Example: reader --db project.db --coder anna article.txt
@@ -196,7 +229,7 @@ class ByteSize(click.ParamType):
 @coder_option
 def import_command(
     paths: tuple[str, ...],
-    db_path: Path,
+    db_path: Database,
     encoding: str | None,
     errors: str,
     max_size: int,
@@ -241,7 +274,7 @@ def import_command(
         f"{counts[key]} {key}" for key in (*ImportStatus, "failed") if counts.get(key)
     )
     total = sum(count for key, count in counts.items() if key != "failed")
-    say(f"Imported {total} file{'s' if total != 1 else ''} into {db_path}: {summary or '0'}")
+    say(f"Imported {total} file{'s' if total != 1 else ''} into {store.location}: {summary or '0'}")
     if counts.get("failed"):
         sys.exit(1)
 
@@ -307,7 +340,7 @@ def _import_line(result: ImportResult, path: Path | None) -> str:
     help="Start with a UTF-8 byte order mark so Excel shows Chinese text correctly.",
 )
 def export_command(
-    db_path: Path,
+    db_path: Database,
     output: Path | None,
     file_format: str | None,
     script: str | None,
@@ -342,7 +375,7 @@ def export_command(
     )
     from reader.core.store import StoreError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     store = open_store(db_path)
     documents = None
@@ -436,7 +469,7 @@ def _silence_stdout() -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @coder_option
-def import_annotations_command(csv_file: Path, db_path: Path, coder: str | None) -> None:
+def import_annotations_command(csv_file: Path, db_path: Database, coder: str | None) -> None:
     """Restore annotations from a CSV or xlsx made by `reader export` (twice adds nothing).
 
     Each row goes back to its own document: the one with its id and title, else its title,
@@ -635,7 +668,7 @@ def _coder_list(value: str) -> list[str]:
 @click.argument("project_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @coder_option
-def import_project_command(project_file: Path, db_path: Path, coder: str | None) -> None:
+def import_project_command(project_file: Path, db_path: Database, coder: str | None) -> None:
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA or reader).
 
     Its text sources become documents (a text already here is reused), its codes tags, its
@@ -788,6 +821,7 @@ def convert_command(config: str, source: BinaryIO) -> None:
     "db",
     default=str(DEFAULT_DB),
     show_default=True,
+    envvar="READER_DB",
     help="The annotations database, passed as it is to every browser session.",
 )
 @click.option(
@@ -848,7 +882,7 @@ SEARCH_CONVERTED = ("match_converted", "left_converted", "right_converted")
 
 
 def _search_setup(
-    db_path: Path,
+    db_path: Database,
     query_text: str,
     exact: bool,
     regex: bool,
@@ -857,7 +891,7 @@ def _search_setup(
 ) -> tuple[Store, Query, list[int] | None]:
     from reader.core.search import Query, QueryError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     try:
         query = Query(query_text, exact=exact, regex=regex)
@@ -900,7 +934,7 @@ def _search_options(function):  # type: ignore[no-untyped-def]
 @click.option("--limit", type=click.IntRange(1), help="Stop after this many matches.")
 def search_command(
     query_text: str,
-    db_path: Path,
+    db_path: Database,
     exact: bool,
     regex: bool,
     document: str | None,
@@ -1024,7 +1058,7 @@ def _write_text(store, lines, script: str | None, context: int, out: TextIO) -> 
 def autocode_command(
     query_text: str,
     tag: str,
-    db_path: Path,
+    db_path: Database,
     exact: bool,
     regex: bool,
     document: str | None,
@@ -1094,7 +1128,7 @@ def autocode_command(
 @click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]),
               default="text", show_default=True)  # fmt: skip
 def report_command(
-    kind: str, db_path: Path, tags: tuple[str, ...], document: str | None, output_format: str
+    kind: str, db_path: Database, tags: tuple[str, ...], document: str | None, output_format: str
 ) -> None:
     """Count the coding: frequencies, cooccurrence or timeline of the codes.
 
@@ -1110,7 +1144,7 @@ def report_command(
     from reader.core.reports import ReportError, build, text_lines, write_report
     from reader.core.store import StoreError
 
-    if not db_path.exists():
+    if database_missing(db_path):
         raise click.ClickException(f"{db_path}: no such database")
     store = open_store(db_path)
     try:
@@ -1130,3 +1164,119 @@ def report_command(
         _to_stdout(lambda out: out.writelines(line + "\n" for line in text_lines(report)))
     else:
         _to_stdout(lambda out: write_report(report, out, output_format))
+
+
+@cli.group("team")
+def team_group() -> None:
+    """The members of a PostgreSQL project and their roles (lead, coder, viewer).
+
+    The server enforces the roles (grants and row-level security), not only reader: a coder
+    connecting with psql still cannot change another coder's annotation.
+    """
+
+
+def _team_gateway(db_path: Database) -> tuple[Store, Any]:
+    from reader.core.store.postgres import PostgresGateway
+
+    if not isinstance(db_path, str):
+        raise click.ClickException(
+            "A team is a PostgreSQL project's: give --db postgresql://host/project"
+            " (or READER_DB). A file has one person; reader merge brings a coder's file in."
+        )
+    store = open_store(db_path)
+    assert isinstance(store.gateway, PostgresGateway)
+    return store, store.gateway
+
+
+@team_group.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["lead", "coder", "viewer"]),
+    required=True,
+    help="lead: documents, codebook and team; coder: own annotations; viewer: reads.",
+)
+@db_option
+def team_add_command(name: str, role: str, db_path: Database) -> None:
+    """Make NAME a member with a role (a login role is created if it is new).
+
+    Needs a lead (with CREATEROLE to create new roles) or a superuser. reader sets no
+    password: set one with psql's \\password NAME, or use the server's certificates.
+
+    Example: reader team add li --role coder --db postgresql://db.example.org/project
+    """
+    from reader.core.store import StoreError
+    from reader.core.store.team import TeamRole, add_member
+
+    store, gateway = _team_gateway(db_path)
+    try:
+        created = add_member(gateway, name, TeamRole(role))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    made = "created, and " if created else ""
+    say(f"{visible_line(name)}: {made}{role} of {store.location}")
+    if created:
+        say(f"Set a password on the server: psql -c '\\password {visible_line(name)}'")
+
+
+@team_group.command("list")
+@db_option
+def team_list_command(db_path: Database) -> None:
+    """The members and their roles, one a line.
+
+    Example: reader team list --db postgresql://db.example.org/project
+    """
+    from reader.core.store import StoreError
+    from reader.core.store.team import members
+
+    store, gateway = _team_gateway(db_path)
+    try:
+        found = members(gateway)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    if not found:
+        say(f"No members yet in {store.location}: reader team add NAME --role lead")
+    width = max((len(member.name) for member in found), default=0)
+    for member in found:
+        say(f"{visible_line(member.name):<{width}}  {member.role}")
+
+
+@cli.command("merge")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def merge_command(source: Path, db_path: Database) -> None:
+    """Bring a coder's SQLite file into this project (--db: a file or a server).
+
+    Documents are matched by content (imported if missing); annotations come with their coder,
+    tags and comments. Merging the same file again adds nothing. An annotation by the same
+    coder on the same passage with other tags or another comment is a conflict: listed, and
+    left as it is on both sides.
+
+    Example: reader merge li-offline.db --db postgresql://db.example.org/project
+    """
+    from reader.core.merge import merge
+    from reader.core.store import Store, StoreError
+
+    try:
+        incoming = Store(source, read_only=True)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    store = open_store(db_path)
+    try:
+        report = merge(incoming, store)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        incoming.close()
+        store.close()
+    say(
+        f"Merged {source} into {store.location}: {report.annotations_added} annotations added,"
+        f" {report.already_present} already there; {report.documents_added} documents"
+        f" imported, {report.documents_matched} matched; {len(report.conflicts)} conflicts."
+    )
+    for conflict in report.conflicts:
+        say(f"conflict: {visible_line(conflict.describe())}", err=True, fg="yellow")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_support import ENABLE_COMMAND, Cluster, server_binaries, start_cluster
 from support import SIMPLIFIED_SEED
 
 from reader.core.documents import normalize_text
@@ -36,12 +37,117 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    """A store on disk holding the two sample articles (simplified first)."""
-    opened = Store(db_path)
+def store(db_target: str) -> Iterator[Store]:
+    """A store holding the two sample articles (simplified first): an SQLite file on disk, or
+    (in the modules that run on both backends) a fresh PostgreSQL database too."""
+    opened = Store(db_target)
     import_seeds(opened)
     yield opened
     opened.close()
+
+
+# Both backends. The tests of these modules that use a store (through ``store``, ``db_target``
+# or ``backend``) run once on SQLite and once on PostgreSQL; a test that also asks for
+# ``db_path`` (it reaches the SQLite file itself) or is marked ``sqlite_only`` runs on SQLite.
+BOTH_BACKENDS = (
+    "test_store_",
+    "test_export",
+    "test_restore",
+    "test_import_files",
+    "test_import_reanchor",
+    "test_search",
+    "test_samples",
+    "test_caught_export",
+    "test_postgres",
+    "test_merge",
+    "test_reports",
+    "test_coders",
+    "test_agreement",
+    "test_refiqda",
+    "test_export_w3c",
+)
+
+POSTGRES_SKIP = "PostgreSQL tests skipped"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if (
+        module.startswith(BOTH_BACKENDS)
+        and "db_path" not in metafunc.fixturenames
+        and metafunc.definition.get_closest_marker("sqlite_only") is None
+    ):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" or "postgresql": which database this run of the test uses."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """What ``--db`` takes for this test's own empty project: a file, or a database URL."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return str(tmp_path / "annotations.db")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """The session's PostgreSQL server (tests/pg_support.py), started on first use."""
+    binaries = server_binaries()
+    if binaries is None:
+        reason = "no PostgreSQL server binaries (initdb, pg_ctl under /usr/lib/postgresql)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI: the PostgreSQL tests need a server: {reason}")
+        pytest.skip(f"{POSTGRES_SKIP}: {reason}; `{ENABLE_COMMAND}` installs them")
+    cluster = start_cluster(binaries)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> Iterator[str]:
+    """A fresh PostgreSQL database holding the empty schema, dropped after the test."""
+    name = pg_cluster.new_database()
+    yield pg_cluster.url(name)
+    pg_cluster.drop_database(name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[None] | object:
+    """Every skip for want of a PostgreSQL server is reported at one place, so pytest's
+    summary folds them into one line instead of one per test."""
+    report = yield
+    longrepr = getattr(report, "longrepr", None)
+    if (
+        getattr(report, "skipped", False)
+        and isinstance(longrepr, tuple)
+        and POSTGRES_SKIP in str(longrepr[2])
+    ):
+        report.longrepr = (__file__, 0, longrepr[2])  # type: ignore[union-attr]
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if POSTGRES_SKIP in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} PostgreSQL test{'s' if len(skipped) != 1 else ''} skipped: no"
+            f" PostgreSQL server on this machine. Run `{ENABLE_COMMAND}` to enable them.",
+            yellow=True,
+            bold=True,
+        )
 
 
 # Mutation testing (make mutation): mutmut forks each mutant's test run from a process that has

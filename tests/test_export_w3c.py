@@ -103,8 +103,9 @@ def test_the_collection_has_the_models_required_shape(annotated: Store) -> None:
     }
 
 
+@pytest.mark.sqlite_only  # coders by name: on PostgreSQL the coder is the role
 def test_each_annotation_is_created_by_its_own_coder(store: Store, tmp_path: Path) -> None:
-    other = Store(store.path, coder="李 四/x")
+    other = Store(store.target, coder="李 四/x")
     other.annotations.create(1, 0, 3, ["甲"])
     other.close()
     store.annotations.create(1, 5, 9, ["乙"])

@@ -415,10 +415,11 @@ def test_broken_parts_are_listed_and_the_rest_imports(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.sqlite_only  # coders by name: on PostgreSQL the coder is the role
 def test_each_coder_is_a_user_and_comes_back_as_that_coder(store: Store, tmp_path: Path) -> None:
     document = store.documents.get(1)
     store.annotations.create(1, 0, 4, ["甲"], "anna 的")
-    other = Store(store.path, coder="bo")
+    other = Store(store.target, coder="bo")
     other.annotations.create(1, 0, 4, ["甲"], "anna 的")  # the same coding by another coder
     other.annotations.create(1, 10, 14, ["乙"])
     other.close()

@@ -104,7 +104,7 @@ def library(store: Store) -> Store:
     return store
 
 
-def exported(db: Path, *options: str) -> list[dict[str, object]]:
+def exported(db: str, *options: str) -> list[dict[str, object]]:
     """``reader export``'s rows, cells read back as a user would (guard off, tags split)."""
     code, output = invoke("export", "--db", str(db), "-o", "-", *options)
     assert code == 0, output
@@ -121,7 +121,7 @@ def exported(db: Path, *options: str) -> list[dict[str, object]]:
     return rows
 
 
-def report_csv(db: Path, kind: str, *options: str) -> list[list[str]]:
+def report_csv(db: str, kind: str, *options: str) -> list[list[str]]:
     code, output = invoke("report", kind, "--db", str(db), "--format", "csv", *options)
     assert code == 0, output
     assert output.endswith("\r\n")  # RFC 4180, as the export
@@ -134,7 +134,7 @@ def active(rows: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def test_the_library_is_what_the_reports_need(library: Store) -> None:
-    rows = exported(library.path)
+    rows = exported(library.target)
     assert any(row["status"] == "orphan" and row["tags"] for row in rows)
     assert any(len(row["tags"]) == 3 for row in rows)  # type: ignore[arg-type]
     spans = Counter((row["document_id"], row["start"], row["end"]) for row in rows)
@@ -164,10 +164,10 @@ def expected_frequencies(rows: list[dict[str, object]], codes: list[str]) -> lis
 
 
 def test_frequencies_equal_the_export(library: Store) -> None:
-    rows = exported(library.path)
+    rows = exported(library.target)
     codes = [tag.name for tag in library.tags.all()]
     assert UNUSED in codes
-    got = report_csv(library.path, "frequencies")
+    got = report_csv(library.target, "frequencies")
     assert got == expected_frequencies(rows, codes)
     assert [UNUSED, "", "", "0"] in got
 
@@ -175,8 +175,8 @@ def test_frequencies_equal_the_export(library: Store) -> None:
 def test_frequencies_filtered_by_tag_and_document(library: Store) -> None:
     chosen = ["=公式", "a; b"]
     document = library.documents.summaries()[3]
-    rows = [row for row in exported(library.path) if row["document_id"] == document.id]
-    got = report_csv(library.path, "frequencies", "--tag", chosen[0], "--tag", chosen[1],
+    rows = [row for row in exported(library.target) if row["document_id"] == document.id]
+    got = report_csv(library.target, "frequencies", "--tag", chosen[0], "--tag", chosen[1],
                      "--document", str(document.id))  # fmt: skip
     assert got == expected_frequencies(rows, chosen)
     # The same through the export's own filters (a code's rows: its annotations, whatever else
@@ -184,7 +184,7 @@ def test_frequencies_filtered_by_tag_and_document(library: Store) -> None:
     part = document.title[4:12]
     assert len(library.documents.matching(part)) >= 1
     for code in chosen:
-        filtered = exported(library.path, "--tag", code, "--document", str(document.id))
+        filtered = exported(library.target, "--tag", code, "--document", str(document.id))
         total = next(row for row in got[1:] if row[0] == code and row[1] == "")
         assert int(total[3]) == len(active(filtered))
 
@@ -214,15 +214,17 @@ def expected_pairs(
 
 
 def test_cooccurrence_equals_the_export(library: Store) -> None:
-    got = report_csv(library.path, "cooccurrence")
-    assert got == expected_pairs(exported(library.path))
+    got = report_csv(library.target, "cooccurrence")
+    assert got == expected_pairs(exported(library.target))
     assert len(got) > 10
 
 
 def test_cooccurrence_filtered(library: Store) -> None:
     document = library.documents.summaries()[0]
-    rows = [row for row in exported(library.path) if row["document_id"] == document.id]
-    got = report_csv(library.path, "cooccurrence", "--tag", "人才", "--document", str(document.id))
+    rows = [row for row in exported(library.target) if row["document_id"] == document.id]
+    got = report_csv(
+        library.target, "cooccurrence", "--tag", "人才", "--document", str(document.id)
+    )
     assert got == expected_pairs(rows, {"人才"})
     assert len(got) > 1
 
@@ -260,14 +262,14 @@ def test_timeline_equals_the_export(library: Store) -> None:
     }
     assert months[1] == "2021-09" and months[2] == "2020-01"  # the samples' own dates
     counts: Counter[tuple[str, str]] = Counter()
-    for row in active(exported(library.path)):
+    for row in active(exported(library.target)):
         for tag in row["tags"]:  # type: ignore[attr-defined]
             counts[(tag, months[row["document_id"]])] += 1  # type: ignore[index]
     order = sorted(counts, key=lambda key: (key[0], key[1] == "unknown", key[1]))
     expected = [["tag", "month", "passages"], *([t, m, str(counts[(t, m)])] for t, m in order)]
-    assert report_csv(library.path, "timeline") == expected
+    assert report_csv(library.target, "timeline") == expected
     assert any(row[1] == "unknown" for row in expected[1:])
-    got = report_csv(library.path, "timeline", "--tag", "人才")
+    got = report_csv(library.target, "timeline", "--tag", "人才")
     assert got == [expected[0], *(row for row in expected[1:] if row[0] == "人才")]
 
 
@@ -275,7 +277,7 @@ def test_timeline_equals_the_export(library: Store) -> None:
 
 
 def test_csv_cells_are_guarded_as_in_the_export(library: Store) -> None:
-    code, output = invoke("report", "frequencies", "--db", str(library.path), "--format", "csv")
+    code, output = invoke("report", "frequencies", "--db", str(library.target), "--format", "csv")
     assert code == 0
     assert '"\'=公式","",""' in output
     assert '"\'=HYPERLINK(""x"")"' in output
@@ -285,17 +287,17 @@ def test_csv_cells_are_guarded_as_in_the_export(library: Store) -> None:
 
 def test_json_holds_the_csv_rows(library: Store) -> None:
     for kind in ("frequencies", "cooccurrence", "timeline"):
-        code, output = invoke("report", kind, "--db", str(library.path), "--format", "json")
+        code, output = invoke("report", kind, "--db", str(library.target), "--format", "json")
         assert code == 0, output
         items = json.loads(output)
-        header, *rows = report_csv(library.path, kind)
+        header, *rows = report_csv(library.target, kind)
         assert [list(item) for item in items] == [header] * len(items)
         as_text = [["" if v is None else str(v) for v in item.values()] for item in items]
         assert as_text == rows
 
 
 def test_text_is_safe_and_most_used_first(library: Store) -> None:
-    code, output = invoke("report", "frequencies", "--db", str(library.path))
+    code, output = invoke("report", "frequencies", "--db", str(library.target))
     assert code == 0
     lines = output.splitlines()
     assert lines[0].split() == ["code", "passages", "documents"]
@@ -305,7 +307,7 @@ def test_text_is_safe_and_most_used_first(library: Store) -> None:
     assert "[bold]x[/]" in output  # shown as written
     assert "orphaned annotation" in lines[-1]
     for kind in ("cooccurrence", "timeline"):
-        code, output = invoke("report", kind, "--db", str(library.path))
+        code, output = invoke("report", kind, "--db", str(library.target))
         assert code == 0 and output.strip()
     hostile = Frequencies(
         (build(library, "frequencies").codes[0].__class__("\x1b[2J清屏", "#ffffff", 1, ()),)
@@ -321,14 +323,14 @@ def test_bars_are_proportional() -> None:
 
 
 def test_errors_are_one_line(library: Store, tmp_path: Path) -> None:
-    code, output = invoke("report", "frequencies", "--db", str(library.path), "--tag", "没有")
+    code, output = invoke("report", "frequencies", "--db", str(library.target), "--tag", "没有")
     assert code == 1 and "no code named '没有'" in output
-    code, output = invoke("report", "timeline", "--db", str(library.path), "--document", "无此文")
+    code, output = invoke("report", "timeline", "--db", str(library.target), "--document", "无此文")
     assert code == 1 and "no document" in output
     code, output = invoke("report", "frequencies", "--db", str(tmp_path / "none.db"))
     assert code == 1 and "no such database" in output
     assert not (tmp_path / "none.db").exists()
-    code, output = invoke("report", "histogram", "--db", str(library.path))
+    code, output = invoke("report", "histogram", "--db", str(library.target))
     assert code == 2
     with pytest.raises(ReportError):
         build(library, "histogram")

@@ -330,7 +330,7 @@ def test_hostile_names_and_texts_are_stored_as_they_are(coded: Store, payload: s
 
 def test_an_older_database_gets_the_codebook_columns(db_path: Path) -> None:
     db = Database(db_path)
-    migrations.apply(db, stop_before="m009_codebook")
+    migrations.apply(db, stop_before="m010_codebook")
     db.execute("insert into tags (id, name, color) values (3, '旧', '#abcdef')")
     db.close()
     store = Store(db_path)

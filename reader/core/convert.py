@@ -137,11 +137,10 @@ _SAFE_CUT = re.compile("[\n\r。！？；]")
 """Characters no key of any OpenCC dictionary contains (tests check it against every config):
 no match can span them, so the text on each side converts as it does inside the whole."""
 
-_WHOLE_AFTER = 0.4
-"""Share of a document to convert sentence by sentence above which it is converted whole: a
-sentence costs two to three times as much per character as the whole text in one call."""
 _SENTENCES_KEPT = 50_000
 """Converted sentences a :class:`PassageConverter` keeps (a few tens of MB at most)."""
+_PIECES_KEPT = 200_000
+"""Mapped pieces (a few characters between two seams) a :class:`Converter` keeps."""
 
 _IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
 _IDS_REACH = 64  # OpenCC reads an Ideographic Description Sequence up to 64 code points long
@@ -168,6 +167,7 @@ class Converter:
         self._lock = threading.Lock()
         self._model: Any = None
         self._model_loaded = False
+        self._pieces_mapped: dict[str, Converted | None] = {}
         self.fallbacks = 0
         """Sentences whose offsets came from the coarse fallback (the model disagreed)."""
 
@@ -259,6 +259,41 @@ class Converter:
             dst += len(parts[-1])
         return Converted("".join(parts), OffsetMap(len(text), dst, units))
 
+    def convert_many(self, texts: list[str]) -> list[str]:
+        """``[convert(text) for text in texts]`` in one call of the engine where it can: the
+        texts joined by line breaks (no dictionary key holds one, so each converts as it does
+        alone) and the result split at them again."""
+        if len(texts) < 2 or any(_UNCONVERTIBLE.search(text) for text in texts):
+            return [self.convert(text) for text in texts]
+        lines = self.convert("\n".join(texts)).split("\n")
+        if len(lines) != sum(text.count("\n") + 1 for text in texts):
+            return [self.convert(text) for text in texts]  # never seen: a value with a newline
+        converted: list[str] = []
+        taken = 0
+        for text in texts:
+            count = text.count("\n") + 1
+            converted.append("\n".join(lines[taken : taken + count]))
+            taken += count
+        return converted
+
+    def mapped_piece(self, piece: str) -> Converted | None:
+        """``convert_mapped`` of a short piece between two seams (PassageConverter), kept per
+        piece; None where the replay model disagrees with the engine (or there is none)."""
+        if piece in self._pieces_mapped:
+            return self._pieces_mapped[piece]
+        model = self._replay()
+        expected = self.convert(piece)
+        found: Converted | None = None
+        if model is not None and not _UNCONVERTIBLE.search(piece):
+            replayed, spans = model.convert(piece)
+            if replayed == expected:
+                units = [Unit(a0, a1, b0, b1) for a0, a1, b0, b1 in spans]
+                found = Converted(expected, OffsetMap(len(piece), len(expected), units))
+        if len(self._pieces_mapped) >= _PIECES_KEPT:
+            self._pieces_mapped.clear()
+        self._pieces_mapped[piece] = found
+        return found
+
     def passages(
         self, text: str, sentences: dict[str, Converted] | None = None
     ) -> PassageConverter:
@@ -289,6 +324,11 @@ class Converter:
             src += end - start
             dst += len(expected)
         return units
+
+    def replay_model(self) -> Any:
+        """The Python model of the engine (reader.core.opencc_engine.Model), loaded on first
+        use; None if this config cannot be replayed."""
+        return self._replay()
 
     def _replay(self) -> Any:
         """The Python model, loaded on first use; None if this config cannot be replayed."""
@@ -334,87 +374,122 @@ class PassageConverter:
     """The converted text of passages of one document, without converting the whole of it.
 
     ``convert(start, end)`` equals ``text[a:b]`` of ``convert_mapped(text)`` where ``(a, b)`` is
-    ``offsets.to_dst(start, end)``, but converts only the sentences the passage touches: the
-    sentences :meth:`Converter._pieces` cuts the text into (after ``。！？；`` and line breaks)
-    are exactly the pieces ``convert_mapped`` aligns on their own when its model disagrees,
-    and converting each of them alone gives the engine's text in the whole (the safe-cut rule),
-    so no unit of the whole document's map crosses them: a passage is the concatenation of its
-    part of each sentence. Each sentence is converted once (and shared by its text across
-    documents). Once the sentences converted exceed half of the document, the rest of it is
-    converted whole (one call costs less than many). A document holding an Ideographic
-    Description Sequence operator (whose reach moves the cuts) is converted whole.
+    ``offsets.to_dst(start, end)``, but asks the C++ engine for the passage alone and replays
+    (in Python, the costly part) only the few characters around an end that a dictionary
+    match may cross.
+
+    A *seam* is a position no dictionary key spans at any step of the config (the two
+    characters around it, or what a step may turn them into, are adjacent in no key:
+    :meth:`reader.core.opencc_engine.Model.seam`): every match, of the segmentation and of
+    each step, ends before it or starts after it, so the text on each side
+    converts as it does inside the whole, and no unit of the whole text's map crosses it. Three
+    positions in four are seams in Chinese prose. A passage is widened to the nearest seams
+    around its ends; that stretch is converted by the engine (all of a document's at once,
+    :meth:`plan`); where an end was not a seam, the map of the short piece between the seams
+    around it (a word, from the replay model, kept per piece across documents) says where the
+    passage starts or stops inside its conversion. Where the model disagrees with the engine
+    on such a piece, the passage is converted from its sentences' maps as the whole text's map
+    would have it (:meth:`Converter.convert_mapped` per sentence, shared across documents in
+    ``sentences``). A document holding an Ideographic Description Sequence operator (whose
+    reach moves the seams) is converted whole.
     """
 
     def __init__(self, engine: Converter, text: str, sentences: dict[str, Converted]) -> None:
+        from reader.core.opencc_engine import JOINING
+
         self._engine = engine
         self._text = text
         self._whole: Converted | None = None
         self._sentences = sentences
-        self._cuts: list[int] = []
-        self._converted_chars = 0
+        self._cuts: list[int] | None = None
+        self._stretches: dict[tuple[int, int], str] = {}
+        """The engine's conversion of text[a:b] for seams a < b."""
+        self._model = engine.replay_model()
+        self._seams: dict[str, bool] = {} if self._model is None else self._model.seams
+        self._joining = JOINING if JOINING.search(text) is not None else None
         if _IDS_OPERATOR.search(text) is not None:
             self._whole = engine.convert_mapped(text)
-        else:
-            ends = (found.end() for found in _SAFE_CUT.finditer(text))
-            self._cuts = sorted({0, *ends, len(text)})
 
     def plan(self, spans: Iterable[tuple[int, int]]) -> None:
-        """Convert the whole document at once if the sentences these passages touch (and no
-        document converted before shared) make up much of it: one call is cheaper per
-        character than many (the output is the same either way)."""
+        """Convert the stretches these passages need in one call of the engine (one call per
+        passage costs about twice as much): :meth:`convert` then only cuts them."""
         if self._whole is not None:
             return
-        cuts, text = self._cuts, self._text
-        needed = {
-            index
-            for start, end in spans
-            if end > start
-            for index in range(
-                bisect.bisect_right(cuts, start) - 1, bisect.bisect_left(cuts, min(end, len(text)))
-            )
-        }
-        fresh = sum(
-            cuts[i + 1] - cuts[i]
-            for i in needed
-            if text[cuts[i] : cuts[i + 1]] not in self._sentences
-        )
-        if fresh > len(text) * _WHOLE_AFTER:
-            self._convert_whole()
-
-    def _convert_whole(self) -> None:
-        """Convert the whole text, and share its sentences (their part of it) with the next
-        documents, as if each had been converted alone."""
-        whole = self._whole = self._engine.convert_mapped(self._text)
-        units = whole.offsets.units
-        starts = [unit.src_start for unit in units]
-        for first, last in pairwise(self._cuts):
-            source = self._text[first:last]
-            if source in self._sentences:
-                continue
-            a, b = whole.offsets.to_dst(first, last)
-            inside = units[bisect.bisect_left(starts, first) : bisect.bisect_left(starts, last)]
-            shifted = [
-                Unit(u.src_start - first, u.src_end - first, u.dst_start - a, u.dst_end - a)
-                for u in inside
-            ]
-            if len(self._sentences) >= _SENTENCES_KEPT:
-                self._sentences.clear()
-            self._sentences[source] = Converted(
-                whole.text[a:b], OffsetMap(last - first, b - a, shifted)
-            )
+        needed: set[tuple[int, int]] = set()
+        for start, end in spans:
+            start, end = self._clamped(start, end)
+            if end > start:
+                needed.add((self._seam_at_or_before(start), self._seam_at_or_after(end)))
+        fresh = sorted(needed - self._stretches.keys())
+        converted = self._engine.convert_many([self._text[a:b] for a, b in fresh])
+        self._stretches.update(zip(fresh, converted, strict=True))
 
     def convert(self, start: int, end: int) -> str:
         """The converted text of source span [start, end), widened to whole units."""
-        length = len(self._text)
-        start = min(max(start, 0), length)
-        end = min(max(end, start), length)
+        start, end = self._clamped(start, end)
         if end == start:
             return ""  # to_dst maps both ends of an empty span to the same offset
-        if self._whole is None and self._converted_chars > length * _WHOLE_AFTER:
-            self._convert_whole()
         if self._whole is not None:
             a, b = self._whole.offsets.to_dst(start, end)
             return self._whole.text[a:b]
+        first = self._seam_at_or_before(start)
+        last = self._seam_at_or_after(end)
+        stretch = self._stretches.get((first, last))
+        if stretch is None:
+            stretch = self._stretches[first, last] = self._engine.convert(self._text[first:last])
+        head = tail = 0  # converted characters to drop before the start and after the end
+        if first < start:
+            piece = self._engine.mapped_piece(self._text[first : self._seam_at_or_after(start + 1)])
+            if piece is None:
+                return self._from_sentences(start, end)
+            head = piece.offsets.to_dst(start - first, start - first)[0]
+        if end < last:
+            piece_start = self._seam_at_or_before(end - 1)
+            piece = self._engine.mapped_piece(self._text[piece_start:last])
+            if piece is None:
+                return self._from_sentences(start, end)
+            tail = len(piece.text) - piece.offsets.to_dst(0, end - piece_start)[1]
+        return stretch[head : len(stretch) - tail]
+
+    def _clamped(self, start: int, end: int) -> tuple[int, int]:
+        length = len(self._text)
+        start = min(max(start, 0), length)
+        return start, min(max(end, start), length)
+
+    def _is_seam(self, at: int) -> bool:
+        text = self._text
+        if at <= 0 or at >= len(text):
+            return True
+        if self._model is None:
+            return False
+        pair = text[at - 1 : at + 1]
+        seam = self._seams.get(pair)  # the model's own cache, read without a call
+        if seam is None:
+            seam = self._model.seam(text[at - 1], text[at])
+        if not seam:
+            return False
+        # A combining mark joins the unit before it (opencc_engine._over_marks): not a seam.
+        joining = self._joining
+        return joining is None or not (joining.match(text, at - 1) or joining.match(text, at))
+
+    def _seam_at_or_before(self, at: int) -> int:
+        while not self._is_seam(at):
+            at -= 1
+        return at
+
+    def _seam_at_or_after(self, at: int) -> int:
+        while not self._is_seam(at):
+            at += 1
+        return at
+
+    def _from_sentences(self, start: int, end: int) -> str:
+        """The passage as the whole text's map has it, from the maps of its sentences (the
+        sentences :meth:`Converter._pieces` cuts the text into, after ``。！？；`` and line
+        breaks, are exactly the pieces ``convert_mapped`` aligns on their own when its model
+        disagrees, and no unit crosses them)."""
+        if self._cuts is None:
+            ends = (found.end() for found in _SAFE_CUT.finditer(self._text))
+            self._cuts = sorted({0, *ends, len(self._text)})
         cuts = self._cuts
         parts: list[str] = []
         for index in range(bisect.bisect_right(cuts, start) - 1, bisect.bisect_left(cuts, end)):
@@ -429,7 +504,6 @@ class PassageConverter:
         sentence = self._sentences.get(source)
         if sentence is None:
             sentence = self._engine.convert_mapped(source)
-            self._converted_chars += len(source)
             if len(self._sentences) >= _SENTENCES_KEPT:
                 self._sentences.clear()
             self._sentences[source] = sentence

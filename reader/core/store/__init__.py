@@ -27,7 +27,7 @@ from reader.core.store.annotations import (
 )
 from reader.core.store.codebook import Codebook
 from reader.core.store.coding import Coding
-from reader.core.store.common import QUOTE_CONTEXT, now, passage_anchor
+from reader.core.store.common import QUOTE_CONTEXT, is_postgres_url, now, passage_anchor
 from reader.core.store.documents import Documents, DocumentVersion, VersionReport
 from reader.core.store.gateway import Gateway
 from reader.core.store.history import History
@@ -59,12 +59,22 @@ class Store:
     def __init__(
         self, path: str | Path, *, read_only: bool = False, coder: str | None = None
     ) -> None:
-        """Open (and if needed create or upgrade) the SQLite database at ``path``, coding as
-        ``coder`` (a name checked by reader.core.coders.check_coder_name; None: READER_CODER,
-        else the OS user).
+        """Open (and if needed create or upgrade) the database at ``path``: an SQLite file, or
+        a ``postgresql://`` URL (reader.core.store.postgres); coding as ``coder`` (a name
+        checked by reader.core.coders.check_coder_name; None: READER_CODER, else the OS user).
+        On PostgreSQL the coder is the database role, whatever ``coder`` says.
 
         See reader.core.store.sqlite for what happens with broken, newer or unwritable files.
         """
+        self.target = str(path)
+        """What was opened, as given (a path or a URL without a password): to open it again."""
+        if is_postgres_url(path):
+            # Imported here: psycopg is not needed by a project in a file.
+            from reader.core.store.postgres import PostgresGateway, database_name
+
+            self.path = Path(database_name(self.target) or "reader")
+            self._init(PostgresGateway(self.target, read_only=read_only))
+            return
         # Imported here: sqlite-utils (the schema migrations) is not needed before a store opens.
         from reader.core.store.sqlite import SQLiteGateway
 
@@ -75,12 +85,15 @@ class Store:
     def on(cls, gateway: Gateway, path: str | Path = "") -> Store:
         """A store on an already open backend."""
         store = cls.__new__(cls)
+        store.target = str(path or gateway.location)
         store.path = Path(path or gateway.location)
         store._init(gateway)
         return store
 
     def _init(self, gateway: Gateway) -> None:
         self.gateway = gateway
+        self.location = gateway.location
+        """Where the database is, for messages (a path; a URL for a server, never a password)."""
         """The backend: SQL for tests and benchmarks that need to reach under the jobs."""
         self.search_index = SearchIndex(gateway)
         self.documents = Documents(gateway, self.search_index)

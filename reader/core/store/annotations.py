@@ -302,6 +302,7 @@ class Annotations:
             before = self._history.snapshot(annotation_id)
             if before is None:
                 return False
+            self._may_change(before)
             self._tags.detach_all(annotation_id)
             self._db.execute("delete from annotations where id = ?", [annotation_id])
             self._history.record(
@@ -316,7 +317,21 @@ class Annotations:
         state = self._history.snapshot(annotation_id)
         if state is None:
             raise StoreError(f"no annotation with id {annotation_id}")
+        self._may_change(state)
         return state
+
+    def _may_change(self, state: Snapshot) -> None:
+        """A coder on a server changes only their own annotations: its row-level security
+        would silently skip another coder's row, so say so instead (the gateway's
+        ``owns_only``: a PostgreSQL coder's; never on SQLite)."""
+        if not getattr(self._db, "owns_only", False):
+            return
+        owner = as_text(state["row"].get("coder", ""))
+        if owner != self._db.coder:
+            raise StoreError(
+                f"This annotation is {owner}'s: a coder changes only their own (the project's"
+                " lead can change anyone's). Nothing was changed."
+            )
 
     def _touch(self, annotation_id: int) -> None:
         self._db.execute(

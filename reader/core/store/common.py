@@ -6,7 +6,16 @@ from datetime import UTC, datetime
 
 from reader.core.errors import StoreError
 
-__all__ = ["QUOTE_CONTEXT", "as_int", "as_text", "check_span", "now", "passage_anchor", "short"]
+__all__ = [
+    "QUOTE_CONTEXT",
+    "as_int",
+    "as_text",
+    "check_span",
+    "is_postgres_url",
+    "now",
+    "passage_anchor",
+    "short",
+]
 
 QUOTE_CONTEXT = 32
 """Characters of text kept before and after each passage, to re-anchor it if the text changes."""
@@ -60,3 +69,9 @@ def short(quote: str, limit: int = 16) -> str:
     """A passage shortened for a one-line description."""
     flat = " ".join(quote.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def is_postgres_url(target: object) -> bool:
+    """Whether a --db value names a PostgreSQL database (a ``postgresql://`` URL) rather than
+    an SQLite file."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))

@@ -222,7 +222,14 @@ def m008_coders(db: Database) -> None:
 
 
 @migrations()
-def m009_codebook(db: Database) -> None:
+def m009_team(db: Database) -> None:
+    """A PostgreSQL project's roles, grants and row-level security (issue 10 §3; the SQL is in
+    reader.core.store.postgres_schema). A file has one person at a time: nothing to do here,
+    but the name is recorded, so both backends have one history."""
+
+
+@migrations()
+def m010_codebook(db: Database) -> None:
     """The codebook (issue 9): a code sits under a parent code (``parent_id``, NULL at the top
     level), has a description (what it means) and a memo (the analyst's notes); a document
     has a memo. No foreign key on ``parent_id``: the store checks it (no cycles) and a parent

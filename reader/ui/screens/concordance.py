@@ -320,7 +320,7 @@ class ConcordanceScreen(Screen[Jump | None]):
         sent_at = time.monotonic()
         first = True
         try:
-            store = Store(self.store.path, read_only=True)
+            store = Store(self.store.target, read_only=True)
         except StoreError as error:
             self.post_message(ConcordanceFailed(generation, str(error)))
             return

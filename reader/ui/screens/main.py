@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -246,13 +247,39 @@ class MainScreen(Screen[None]):
         self.view.focus()
         if self.store.read_only:
             self.notify(
-                f"{self.store.path} cannot be written: reading only, nothing can be saved.",
+                f"{self.store.location} cannot be written: reading only, nothing can be saved.",
                 title="Read-only",
                 severity="warning",
                 timeout=15,
             )
         self._seen_version = self.store.change_token()
         self.set_interval(POLL_SECONDS, self._check_other_writers)
+        # A server tells of other coders' commits as they happen (LISTEN/NOTIFY): shown at
+        # once, not at the next poll; and of a lost connection, and its return.
+        on_change = getattr(self.store.gateway, "on_change", None)
+        if on_change is not None:
+            on_change(lambda: self._from_listener(self._check_other_writers))
+        on_connection = getattr(self.store.gateway, "on_connection", None)
+        if on_connection is not None:
+            on_connection(lambda up: self._from_listener(lambda: self._connection_changed(up)))
+
+    def _from_listener(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on the app's thread (the listener has its own); not after exit."""
+        with suppress(RuntimeError):
+            self.app.call_from_thread(callback)
+
+    def _connection_changed(self, up: bool) -> None:
+        if up:
+            self.notify(f"Connected to {self.store.location} again.", title="Database")
+            self._check_other_writers()
+        else:
+            self.notify(
+                f"Lost the connection to {self.store.location}: reconnecting. What you type"
+                " is kept; a change made now is not saved (you are told) until it is back.",
+                title="Database",
+                severity="error",
+                timeout=10,
+            )
 
     # Panes and width
 
@@ -480,17 +507,27 @@ class MainScreen(Screen[None]):
         if self.document is None:
             return
         document_id = self.document.id
-        comment = await self.app.push_screen_wait(
-            CommentEditor(annotation.comment if annotation else "", self._passage(span, annotation))
-        )
-        if comment is None:
-            return
-        if annotation is not None:
-            saved = self._write(lambda: self.store.annotations.set_comment(annotation.id, comment))
-        else:
-            saved = self._write(
-                lambda: self.store.annotations.create(document_id, *span, comment=comment)
+        typed = annotation.comment if annotation else ""
+        while True:
+            comment = await self.app.push_screen_wait(
+                CommentEditor(typed, self._passage(span, annotation))
             )
+            if comment is None:
+                return
+            if annotation is not None:
+                saved = self._write(
+                    partial(self.store.annotations.set_comment, annotation.id, comment)
+                )
+            else:
+                saved = self._write(
+                    partial(self.store.annotations.create, document_id, *span, comment=comment)
+                )
+            if saved is not None or self.store.read_only:
+                break
+            # Not saved (a lost connection, a busy server): the editor opens again with what
+            # was typed, so nothing is lost; Escape gives up.
+            typed = comment
+        if annotation is None:
             self.view.clear_selection()
         if saved is not None:
             self._annotations_changed(saved.id)
@@ -615,7 +652,7 @@ class MainScreen(Screen[None]):
 
     def _worker_store(self) -> Store:
         """A connection for a thread worker: a connection belongs to the thread that made it."""
-        return Store(self.store.path, read_only=self.store.read_only, coder=self.store.coder)
+        return Store(self.store.target, read_only=self.store.read_only, coder=self.store.coder)
 
     @work
     async def action_import(self) -> None:

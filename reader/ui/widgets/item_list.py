@@ -51,6 +51,7 @@ class ItemList(ScrollView, can_focus=True):
         self.count = 0
         self.highlighted: int | None = None
         self._lines: dict[int, list[Text]] = {}
+        self._empty_rows: tuple[tuple[str, int] | None, list[str]] = (None, [])
 
     def item_lines(self, index: int, width: int) -> list[Text]:
         """The lines of item ``index`` (at most ITEM_HEIGHT; each is cropped to ``width``)."""
@@ -151,7 +152,10 @@ class ItemList(ScrollView, can_focus=True):
 
     def _empty_line(self, y: int, width: int, base: Style) -> Strip:
         text = self.empty_text()
-        rows = [text[a:b] for a, b in wrap(text, max(width, 1))] if text else []
+        if self._empty_rows[0] != (text, width):  # wrapped once, not once per line drawn
+            rows = [text[a:b] for a, b in wrap(text, max(width, 1))] if text else []
+            self._empty_rows = ((text, width), rows)
+        rows = self._empty_rows[1]
         if y >= len(rows):
             return Strip.blank(width, base)
         style = base + self.get_component_rich_style("item-list--empty")
