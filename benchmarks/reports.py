@@ -3,8 +3,9 @@
 Builds scale.py's library (real passages of the sample articles, 1-3 codes each; one document
 holds 5,000 annotations, so its passages overlap densely) with a codebook of 200 codes, then
 times each report in-process (reader.core.reports.build, as `reader report` and the reports
-screen call it; limit 1 s each) and the retrieval rules (reader.core.retrieval), best and
-median of a few runs, with the number of rows each gives.
+screen call it; limit 1 s each) against the bare sqlite3 scans of the rows it reads (the floor,
+timed in the same run: the ratio is what survives a loaded machine), and the retrieval rules
+(reader.core.retrieval), best and median of a few runs, with the number of rows each gives.
 
 Usage: nice .venv/bin/python benchmarks/reports.py [--db PATH] [--repeat N]
 """
@@ -44,6 +45,23 @@ def codebook(size: int = 200) -> list[str]:
             names.append(f"{parent}/子{index // len(CODEBOOK) + 1}/孙")
         index += 1
     return names[:size]
+
+
+def bare_scans(path: Path) -> int:
+    """The floor every report stands on: sqlite3 alone reading the rows the reports read (the
+    spans of the active annotations, every (annotation, tag) row) into Python."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        spans = connection.execute(
+            "select id, document_id, start_offset, end_offset from annotations"
+            " where status = 'active'"
+        ).fetchall()
+        tags = connection.execute("select annotation_id, tag_id from annotation_tags").fetchall()
+    finally:
+        connection.close()
+    return len(spans) + len(tags)
 
 
 def timed(run: Callable[[], object], repeat: int) -> tuple[list[float], object]:
@@ -89,12 +107,15 @@ def main() -> None:
     )
     worst = 0.0
     for kind in KINDS:
+        floor, _ = timed(lambda: bare_scans(path), args.repeat)
         times, result = timed(lambda kind=kind: build_report(store, kind), args.repeat)
         worst = max(worst, statistics.median(times))
         print(
             f"report {kind:<13} best {min(times) * 1000:6.0f} ms, median"
             f" {statistics.median(times) * 1000:6.0f} ms  ({size_of(result)}; limit"
-            f" {LIMIT_S * 1000:.0f} ms)"
+            f" {LIMIT_S * 1000:.0f} ms); the bare scans it reads: median"
+            f" {statistics.median(floor) * 1000:.0f} ms, ratio"
+            f" {statistics.median(times) / statistics.median(floor):.2f}"
         )
     try:
         from reader.core.retrieval import Rule, coded_passages

@@ -6,7 +6,7 @@ import importlib
 import inspect
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -94,6 +94,28 @@ def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> s
     if backend == "postgresql":
         return str(request.getfixturevalue("pg_url"))
     return str(tmp_path / "annotations.db")
+
+
+@pytest.fixture
+def fresh_target(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], str]]:
+    """Makes another empty project on this test's backend, each call a new one: a file in
+    tmp_path, or a new PostgreSQL database (dropped after the test)."""
+    made: list[str] = []
+
+    def make() -> str:
+        if backend == "postgresql":
+            cluster: Cluster = request.getfixturevalue("pg_cluster")
+            made.append(cluster.new_database())
+            return cluster.url(made[-1])
+        return str(tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*.db')))}.db")
+
+    yield make
+    if made:
+        cluster = request.getfixturevalue("pg_cluster")
+        for name in made:
+            cluster.drop_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,8 @@ def test_dictionaries_parsed_without_a_cache_replay_opencc(
         opencc_engine.model.cache_clear()
         parsed, spans = opencc_engine.model("s2twp").convert(simplified_text)
         assert parsed == official("s2twp").convert(simplified_text)
-        assert list(tmp_path.glob("reader/*/*.marshal"))
+        cached = {path.stem for path in tmp_path.glob("reader/*/*.marshal")}
+        assert cached == set(opencc_engine.model("s2twp").files)  # each one kept
         opencc_engine._dictionary.cache_clear()
         opencc_engine.model.cache_clear()
         assert opencc_engine.model("s2twp").convert(simplified_text) == (parsed, spans)

@@ -74,5 +74,9 @@ def test_a_real_locked_database_is_explained(tmp_path: Path) -> None:
 
 
 def test_a_fragment_keeps_its_lines_and_words_and_takes_the_fallback_title() -> None:
-    article = extract_article("<div><p>第一段 hello   world</p><p>第二段</p></div>", "备用")
+    fragment = (
+        '<meta name="author" content="张三"><div><p>第一段 hello   world</p><p>第二段</p></div>'
+    )
+    article = extract_article(fragment, "备用")
     assert (article.text, article.title) == ("第一段 hello world\n第二段", "备用")
+    assert (article.published, article.source, article.author) == ("", "", "张三")

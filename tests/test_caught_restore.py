@@ -60,6 +60,7 @@ def test_each_row_not_restored_is_listed_in_line_order_saying_why(
         ],
         {**good, "end": "三"},  # line 11: unreadable (not a number)
         {**good, "start": 3, "end": 3},  # line 12: unreadable (an empty span)
+        {**good, "document_id": 7, "document_title": "也不在"},  # line 13: not here
     ]
     target = tmp_path / "rows.csv"
     write_rows(target, rows)
@@ -72,6 +73,9 @@ def test_each_row_not_restored_is_listed_in_line_order_saying_why(
         "line 4: unreadable row (start '' is not a whole number)",
         "line 11: unreadable row (end '三' is not a whole number)",
         "line 12: unreadable row (start 3 and end 3 are not a passage)",
+        "line 13: annotation (no id) on “也不在” (document 7): that document is not in this"
+        " database (no document has its id and title, its title, or its passages at their"
+        " offsets); import it first with reader import",
     ]
     assert (report.added, report.already_present) == (6, 0)
 
@@ -111,3 +115,38 @@ def test_the_largest_id_sqlite_holds_is_read_one_more_is_refused(
         f"line 3: unreadable row (annotation_id {2**63} is out of range (1 to 2^63-1))"
     ]
     assert len(list(twins.annotations.all())) == 1
+
+
+def test_a_row_that_stops_before_its_passage_is_unreadable(twins: Store, tmp_path: Path) -> None:
+    target = tmp_path / "cut.csv"
+    target.write_text(
+        "document_id,document_title,start,end,passage\r\n3,别的文章,0,3\r\n", encoding="utf-8"
+    )
+    assert import_csv(twins, target).missing == ["line 2: unreadable row (empty passage)"]
+
+
+def test_a_document_under_another_title_is_known_by_all_its_passages(
+    store: Store, tmp_path: Path
+) -> None:
+    from reader.core.export import write_csv
+
+    document = store.documents.get(1)
+    store.annotations.create(1, 100, 110, ["甲"])
+    store.annotations.create(1, 300, 306, ["乙"])
+    target = tmp_path / "out.csv"
+    with target.open("w", encoding="utf-8", newline="") as out:
+        write_csv(store, out)
+    renamed = Store(tmp_path / "renamed.db")
+    renamed.documents.add(text=document.text, title="换了标题")
+    report = import_csv(renamed, target)
+    assert (report.added, report.missing) == (2, [])
+    assert sorted((a.start, a.end) for a in renamed.annotations.all()) == [(100, 110), (300, 306)]
+    renamed.close()
+
+
+def test_an_export_without_a_known_ending_is_csv() -> None:
+    from reader.core.export import export_format
+
+    assert export_format("annotations.txt") == "csv"
+    assert export_format("Annotations.XLSX") == "xlsx"
+    assert export_format("annotations.txt", "jsonld") == "jsonld"

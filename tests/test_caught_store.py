@@ -120,3 +120,16 @@ def test_a_match_at_the_very_start_of_a_text_is_found() -> None:
 
     text = fold("长春国际汽车城，长春")
     assert list(find_in_text(Query("长春"), text)) == [(0, 2), (8, 10)]
+
+
+def test_an_undone_delete_brings_the_annotation_back_with_a_time_stamp(store: Store) -> None:
+    created = store.annotations.create(1, 0, 4, ["甲"], "评论")
+    store.annotations.delete(created.id)
+    store.history.undo()
+    back = store.annotations.get(created.id)
+    assert (back.quote, back.comment, [t.name for t in back.tags]) == (
+        created.quote,
+        "评论",
+        ["甲"],
+    )
+    assert back.updated_at >= created.updated_at and back.updated_at.endswith("+00:00")

@@ -12,7 +12,8 @@ def test_the_creator_given_is_the_items_creator(store: Store) -> None:
     person = {"type": "Person", "nickname": "编码员甲"}
     item = annotation_item(annotation, document, creator=lambda _: person)
     assert item["creator"] == person
-    assert "creator" not in annotation_item(annotation, document)
+    # Without one given, the creator is the annotation's coder (issue 12); None names nobody.
+    assert annotation_item(annotation, document)["creator"]["name"] == annotation.coder
     assert "creator" not in annotation_item(annotation, document, creator=lambda _: None)
 
 

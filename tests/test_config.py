@@ -170,3 +170,13 @@ def test_the_readme_lists_every_binding_id() -> None:
     listed = {word.strip(",.") for word in listed} - {""}
     assert binding_ids() <= listed, sorted(binding_ids() - listed)
     assert {word for word in listed if word.isidentifier()} <= binding_ids() | {"and"}
+
+
+async def test_a_remapped_essential_key_stays_in_the_narrow_footer(
+    store: Store, tmp_path: Path
+) -> None:
+    app = make_app(store, settings_file=write_config(tmp_path, '[keymap]\ntag = "g"\n'))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = {getattr(widget, "key", None) for widget in app.screen.query("FooterKey")}
+        assert "g" in keys and "t" not in keys

@@ -146,3 +146,20 @@ def test_planned_passages_equal_the_whole() -> None:
         a, b = whole.offsets.to_dst(start, end)
         assert passages.convert(start, end) == whole.text[a:b]
     assert passages._stretches == planned
+
+
+def test_a_sentence_in_two_documents_is_mapped_once_and_cut_from() -> None:
+    """A sentence seen in one document is only noted; when a second document has it, its map
+    is made and its passages are cut from it: the same text either way."""
+    engine = converter("s2twp")
+    shared: dict = {}
+    sentence = "他创建了内存公司。"
+    for number, text in enumerate([f"开头。{sentence}结尾一。", f"另一篇。{sentence}结尾二。"]):
+        whole = engine.convert_mapped(text)
+        passages = engine.passages(text, shared)
+        for start in range(len(text) + 1):
+            for end in range(start, len(text) + 1):
+                a, b = whole.offsets.to_dst(start, end)
+                assert passages.convert(start, end) == whole.text[a:b], (number, start, end)
+        seen = shared[sentence]
+        assert (seen is None) if number == 0 else (seen.text == "他建立了記憶體公司。")

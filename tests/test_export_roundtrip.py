@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -70,13 +71,15 @@ def test_import_twice_adds_nothing(awkward: Store, tmp_path: Path) -> None:
     assert (report.added, report.already_present, report.missing) == (0, len(AWKWARD), [])
 
 
-def test_restore_into_a_new_library_with_other_ids(awkward: Store, tmp_path: Path) -> None:
+def test_restore_into_a_new_library_with_other_ids(
+    awkward: Store, tmp_path: Path, fresh_target: Callable[[], str]
+) -> None:
     target = tmp_path / "out.csv"
     export(awkward, target, excel=True)
     before = {
         (a.quote, a.comment, tuple(t.name for t in a.tags)) for a in awkward.annotations.all()
     }
-    fresh = Store(tmp_path / "fresh.db")
+    fresh = Store(fresh_target())
     fresh.documents.add(text="先占一个编号的文档。", title="别的文档")
     import_seeds(fresh)  # the same articles, now with other ids
     report = import_csv(fresh, target)
@@ -87,10 +90,12 @@ def test_restore_into_a_new_library_with_other_ids(awkward: Store, tmp_path: Pat
     fresh.close()
 
 
-def test_restore_keeps_ids_and_dates_when_free(awkward: Store, tmp_path: Path) -> None:
+def test_restore_keeps_ids_and_dates_when_free(
+    awkward: Store, tmp_path: Path, fresh_target: Callable[[], str]
+) -> None:
     target = tmp_path / "out.csv"
     export(awkward, target)
-    fresh = Store(tmp_path / "fresh.db")
+    fresh = Store(fresh_target())
     import_seeds(fresh)
     import_csv(fresh, target)
     original = {a.id: (a.start, a.created_at) for a in awkward.annotations.all()}
@@ -101,11 +106,15 @@ def test_restore_keeps_ids_and_dates_when_free(awkward: Store, tmp_path: Path) -
     fresh.close()
 
 
-def test_missing_documents_are_reported_with_exit_status(awkward: Store, tmp_path: Path) -> None:
+def test_missing_documents_are_reported_with_exit_status(
+    awkward: Store, tmp_path: Path, fresh_target: Callable[[], str]
+) -> None:
     target = tmp_path / "out.csv"
     export(awkward, target)
-    lonely = tmp_path / "lonely.db"
-    Store(lonely).documents.add(text="只有一篇无关的文章。", title="无关")
+    lonely = fresh_target()
+    alone = Store(lonely)
+    alone.documents.add(text="只有一篇无关的文章。", title="无关")
+    alone.close()
     result = CliRunner().invoke(cli, ["import-annotations", str(target), "--db", str(lonely)])
     assert result.exit_code == 1
     assert result.output.count("not restored: line") == len(AWKWARD)

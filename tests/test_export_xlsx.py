@@ -330,6 +330,7 @@ async def test_the_app_exports_xlsx_for_an_xlsx_path(store: Store, tmp_path: Pat
         await pilot.pause()
         app.screen.query_one("Input").value = str(target)
         await pilot.press("enter")
+        await app.workers.wait_for_complete()  # the export is written by a worker
         await pilot.pause()
     workbook = openpyxl.load_workbook(target, read_only=True)
     header, row = list(workbook["annotations"].iter_rows(values_only=True))

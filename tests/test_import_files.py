@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,8 @@ def squeeze(text: str) -> str:
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path):
-    opened = Store(tmp_path / "import.db")
+def empty_store(fresh_target: Callable[[], str]):
+    opened = Store(fresh_target())
     yield opened
     opened.close()
 

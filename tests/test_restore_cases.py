@@ -4,6 +4,7 @@ files that are large, in another encoding or out of range."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,14 +30,14 @@ def write_rows(path: Path, rows: list[dict[str, object]], encoding: str = "utf-8
             writer.writerow({column: row.get(column, "") for column in COLUMNS})
 
 
-def restore(csv_path: Path, db_path: Path) -> tuple[int, str]:
+def restore(csv_path: Path, db_path: Path | str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["import-annotations", str(csv_path), "--db", str(db_path)])
     return result.exit_code, result.output
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "fresh.db")
+def fresh(fresh_target: Callable[[], str]) -> Store:
+    store = Store(fresh_target())
     import_seeds(store)
     return store
 
@@ -74,9 +75,9 @@ def test_the_same_content_twice_in_one_export_is_two_annotations(
 
 
 def test_a_row_of_a_document_not_here_is_listed_never_attached_elsewhere(
-    tmp_path: Path,
+    tmp_path: Path, fresh_target: Callable[[], str]
 ) -> None:
-    db = tmp_path / "other.db"
+    db = fresh_target()
     other = Store(db)
     other.documents.add(text="这是一篇正文很长的无关文章。", title="无关文章")
     other.close()
@@ -102,12 +103,14 @@ def test_a_row_of_a_document_not_here_is_listed_never_attached_elsewhere(
     assert list(Store(db).annotations.all()) == []
 
 
-def test_the_same_content_under_another_title_is_found(store: Store, tmp_path: Path) -> None:
+def test_the_same_content_under_another_title_is_found(
+    store: Store, tmp_path: Path, fresh_target: Callable[[], str]
+) -> None:
     document = store.documents.get(store.documents.summaries()[0].id)
     store.annotations.create(document.id, 100, 120, ["甲"])
     target = tmp_path / "out.csv"
     export(store, target)
-    renamed = Store(tmp_path / "renamed.db")
+    renamed = Store(fresh_target())
     renamed.documents.add(text="占位。", title="占位")
     renamed.documents.add(text=document.text, title="同一篇，换了标题")
     report = import_csv(renamed, target)
@@ -140,7 +143,7 @@ def test_bad_rows_are_listed_with_exact_counts_and_the_rest_restored(
     rows.append({**rows[1], "annotation_id": 2**63})
     target = tmp_path / "rows.csv"
     write_rows(target, rows)
-    code, output = restore(target, fresh.path)
+    code, output = restore(target, fresh.target)
     assert code == 1, output
     assert "line 602: unreadable row (start -4 is out of range" in output
     assert "line 603: unreadable row (annotation_id 9223372036854775808 is out of range" in output
@@ -149,6 +152,7 @@ def test_bad_rows_are_listed_with_exact_counts_and_the_rest_restored(
     assert len(list(fresh.annotations.all())) == 600
 
 
+@pytest.mark.sqlite_only  # a full disk, as SQLite's max_page_count makes one
 def test_a_failed_write_restores_nothing_and_says_so(
     store: Store, fresh: Store, tmp_path: Path
 ) -> None:
@@ -170,7 +174,7 @@ def test_cells_over_131072_characters_restore(store: Store, fresh: Store, tmp_pa
     store.annotations.create(document, 5, 9, ["长"], long_comment)
     target = tmp_path / "out.csv"
     export(store, target)
-    code, output = restore(target, fresh.path)
+    code, output = restore(target, fresh.target)
     assert code == 0, output
     (restored,) = fresh.annotations.all()
     assert restored.comment == long_comment
@@ -193,7 +197,7 @@ def test_a_gbk_csv_gets_one_line(store: Store, tmp_path: Path) -> None:
         ],
         encoding="gbk",
     )
-    code, output = restore(target, store.path)
+    code, output = restore(target, store.target)
     assert code == 1 and "Traceback" not in output
     assert "is not UTF-8 (byte" in output and "CSV UTF-8" in output
     assert len(output.strip().splitlines()) == 1

@@ -139,6 +139,7 @@ no match can span them, so the text on each side converts as it does inside the 
 
 _SENTENCES_KEPT = 50_000
 """Converted sentences a :class:`PassageConverter` keeps (a few tens of MB at most)."""
+_UNSEEN: Any = object()
 _PIECES_KEPT = 200_000
 """Mapped pieces (a few characters between two seams) a :class:`Converter` keeps."""
 
@@ -295,7 +296,7 @@ class Converter:
         return found
 
     def passages(
-        self, text: str, sentences: dict[str, Converted] | None = None
+        self, text: str, sentences: dict[str, Converted | None] | None = None
     ) -> PassageConverter:
         """Converts passages of ``text`` one at a time, each as it reads in the whole text.
 
@@ -394,7 +395,9 @@ class PassageConverter:
     reach moves the seams) is converted whole.
     """
 
-    def __init__(self, engine: Converter, text: str, sentences: dict[str, Converted]) -> None:
+    def __init__(
+        self, engine: Converter, text: str, sentences: dict[str, Converted | None]
+    ) -> None:
         from reader.core.opencc_engine import JOINING
 
         self._engine = engine
@@ -402,6 +405,8 @@ class PassageConverter:
         self._whole: Converted | None = None
         self._sentences = sentences
         self._cuts: list[int] | None = None
+        self._counted: set[int] = set()
+        """Sentences (by index) this document has counted in ``sentences`` already."""
         self._stretches: dict[tuple[int, int], str] = {}
         """The engine's conversion of text[a:b] for seams a < b."""
         self._model = engine.replay_model()
@@ -418,7 +423,7 @@ class PassageConverter:
         needed: set[tuple[int, int]] = set()
         for start, end in spans:
             start, end = self._clamped(start, end)
-            if end > start:
+            if end > start and not self._by_sentences(start, end):
                 needed.add((self._seam_at_or_before(start), self._seam_at_or_after(end)))
         fresh = sorted(needed - self._stretches.keys())
         converted = self._engine.convert_many([self._text[a:b] for a, b in fresh])
@@ -432,6 +437,8 @@ class PassageConverter:
         if self._whole is not None:
             a, b = self._whole.offsets.to_dst(start, end)
             return self._whole.text[a:b]
+        if self._by_sentences(start, end):
+            return self._from_sentences(start, end)
         first = self._seam_at_or_before(start)
         last = self._seam_at_or_after(end)
         stretch = self._stretches.get((first, last))
@@ -482,15 +489,41 @@ class PassageConverter:
             at += 1
         return at
 
+    def _by_sentences(self, start: int, end: int) -> bool:
+        """Whether every sentence the passage touches also occurs in another document (a saved
+        page's boilerplate, a quoted paragraph): then its map, made once, serves every
+        occurrence, and the passage is cut from it. A sentence seen in one document only
+        is noted (None), and mapped when a second document has it."""
+        cuts = self._sentence_cuts()
+        text, sentences = self._text, self._sentences
+        mapped = True
+        for index in range(bisect.bisect_right(cuts, start) - 1, bisect.bisect_left(cuts, end)):
+            source = text[cuts[index] : cuts[index + 1]]
+            known = sentences.get(source, _UNSEEN)
+            if index not in self._counted:
+                self._counted.add(index)
+                if known is _UNSEEN:
+                    if len(sentences) >= _SENTENCES_KEPT:
+                        sentences.clear()
+                    sentences[source] = None
+                elif known is None:  # a second document has it: worth its map
+                    known = sentences[source] = self._engine.convert_mapped(source)
+            if not isinstance(known, Converted):
+                mapped = False
+        return mapped
+
+    def _sentence_cuts(self) -> list[int]:
+        if self._cuts is None:
+            ends = (found.end() for found in _SAFE_CUT.finditer(self._text))
+            self._cuts = sorted({0, *ends, len(self._text)})
+        return self._cuts
+
     def _from_sentences(self, start: int, end: int) -> str:
         """The passage as the whole text's map has it, from the maps of its sentences (the
         sentences :meth:`Converter._pieces` cuts the text into, after ``。！？；`` and line
         breaks, are exactly the pieces ``convert_mapped`` aligns on their own when its model
         disagrees, and no unit crosses them)."""
-        if self._cuts is None:
-            ends = (found.end() for found in _SAFE_CUT.finditer(self._text))
-            self._cuts = sorted({0, *ends, len(self._text)})
-        cuts = self._cuts
+        cuts = self._sentence_cuts()
         parts: list[str] = []
         for index in range(bisect.bisect_right(cuts, start) - 1, bisect.bisect_left(cuts, end)):
             first, last = cuts[index], cuts[index + 1]

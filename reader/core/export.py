@@ -19,7 +19,7 @@ neutralises, so a 100,000-row export runs at the speed of the csv module itself.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from datetime import date
 from itertools import groupby
 from pathlib import Path
@@ -146,17 +146,22 @@ def write_csv(
     since: str | None = None,
     coders: Iterable[str] = (),
     excel: bool = False,
+    annotation_ids: Container[int] | None = None,
 ) -> int:
     """Write the annotations to ``out`` (opened with ``newline=""``); returns the row count.
 
     ``script`` adds a ``passage_converted`` column in that OpenCC config. Filters: ``tags``
     (annotations with any of them), ``documents`` (ids), ``since`` (an ISO date: annotations
-    created or changed on or after it), ``coders`` (made by one of them). ``excel`` starts the
-    file with a UTF-8 byte order mark, without which Excel reads UTF-8 as the local code page
-    and garbles every Chinese character.
+    created or changed on or after it), ``coders`` (made by one of them), ``annotation_ids``
+    (only these: the app's view of coded passages). ``excel`` starts the file with a UTF-8 byte
+    order mark, without which Excel reads UTF-8 as the local code page and garbles every
+    Chinese character.
     """
     selection = ExportFilter.of(tags, documents, since, coders)
     batches = store.annotations.export_rows(selection, guard=_ESCAPED)
+    if annotation_ids is not None:
+        chosen = annotation_ids
+        batches = ([row for row in batch if row.annotation_id in chosen] for batch in batches)
     if excel:
         out.write("\ufeff")
     writer = csv_writer(out)
@@ -256,7 +261,7 @@ def with_converted_passages(
     from reader.core.convert import Converted, PassageConverter, converter
 
     engine = converter(script)
-    sentences: dict[str, Converted] = {}
+    sentences: dict[str, Converted | None] = {}
     # Rows come ordered by document. Each passage converts as it reads in place: from its
     # sentences, not alone (a passage converted out of context can segment differently), and
     # not from the whole document unless its passages cover much of it.

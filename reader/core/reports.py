@@ -45,6 +45,7 @@ __all__ = [
     "Cooccurrence",
     "Frequencies",
     "Pair",
+    "Report",
     "ReportError",
     "Timeline",
     "build",
@@ -161,7 +162,14 @@ def _chosen_tags(store: Store, tags: Iterable[str]) -> tuple[list[Tag], set[str]
 
 
 def _array(batches: Iterable[Sequence[Sequence[int]]], columns: int) -> np.ndarray:
-    parts = [np.array(batch, dtype=np.int64).reshape(-1, columns) for batch in batches]
+    """Batches of rows of ``columns`` integers as one (rows, columns) array (fromiter over the
+    flattened rows: a third of the time np.array takes over a list of tuples)."""
+    parts = [
+        np.fromiter(
+            itertools.chain.from_iterable(batch), dtype=np.int64, count=len(batch) * columns
+        ).reshape(-1, columns)
+        for batch in batches
+    ]
     return np.concatenate(parts) if parts else np.zeros((0, columns), dtype=np.int64)
 
 
@@ -247,22 +255,29 @@ def build_all(
 def _frequencies(
     coded: _Coded, about: list[tuple[int, str, str]], wanted: set[str], orphans: int
 ) -> Frequencies:
-    titles = [title for _, title, _ in about]
     width = max(len(coded.document_ids), 1)
     keys, counts = np.unique(
         coded.tag_index * width + coded.documents[coded.row_of], return_counts=True
     )
-    per_tag: dict[int, list[tuple[int, str, int]]] = {}
-    document_ids = coded.document_ids.tolist()
-    for key, count in zip(keys.tolist(), counts.tolist(), strict=True):
-        code, rank = divmod(key, width)
-        per_tag.setdefault(code, []).append((document_ids[rank], titles[rank], count))
-    codes = [
-        CodeFrequency(tag.name, tag.color, sum(n for *_, n in per_tag.get(index, ())),
-                      tuple(per_tag.get(index, ())))
-        for index, tag in enumerate(coded.codebook)
-        if not wanted or tag.name in wanted
-    ]  # fmt: skip
+    # Sorted by code, then by document (ranks are in id order): each code's rows are one run.
+    code_of, rank = np.divmod(keys, width)
+    document_ids = coded.document_ids[rank].tolist()
+    titles = np.array([title for _, title, _ in about] or [""], dtype=object)[rank].tolist()
+    passages = counts.tolist()
+    starts: list[int] = (
+        np.flatnonzero(np.r_[True, code_of[1:] != code_of[:-1]]).tolist() if len(keys) else []
+    )
+    runs: dict[int, tuple[int, int]] = {}
+    for first, last in itertools.pairwise([*starts, len(keys)]):
+        runs[int(code_of[first])] = (first, last)
+    codes = []
+    for index, tag in enumerate(coded.codebook):
+        if wanted and tag.name not in wanted:
+            continue
+        first, last = runs.get(index, (0, 0))
+        rows = tuple(zip(document_ids[first:last], titles[first:last], passages[first:last],
+                         strict=True))  # fmt: skip
+        codes.append(CodeFrequency(tag.name, tag.color, sum(passages[first:last]), rows))
     return Frequencies(tuple(sorted(codes, key=lambda code: code.tag)), orphans)
 
 
@@ -319,14 +334,30 @@ def _cooccurrence(coded: _Coded, wanted: set[str], orphans: int) -> Cooccurrence
             low_code, high_code = np.minimum(a, b)[differ], np.maximum(a, b)[differ]
             counts += np.bincount(low_code * size + high_code, minlength=size * size)
     names = [tag.name for tag in coded.codebook]
-    found: dict[tuple[str, str], int] = {}
-    for key in np.flatnonzero(counts).tolist():
-        a_name, b_name = names[key // size], names[key % size]
-        pair = (min(a_name, b_name), max(a_name, b_name))  # by name, in code-point order
-        if not wanted or wanted.intersection(pair):
-            found[pair] = int(counts[key])
+    # Each pair named in code-point order of the names (not by the database's collation), the
+    # pairs sorted so, and kept when one of its codes is wanted.
+    by_name = sorted(range(size), key=names.__getitem__)
+    rank = np.empty(size, dtype=np.int64)
+    rank[by_name] = np.arange(size)
+    keys = np.flatnonzero(counts)
+    first, second = keys // size, keys % size
+    swap = rank[first] > rank[second]
+    first, second = np.where(swap, second, first), np.where(swap, first, second)
+    if wanted:
+        chosen = np.array([name in wanted for name in names], dtype=bool)
+        keep = chosen[first] | chosen[second]
+        keys, first, second = keys[keep], first[keep], second[keep]
+    order = np.lexsort((rank[second], rank[first]))
+    pairs = tuple(
+        Pair(names[a], names[b], n)
+        for a, b, n in zip(
+            first[order].tolist(),
+            second[order].tolist(),
+            counts[keys[order]].tolist(),
+            strict=True,
+        )
+    )
     codes_named = sorted(wanted) if wanted else sorted(names)
-    pairs = tuple(Pair(a, b, n) for (a, b), n in sorted(found.items()))
     return Cooccurrence(tuple(codes_named), pairs, orphans)
 
 

@@ -59,6 +59,16 @@ def reader_commands(screen: MainScreen) -> Iterator[Command]:
         "b · the codes in a tree; every change undoable with u",
     )
     yield ("Memo on this document", screen.action_document_memo, "M · like a comment")
+    yield (
+        "Coded passages (retrieve by codes)",
+        screen.action_coded_passages,
+        "p · every passage of some codes: any, all overlapping, A but not B",
+    )
+    yield (
+        "Reports: frequencies, co-occurrence, timeline",
+        screen.action_reports,
+        "R · the codes counted, as charts and tables",
+    )
     yield ("Keys: every key (help)", screen.action_help, "?")
     yield ("Undo", screen.action_undo, "u · your own last change")
     yield ("Redo", screen.action_redo, "ctrl+r")

@@ -76,3 +76,19 @@ class ConcordanceFailed(Message):
 
     generation: int
     error: str
+
+
+@dataclass
+class DatabaseChanged(Message):
+    """A database server told of a commit (LISTEN/NOTIFY): another coder changed something."""
+
+    def can_replace(self, message: Message) -> bool:
+        """A burst of commits is looked at once."""
+        return isinstance(message, DatabaseChanged)
+
+
+@dataclass
+class ConnectionChanged(Message):
+    """The connection to a database server was lost (``up`` False) or is back."""
+
+    up: bool

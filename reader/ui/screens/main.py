@@ -36,9 +36,18 @@ from reader.core.search import FoldedCache
 from reader.core.store import Store, StoreError
 from reader.ui.commands import ReaderCommands
 from reader.ui.keys import help_rows, key_labels, own_bindings
-from reader.ui.messages import ExportFailed, ExportFinished, ImportFinished, ImportProgressed
+from reader.ui.messages import (
+    ConnectionChanged,
+    DatabaseChanged,
+    ExportFailed,
+    ExportFinished,
+    ImportFinished,
+    ImportProgressed,
+)
 from reader.ui.screens.codebook import CodebookScreen  # its keys are listed below
+from reader.ui.screens.coded_passages import CodedPassagesScreen, PassageJump  # keys below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
+from reader.ui.screens.reports import ReportsScreen  # its keys are listed below
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.code_tree import CodeTree
@@ -47,6 +56,7 @@ from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.footer import ReaderFooter
 from reader.ui.widgets.item_list import ItemList
 from reader.ui.widgets.library_list import LibraryList
+from reader.ui.widgets.passage_list import PassageList
 
 POLL_SECONDS = 2.0
 """How often to look (one cheap query) for changes another program made to the database."""
@@ -187,6 +197,22 @@ class MainScreen(Screen[None]):
             tooltip="Search the library: every match, keyword in context (concordance)",
             id="search_library",
         ),
+        Binding(
+            "p",
+            "coded_passages",
+            "Passages",
+            tooltip="Coded passages: every passage of some codes (any, all, A but not B)",
+            show=False,
+            id="coded_passages",
+        ),
+        Binding(
+            "R",
+            "reports",
+            "Reports",
+            tooltip="Reports: frequencies, co-occurrence and timeline of the codes, as charts",
+            show=False,
+            id="reports",
+        ),
         Binding("q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="quit"),
     ]
 
@@ -256,20 +282,22 @@ class MainScreen(Screen[None]):
         self.set_interval(POLL_SECONDS, self._check_other_writers)
         # A server tells of other coders' commits as they happen (LISTEN/NOTIFY): shown at
         # once, not at the next poll; and of a lost connection, and its return.
+        # The listener has a thread of its own: it posts messages (safe from any thread, and
+        # dropped once the screen is gone).
         on_change = getattr(self.store.gateway, "on_change", None)
         if on_change is not None:
-            on_change(lambda: self._from_listener(self._check_other_writers))
+            on_change(lambda: self.post_message(DatabaseChanged()))
         on_connection = getattr(self.store.gateway, "on_connection", None)
         if on_connection is not None:
-            on_connection(lambda up: self._from_listener(lambda: self._connection_changed(up)))
+            on_connection(lambda up: self.post_message(ConnectionChanged(up)))
 
-    def _from_listener(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` on the app's thread (the listener has its own); not after exit."""
-        with suppress(RuntimeError):
-            self.app.call_from_thread(callback)
+    @on(DatabaseChanged)
+    def show_other_coders_changes(self) -> None:
+        self._check_other_writers()
 
-    def _connection_changed(self, up: bool) -> None:
-        if up:
+    @on(ConnectionChanged)
+    def show_connection_state(self, event: ConnectionChanged) -> None:
+        if event.up:
             self.notify(f"Connected to {self.store.location} again.", title="Database")
             self._check_other_writers()
         else:
@@ -874,6 +902,27 @@ class MainScreen(Screen[None]):
             visible_line(f"memo: {first[:30]}{'…' if len(first) > 30 else ''}") if memo else ""
         )
 
+    # Coded passages and reports (issue 9)
+
+    def action_coded_passages(self) -> None:
+        self.app.push_screen(
+            CodedPassagesScreen(self.store, config=self.config), self._back_from_passages
+        )
+
+    def action_reports(self) -> None:
+        from reader.ui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.store, config=self.config))
+
+    def _back_from_passages(self, jump: PassageJump | None) -> None:
+        """A chosen passage is opened with the cursor on it, a few rows of text above."""
+        if jump is None:
+            return
+        if self.document is None or self.document.id != jump.document_id:
+            self.open_and_read(jump.document_id)
+        self.view.move_cursor(jump.start, context_rows=JUMP_CONTEXT_ROWS)
+        self.view.focus()
+
     def action_help(self) -> None:
         from reader.ui.screens.help import HelpScreen
 
@@ -892,6 +941,9 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
     ("search", ConcordanceList),
     ("codebook", CodebookScreen),
     ("codebook", CodeTree),
+    ("coded passages", CodedPassagesScreen),
+    ("coded passages", PassageList),
+    ("reports", ReportsScreen),
 ]
 """Where each group of bindings works, as the help screen and the README's key table say."""
 

@@ -125,7 +125,7 @@ class ConcordanceList(ItemList):
         rest = max(width - 2 - title_cells - 1, 10)
         left_cells = rest * 2 // 5
         mark = MARK if (line.document_id, line.start) in self.marked else " "
-        title = fit_right(visible_line(self.titles(line.document_id)) or "—", title_cells)
+        title = fit_right(self.title_cell(index), title_cells)
         text = Text(f"{mark} ")
         text.append(title, style="dim")
         text.append(" ")
@@ -133,6 +133,10 @@ class ConcordanceList(ItemList):
         text.append(match, style="bold reverse")
         text.append(right)
         return [text]
+
+    def title_cell(self, index: int) -> str:
+        """What the title column of line ``index`` shows (its document's title)."""
+        return visible_line(self.titles(self.lines[index].document_id)) or "—"
 
     def action_mark(self) -> None:
         line = self.current

@@ -10,6 +10,19 @@ ESSENTIAL_KEYS = frozenset({"v", "t", "c", "l", "a", "question_mark", "slash"})
 """What a narrow footer keeps: select, tag, comment, the two panes and the list of every key
 (the palette key stays too). The rest is one `?` or `ctrl+p` away."""
 
+ESSENTIAL_ACTIONS = frozenset(
+    {
+        "toggle_selection",
+        "tag",
+        "comment",
+        "toggle_pane('library')",
+        "toggle_pane('panel')",
+        "help",
+        "find",
+    }
+)
+"""The same keys by what they do: a key the config file's keymap moved elsewhere stays."""
+
 
 PALETTE_MIN_WIDTH = 64
 
@@ -58,6 +71,7 @@ class ReaderFooter(Footer):
             # FooterKey is not public: a key widget is the one with a ``key``.
             if not self.essential_only
             or getattr(widget, "key", None) in ESSENTIAL_KEYS
+            or getattr(widget, "action", None) in ESSENTIAL_ACTIONS
             or widget.has_class("-command-palette")
         ]
         self.styles.grid_size_columns = len(keys)
