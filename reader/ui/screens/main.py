@@ -153,6 +153,7 @@ class MainScreen(Screen[None]):
             "codebook",
             "Codebook",
             tooltip="The codebook: codes in a tree; rename, merge, move, recolour, describe",
+            show=False,
             id="codebook",
         ),
         Binding(
