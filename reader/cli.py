@@ -716,6 +716,97 @@ def import_project_command(project_file: Path, db_path: Database, coder: str | N
         sys.exit(1)
 
 
+@cli.group("codebook", invoke_without_command=True)
+@db_option
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["text", "csv", "qdc"]),
+    help="text (the tree, the default), csv (name, parent, color, description, passages,"
+    " documents, memo) or qdc (REFI-QDA codebook); -o FILE ending in .csv or .qdc chooses it.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output ('-': standard output).",
+)
+@click.pass_context
+def codebook_command(
+    ctx: click.Context, db_path: Path, file_format: str | None, output: Path | None
+) -> None:
+    """List or export the codebook: every code in its tree, with colour, counts, description.
+
+    CSV is written as `reader export` writes it (a ' before a cell a spreadsheet would run
+    as a formula); .qdc is the REFI-QDA codebook QualCoder, NVivo, ATLAS.ti and MAXQDA read
+    (memos have no place in it: they are in the CSV's memo column).
+
+    Example: reader codebook
+
+    Example: reader codebook -o codes.qdc   (then: reader codebook import codes.qdc)
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import io
+
+    from reader.core.codebook_file import codebook_format, write_codebook
+    from reader.core.safefile import replacing
+    from reader.core.store import StoreError
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    to_stdout = output is None or str(output) == "-"
+    chosen = codebook_format(None if to_stdout else output, file_format)
+    store = open_store(db_path)
+    try:
+        codes = store.codebook.codes()
+        if to_stdout:
+            data = io.BytesIO()
+            write_codebook(codes, data, chosen)
+            _to_stdout(lambda out: out.buffer.write(data.getvalue()))
+            return
+        assert output is not None
+        with replacing(output, "wb") as target:
+            write_codebook(codes, target, chosen)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    say(f"Wrote {len(codes)} code{'s' if len(codes) != 1 else ''} to {output}", err=True)
+
+
+@codebook_command.command("import")
+@click.argument("codebook_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def codebook_import_command(codebook_file: Path, db_path: Path) -> None:
+    """Merge a codebook (.csv or REFI-QDA .qdc) into the database, by name.
+
+    A new name becomes a new code; a code already here takes the file's parent, colour,
+    description (and memo) where the file gives them, and keeps its passages. One undoable
+    action (u in the app). A file that is not a codebook is refused with the reason, and
+    nothing is imported.
+
+    Example: reader codebook import codes.qdc --db study.db
+    """
+    from reader.core.codebook_file import import_codebook
+    from reader.core.store import StoreError
+
+    store = open_store(db_path)
+    try:
+        report, notes = import_codebook(store, codebook_file)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+    for note in notes:
+        say(f"note: {note}", err=True)
+    say(
+        f"{report.added} codes added, {report.updated} changed, {report.unchanged} already"
+        f" as in {codebook_file.name}.",
+        err=True,
+    )
+
+
 @cli.command("convert")
 @click.option("-c", "--config", default="s2t", show_default=True, help="OpenCC configuration.")
 @click.argument("source", default="-", type=click.File("rb"))

@@ -54,13 +54,43 @@ class AnnotationStatus(_Stored):
 
 
 class UndoAction(_Stored):
-    """What an undo log entry did to its annotation."""
+    """What an undo log entry did: to its annotation, or (the codebook actions) to codes and
+    memos."""
 
     CREATE = "create"
     TAGS = "tags"
     COMMENT = "comment"
     RANGE = "range"
     DELETE = "delete"
+    RENAME_CODE = "rename_code"
+    MERGE_CODES = "merge_codes"
+    DELETE_CODE = "delete_code"
+    RECOLOR_CODE = "recolor_code"
+    DESCRIBE_CODE = "describe_code"
+    MOVE_CODE = "move_code"
+    CODE_MEMO = "code_memo"
+    DOCUMENT_MEMO = "document_memo"
+    IMPORT_CODES = "import_codes"
+
+    @property
+    def on_codebook(self) -> bool:
+        """A codebook action (codes, memos), not an action on one annotation."""
+        return self in CODEBOOK_ACTIONS
+
+
+CODEBOOK_ACTIONS = frozenset(
+    {
+        UndoAction.RENAME_CODE,
+        UndoAction.MERGE_CODES,
+        UndoAction.DELETE_CODE,
+        UndoAction.RECOLOR_CODE,
+        UndoAction.DESCRIBE_CODE,
+        UndoAction.MOVE_CODE,
+        UndoAction.CODE_MEMO,
+        UndoAction.DOCUMENT_MEMO,
+        UndoAction.IMPORT_CODES,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +99,99 @@ class Tag:
     name: str
     color: str
     """A ``#rrggbb`` background colour, picked when the tag is created."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code of the codebook: a tag with its place in the tree, its texts and its use."""
+
+    id: int
+    name: str
+    color: str
+    """``#rrggbb``, as Tag.color."""
+    parent_id: int | None
+    """The code it sits under; None at the top level (also for a parent that is gone, or a
+    cycle another program wrote: such a code is shown at the top level)."""
+    description: str
+    """What the code means: the codebook's definition, exported to CSV and .qdc."""
+    memo: str
+    """The analyst's running notes on the code."""
+    passages: int
+    """Annotations carrying it (orphans too)."""
+    documents: int
+    """Documents with at least one of those annotations."""
+    depth: int = 0
+    """0 at the top level, 1 under a top-level code, ..."""
+
+    @property
+    def tag(self) -> Tag:
+        return Tag(self.id, self.name, self.color)
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    """A code as a codebook file gives it, merged into the store by name. None (or blank
+    colour) means the file says nothing about it: the code here keeps its own."""
+
+    name: str
+    parent: str | None = None
+    """The name of the code it sits under (in the file or already here); "" for the top
+    level; None when the file does not say (a CSV without a parent column)."""
+    color: str | None = None
+    description: str | None = None
+    memo: str | None = None
+
+
+@dataclass(frozen=True)
+class CodebookImport:
+    """What merging a codebook file did."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class CodeRemoval:
+    """What deleting a code removes (asked before, for the confirmation, and reported after)."""
+
+    code: str
+    passages: int
+    """Annotations that lose the code (they stay, with their other codes and comments)."""
+    documents: int
+    left_untagged: int
+    """Of those, the annotations that have no other code (they stay, untagged)."""
+    children: tuple[str, ...]
+    """Codes directly under it: they move up to its parent."""
+    has_memo: bool = False
+    has_description: bool = False
+
+    def sentence(self) -> str:
+        """One sentence a confirmation can show."""
+        if self.passages:
+            plural = "" if self.passages == 1 else "s"
+            uses = (
+                f"it comes off {self.passages:,} passage{plural} in {self.documents:,}"
+                f" document{'' if self.documents == 1 else 's'}"
+            )
+        else:
+            uses = "it codes no passage"
+        parts = [f"Delete the code “{self.code}”: {uses}"]
+        if self.left_untagged:
+            parts.append(f"{self.left_untagged:,} of them keep no code (they stay, untagged)")
+        if self.children:
+            shown = ", ".join(f"“{name}”" for name in self.children[:5])
+            more = f" and {len(self.children) - 5} more" if len(self.children) > 5 else ""
+            verb = "moves" if len(self.children) == 1 else "move"
+            parts.append(f"{shown}{more} {verb} up a level")
+        texts = [
+            what
+            for what, has in (("description", self.has_description), ("memo", self.has_memo))
+            if has
+        ]
+        if texts:
+            parts.append(f"its {' and '.join(texts)} go{'es' if len(texts) == 1 else ''} with it")
+        return "; ".join(parts) + ". u undoes it."
 
 
 @dataclass(frozen=True)
@@ -132,6 +255,12 @@ class UndoResult:
     """A sentence for a status line, e.g. ``Undid: tags of “东北老工业基地” → 政策``."""
     annotation: Annotation | None = None
     """The annotation as it is now, or None when the undo/redo left it deleted."""
+
+    @property
+    def on_codebook(self) -> bool:
+        """A codebook action (codes, memos): ``annotation_id`` is 0, ``document_id`` the
+        document of a document memo, else 0. A front end redraws highlights and the panel."""
+        return self.action.on_codebook
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ asks the store for them, so the writers are plain functions of values.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from reader.core.models import Annotation, Document, Tag
+from reader.core.models import Annotation, Code, Document, Tag
 from reader.core.store import Store
 
 __all__ = ["ProjectSnapshot", "read_project"]
@@ -24,6 +24,10 @@ class ProjectSnapshot:
     """The codebook, by name."""
     annotations: list[Annotation]
     """In document and text order."""
+    codes: list[Code] = field(default_factory=list)
+    """The codebook as a tree (issue 9): parents, descriptions, memos; every code."""
+    memos: dict[int, str] = field(default_factory=dict)
+    """The memo of each document that has one, by document id."""
 
 
 def read_project(
@@ -59,8 +63,11 @@ def read_project(
         ids = sorted(wanted_documents)
     else:
         ids = [summary.id for summary in store.documents.summaries()]
+    memos = {document_id: store.codebook.document_memo(document_id) for document_id in ids}
     return ProjectSnapshot(
         documents={document_id: store.documents.get(document_id) for document_id in ids},
         tags=store.tags.all(),
         annotations=annotations,
+        codes=store.codebook.codes(),
+        memos={document_id: memo for document_id, memo in memos.items() if memo.strip()},
     )

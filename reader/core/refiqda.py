@@ -52,7 +52,15 @@ from lxml import etree
 from reader.core.coders import usable_coder_name
 from reader.core.documents import content_hash, detect_script, normalize_text
 from reader.core.errors import StoreError
-from reader.core.models import Annotation, Document, RestoredAnnotation, Script, Tag
+from reader.core.models import (
+    Annotation,
+    Code,
+    CodeSpec,
+    Document,
+    RestoredAnnotation,
+    Script,
+    Tag,
+)
 from reader.core.project import ProjectSnapshot, read_project
 from reader.core.safefile import replacing
 from reader.core.store import Store
@@ -65,6 +73,7 @@ __all__ = [
     "QdaProject",
     "QdaSelection",
     "QdaSource",
+    "code_entries",
     "codebook_xml",
     "codes_element",
     "export_qdpx",
@@ -175,6 +184,21 @@ def tag_entries(tags: Iterable[Tag]) -> list[CodeEntry]:
     ]
 
 
+def code_entries(codes: Sequence[Code]) -> list[CodeEntry]:
+    """The store's codebook (store.codebook.codes()) as entries: parents by name, with their
+    descriptions (Codebook.xsd has no place for a code's memo)."""
+    names = {code.id: code.name for code in codes}
+    return [
+        CodeEntry(
+            name=code.name,
+            color=code.color,
+            description=code.description,
+            parent=names.get(code.parent_id) if code.parent_id is not None else None,
+        )
+        for code in codes
+    ]
+
+
 def codes_element(codes: Sequence[CodeEntry], namespace: str = PROJECT_NS) -> etree._Element:
     """The ``<Codes>`` element: codes nested under their parents (a parent that is not in
     the list, or a cycle, puts the code at the top level)."""
@@ -273,6 +297,8 @@ class QdaSource:
     """The stored form (BOM dropped, LF line endings); selections are mapped onto it."""
     selections: tuple[QdaSelection, ...] = ()
     variables: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    """The source's Description: its memo."""
 
 
 @dataclass(frozen=True)
@@ -374,7 +400,10 @@ def project_xml(
         *(_tag("User", {"guid": g, "name": user}, close=True) for user, g in users.items()),
         "</Users>\n",
     ]
-    entries = list(codes) if codes is not None else tag_entries(project.tags)
+    if codes is not None:
+        entries = list(codes)
+    else:
+        entries = code_entries(project.codes) if project.codes else tag_entries(project.tags)
     if entries:
         codes_xml = etree.tostring(codes_element(entries), encoding="unicode")
         # the element carries its own xmlns; inside <Project> the default namespace is the same
@@ -423,6 +452,9 @@ def project_xml(
                     },
                 )
             )
+            memo = project.memos.get(document.id, "")
+            if memo:  # the document's memo: a source's Description (QualCoder's memo too)
+                out.append(f"<Description>{_content(memo)}</Description>")
             for annotation in by_document.get(document.id, []):
                 _selection(
                     out, annotation, document, source_guid, users[coder(annotation)],
@@ -736,7 +768,9 @@ def _source(
             variable = variables.get(ref.get("targetGUID", ""), "")
             if variable:
                 values[variable] = value.text or ""
-    return QdaSource(source.get("guid", ""), name, text, tuple(selections), values)
+    described = _child(source, "Description")
+    source_memo = (described.text or "") if described is not None else ""
+    return QdaSource(source.get("guid", ""), name, text, tuple(selections), values, source_memo)
 
 
 # Importing into a store
@@ -773,8 +807,16 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
             now_called = coders[user_guid] or "the importing coder"
             renamed.append(f"user {user_name!r} codes here as {now_called!r}")
     with store.bulk_transaction():
+        # New codes come with their place in the tree and their description; a code already
+        # here keeps its own (and its colour).
+        new_codes: dict[str, CodeSpec] = {}
         for code in project.codes:
-            store.tags.ensure_tag(code.name, code.color)
+            if code.name not in new_codes and store.codebook.find(code.name) is None:
+                new_codes[code.name] = CodeSpec(
+                    code.name, code.parent or "", code.color, code.description.strip() or None
+                )
+        if new_codes:
+            store.codebook.import_codes(list(new_codes.values()), path.name, undoable=False)
         for source in project.sources:
             digest = content_hash(source.text)
             document_id = store.documents.find_by_hash(digest)
@@ -788,6 +830,10 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
                     script=Script(script) if script in SCRIPTS else detect_script(source.text),
                     **{key: source.variables.get(key, "") for key in VARIABLES[:3]},
                 )
+                if source.description.strip():
+                    store.codebook.set_document_memo(
+                        document_id, source.description, undoable=False
+                    )
                 added += 1
             else:
                 present += 1

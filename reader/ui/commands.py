@@ -54,6 +54,12 @@ def reader_commands(screen: MainScreen) -> Iterator[Command]:
         "ctrl+f · every match in any script, keyword in context",
     )
     yield (
+        "Codebook: codes, counts, rename, merge, move, recolour",
+        screen.action_codebook,
+        "b · the codes in a tree; every change undoable with u",
+    )
+    yield ("Memo on this document", screen.action_document_memo, "M · like a comment")
+    yield (
         "Coded passages (retrieve by codes)",
         screen.action_coded_passages,
         "p · every passage of some codes: any, all overlapping, A but not B",

@@ -1,5 +1,10 @@
 """The undo history: every annotation action as before/after snapshots in the database.
 
+Codebook actions (rename, merge, delete, recolour, describe or move a code; a code's or a
+document's memo) go in the same log, so ``u`` undoes whatever was done last: their entries
+have ``annotation_id`` 0 (NO_ANNOTATION) and snapshots of the codes, links and memos they
+changed (reader.core.store.tags.CodebookState) instead of one annotation.
+
 Kept in the database (table ``undo_log``, migration m003) rather than in memory so a restart, a
 crash or a second program does not lose the history. Snapshots hold the whole row plus tag
 names, so undoing a delete restores the same id, tags and comment. The annotation actions
@@ -18,15 +23,19 @@ from reader.core.errors import StoreError
 from reader.core.models import Annotation, AnnotationStatus, UndoAction, UndoResult
 from reader.core.store.common import now
 from reader.core.store.gateway import ConstraintViolation, Gateway, Row
-from reader.core.store.tags import Tags
+from reader.core.store.tags import CodebookConflict, CodebookState, Tags
 
-__all__ = ["UNDO_LIMIT", "History", "LogEntry", "Snapshot"]
+__all__ = ["NO_ANNOTATION", "UNDO_LIMIT", "History", "LogEntry", "Snapshot"]
 
 UNDO_LIMIT = 10_000
 """Entries kept; older ones are dropped (their ids stay reserved by the high-water mark)."""
 
 Snapshot = dict[str, Any]
 """``{"row": {column: value}, "tags": [names]}``: one annotation, whole."""
+
+NO_ANNOTATION = 0
+"""The ``annotation_id`` (and, but for a document memo, ``document_id``) of a codebook entry:
+ids start at 1, so no annotation or document has it."""
 
 POSITION = ("start_offset", "end_offset", "quote", "prefix", "suffix", "status")
 HIGH_WATER = "annotation_id_high_water"
@@ -210,6 +219,27 @@ class History:
         )
         self._trim()
 
+    def record_codebook(
+        self,
+        action: UndoAction,
+        before: CodebookState,
+        after: CodebookState,
+        description: str,
+        document_id: int = NO_ANNOTATION,
+    ) -> None:
+        """Log a codebook action of the current coder (see the module's docstring); it
+        empties that coder's redo stack."""
+        coder = self._db.coder
+        self._db.execute("delete from undo_log where undone = 1 and coder = ?", [coder])
+        entry_id = self._db.insert(
+            "insert into undo_log (action, annotation_id, document_id, description, before,"
+            " after, undone, created_at, coder) values (?, ?, ?, ?, ?, ?, 0, ?, ?) returning id",
+            [action, NO_ANNOTATION, document_id, description, _dump(before), _dump(after),
+             now(), coder],
+        )  # fmt: skip
+        if entry_id % 100 == 0:
+            self._trim()
+
     def _trim(self) -> None:
         """Drop the current coder's entries beyond their newest UNDO_LIMIT, never part of a
         batch (all of it or none). Each coder keeps their own history, however busy others are.
@@ -261,9 +291,14 @@ class History:
                     else self._batch_entries(entry, undone=undone)
                 )
                 for step in steps:
-                    self._check_untouched(step, undone=undone)
+                    if not step.action.on_codebook:  # codebook steps check their own codes
+                        self._check_untouched(step, undone=undone)
                     state = step.after if undone else step.before
-                    self._restore(step.annotation_id, state, texts)
+                    if step.action.on_codebook:
+                        leaving = (step.before if undone else step.after) or {}
+                        self._tags.restore(state or {}, leaving, step.description)
+                    else:
+                        self._restore(step.annotation_id, state, texts)
                     self._db.execute(
                         "update undo_log set undone = ? where id = ?",
                         [0 if undone else 1, step.id],
@@ -287,8 +322,20 @@ class History:
                 f"Cannot {'redo' if undone else 'undo'} “{entry.description}”: {who}, and that"
                 " change would be lost. Skipped it."
             ) from None
+        except CodebookConflict as error:
+            assert entry is not None
+            # Another program (or coder) gave a code in use the name: skip the step rather
+            # than block every later undo on it, as for a document that is gone.
+            with self._db.transaction():
+                self._db.execute("delete from undo_log where id = ?", [entry.id])
+            raise StoreError(f"{error} Skipped it.") from error
         except ConstraintViolation as error:
             assert entry is not None
+            if entry.action.on_codebook:  # another program changed the codes meanwhile
+                raise StoreError(
+                    f"Cannot {'redo' if undone else 'undo'} “{entry.description}”: the codebook"
+                    " was changed by another program meanwhile. Nothing was changed."
+                ) from error
             # Its document is gone: drop the step rather than block every later undo on it.
             with self._db.transaction():
                 self._db.execute("delete from undo_log where id = ?", [entry.id])
@@ -297,7 +344,9 @@ class History:
                 " no longer in the library. Skipped it."
             ) from error
         annotation: Annotation | None = (
-            self._load_annotation(entry.annotation_id) if state is not None else None
+            self._load_annotation(entry.annotation_id)
+            if state is not None and not entry.action.on_codebook
+            else None
         )
         verb = "Redid" if undone else "Undid"
         return UndoResult(

@@ -226,3 +226,17 @@ def m009_team(db: Database) -> None:
     """A PostgreSQL project's roles, grants and row-level security (issue 10 §3; the SQL is in
     reader.core.store.postgres_schema). A file has one person at a time: nothing to do here,
     but the name is recorded, so both backends have one history."""
+
+
+@migrations()
+def m010_codebook(db: Database) -> None:
+    """The codebook (issue 9): a code sits under a parent code (``parent_id``, NULL at the top
+    level), has a description (what it means) and a memo (the analyst's notes); a document
+    has a memo. No foreign key on ``parent_id``: the store checks it (no cycles) and a parent
+    another program removed reads as the top level. Codebook actions are undone through the
+    same undo log (``annotation_id`` 0: they are not on one annotation)."""
+    db.execute("alter table tags add column parent_id integer")
+    db.execute("alter table tags add column description text not null default ''")
+    db.execute("alter table tags add column memo text not null default ''")
+    db.execute("alter table documents add column memo text not null default ''")
+    db.execute("create index tags_parent on tags (parent_id)")

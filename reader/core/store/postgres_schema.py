@@ -243,6 +243,21 @@ def m009_team(conn: psycopg.Connection) -> None:
         conn.execute(pg_sql.SQL(statement).format(schema=schema))
 
 
+def m010_codebook(conn: psycopg.Connection) -> None:
+    """The codebook (issue 9), as reader.core.store.migrations.m010_codebook: a code's parent
+    (no foreign key: the store checks it), description and memo; a document's memo. The
+    grants of m009_team cover the new columns: a lead manages the codebook and the memos, a
+    coder creates tags and reads the rest."""
+    for statement in (
+        "alter table tags add column parent_id bigint",
+        f"alter table tags add column description {TEXT} not null default ''",
+        f"alter table tags add column memo {TEXT} not null default ''",
+        f"alter table documents add column memo {TEXT} not null default ''",
+        "create index tags_parent on tags (parent_id)",
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     (function.__name__, function)
     for function in (
@@ -255,6 +270,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
         m007_char_index,
         m008_coders,
         m009_team,
+        m010_codebook,
     )
 ]
 """(name, function) in the order they run: the names of reader.core.store.migrations."""

@@ -1,15 +1,45 @@
-"""The codebook: tag names, their colours, and which annotations carry them."""
+"""The codebook: tag names, their colours, and which annotations carry them.
+
+Also the codebook's undo snapshots (:meth:`Tags.state` / :meth:`Tags.restore`): the rows of
+some codes, which annotations carry some codes, some documents' memos; the undo log keeps one
+before and one after each codebook action (reader.core.store.codebook).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
+from reader.core.errors import StoreError
 from reader.core.models import Tag
 from reader.core.store.common import as_text
 from reader.core.store.gateway import Gateway
 
-__all__ = ["COLOR", "TAG_COLORS", "Tags", "make_tag", "tag_color"]
+__all__ = [
+    "CODE_COLUMNS",
+    "COLOR",
+    "TAG_COLORS",
+    "CodebookConflict",
+    "CodebookState",
+    "Tags",
+    "make_tag",
+    "tag_color",
+]
+
+
+class CodebookConflict(StoreError):
+    """A codebook undo would take a name a code in use has since, or remove passages coded
+    since: the step is skipped, never applied halfway."""
+
+
+CODE_COLUMNS = ("id", "name", "color", "parent_id", "description", "memo")
+"""A code's stored row, as a codebook snapshot keeps it."""
+
+CodebookState = dict[str, Any]
+"""``{"codes": {id: row or None}, "links": {id: [annotation ids]}, "memos": {document id:
+memo}}`` (keys as strings, JSON): the codes an action touched as they were (None: it did not
+exist), the annotations carrying the codes whose passages it changed, and document memos."""
 
 TAG_COLORS = (
     "#f4d35e", "#8ecae6", "#f4a261", "#a7c957", "#e5989b", "#b8b8ff",
@@ -108,3 +138,144 @@ class Tags:
 
     def detach_all(self, annotation_id: int) -> None:
         self._db.execute("delete from annotation_tags where annotation_id = ?", [annotation_id])
+
+    # The codebook's undo snapshots
+
+    def state(
+        self,
+        code_ids: Iterable[int] = (),
+        *,
+        links_of: Iterable[int] = (),
+        memos_of: Iterable[int] = (),
+    ) -> CodebookState:
+        """The rows of ``code_ids``, which annotations carry each of ``links_of``, and the memos
+        of the documents ``memos_of``: what :meth:`restore` puts back."""
+        columns = ", ".join(CODE_COLUMNS)
+        codes: dict[str, dict[str, Any] | None] = {}
+        for code_id in dict.fromkeys(code_ids):
+            row = self._db.one(f"select {columns} from tags where id = ?", [code_id])
+            codes[str(code_id)] = None if row is None else dict(zip(CODE_COLUMNS, row, strict=True))
+        links = {
+            str(code_id): [
+                int(annotation_id)
+                for (annotation_id,) in self._db.query(
+                    "select annotation_id from annotation_tags where tag_id = ?"
+                    " order by annotation_id",
+                    [code_id],
+                )
+            ]
+            for code_id in dict.fromkeys(links_of)
+        }
+        memos: dict[str, str] = {}
+        for document_id in dict.fromkeys(memos_of):
+            row = self._db.one("select memo from documents where id = ?", [document_id])
+            if row is not None:
+                memos[str(document_id)] = as_text(row[0])
+        return {"codes": codes, "links": links, "memos": memos}
+
+    def restore(self, state: CodebookState, leaving: CodebookState, description: str) -> None:
+        """Go back (or forward) from ``leaving`` to ``state``, the two snapshots of one codebook
+        action, changing only what that action changed.
+
+        Call inside a transaction. Only the differences are applied: the fields of a code that
+        differ between the two, the links one has and the other has not, the memos. So what
+        others did since to the same codes (another coder coding passages with a merged code,
+        renaming it, describing it) stays. A code that comes back under a name another code
+        has taken since takes it back from an empty code (no passages, codes under it or
+        texts); a code in use keeps it (CodebookConflict), as does a code to be removed that has
+        passages coded since: never renamed, merged or emptied silently. Annotations deleted
+        since do not get their links back.
+        """
+        to_codes = _codes(state)
+        from_codes = _codes(leaving)
+        to_links = _links(state)
+        from_links = _links(leaving)
+        removed = [code_id for code_id, row in to_codes.items() if row is None]
+        for code_id in removed:
+            known = from_links.get(code_id, set())
+            newer = [
+                annotation_id
+                for (annotation_id,) in self._db.query(
+                    "select annotation_id from annotation_tags where tag_id = ?", [code_id]
+                )
+                if annotation_id not in known
+            ]
+            if newer:
+                name = (from_codes.get(code_id) or {}).get("name", code_id)
+                raise CodebookConflict(
+                    f"Cannot undo “{description}”: the code “{name}” has {len(newer):,}"
+                    " passage(s) coded since, which that would remove."
+                )
+        kept = {code_id: row for code_id, row in to_codes.items() if row is not None}
+        for code_id, row in kept.items():
+            if (from_codes.get(code_id) or {}).get("name") == row["name"]:
+                continue  # keeps its name: nothing to take back
+            self._take_name(row["name"], code_id, set(kept), description)
+        for code_id, wanted in to_links.items():
+            gone = sorted(from_links.get(code_id, set()) - wanted)
+            self._db.execute_many(
+                "delete from annotation_tags where tag_id = ? and annotation_id = ?",
+                [(code_id, annotation_id) for annotation_id in gone],
+            )
+        for code_id in removed:
+            self._db.execute("delete from annotation_tags where tag_id = ?", [code_id])
+            self._db.execute("delete from tags where id = ?", [code_id])
+        names = ", ".join(CODE_COLUMNS)
+        for code_id, row in kept.items():
+            before = from_codes.get(code_id)
+            exists = self._db.one("select 1 from tags where id = ?", [code_id])
+            if before is None or exists is None:
+                self._db.execute(
+                    f"insert into tags ({names}) values ({', '.join('?' for _ in CODE_COLUMNS)})",
+                    [row[column] for column in CODE_COLUMNS],
+                )
+                continue
+            changed = [c for c in CODE_COLUMNS if c != "id" and row[c] != before.get(c)]
+            if changed:
+                self._db.execute(
+                    f"update tags set {', '.join(f'{c} = ?' for c in changed)} where id = ?",
+                    [*(row[c] for c in changed), code_id],
+                )
+        for code_id, wanted in to_links.items():
+            if code_id in removed:
+                continue
+            added = sorted(wanted - from_links.get(code_id, set()))
+            self._db.execute_many(
+                "insert into annotation_tags (annotation_id, tag_id) select a.id, ?"
+                " from annotations a where a.id = ? and not exists (select 1 from"
+                " annotation_tags x where x.annotation_id = a.id and x.tag_id = ?)",
+                [(code_id, annotation_id, code_id) for annotation_id in added],
+            )
+        memos = leaving.get("memos", {})
+        for key, memo in state.get("memos", {}).items():
+            if memos.get(key) != memo:
+                self._db.execute("update documents set memo = ? where id = ?", [memo, int(key)])
+
+    def _take_name(self, name: str, code_id: int, kept: set[int], description: str) -> None:
+        """Free ``name`` for ``code_id``: an empty code made since gives it back; a code in
+        use does not (CodebookConflict)."""
+        taken = self._db.one(
+            "select id, (select count(*) from annotation_tags where tag_id = t.id),"
+            " (select count(*) from tags c where c.parent_id = t.id), description, memo"
+            " from tags t where name = ? and id <> ?",
+            [name, code_id],
+        )
+        if taken is None or int(taken[0]) in kept:
+            return
+        other, passages, children, text, memo = taken
+        if passages or children or as_text(text).strip() or as_text(memo).strip():
+            raise CodebookConflict(
+                f"Cannot undo “{description}”: a code called “{name}” was made since"
+                f" and holds {'passages' if passages else 'codes or notes'}."
+            )
+        # An empty code of that name was made since (a tag typed, its passage undone): it
+        # gives the name back.
+        self._db.execute("delete from tags where id = ?", [other])
+
+
+def _codes(state: CodebookState) -> dict[int, dict[str, Any] | None]:
+    return {int(key): row for key, row in state.get("codes", {}).items()}
+
+
+def _links(state: CodebookState) -> dict[int, set[int]]:
+    return {int(key): set(ids) for key, ids in state.get("links", {}).items()}

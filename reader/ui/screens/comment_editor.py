@@ -1,4 +1,4 @@
-"""Writing a comment on a passage: a multi-line editor."""
+"""Writing a comment on a passage (or a memo, a description): a multi-line editor."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ class CommentEditor(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
-    def __init__(self, comment: str = "", passage: str = "") -> None:
+    def __init__(self, comment: str = "", passage: str = "", heading: str = "Comment") -> None:
         super().__init__()
         self.comment = comment
         self.passage = passage
+        self.heading = heading
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label("Comment", id="dialog-title")
+            yield Label(plain_line(self.heading), id="dialog-title")
             if self.passage:
                 yield Label(plain_line(f"「{self.passage[:80]}」"), classes="quote")
             yield SafeTextArea(self.comment, id="comment", soft_wrap=True, show_line_numbers=False)

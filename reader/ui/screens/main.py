@@ -44,12 +44,14 @@ from reader.ui.messages import (
     ImportFinished,
     ImportProgressed,
 )
+from reader.ui.screens.codebook import CodebookScreen  # its keys are listed below
 from reader.ui.screens.coded_passages import CodedPassagesScreen, PassageJump  # keys below
 from reader.ui.screens.concordance import ConcordanceScreen, Jump  # its keys are listed below
 from reader.ui.screens.disagreements import DisagreementScreen, PlaceJump  # and these
 from reader.ui.screens.reports import ReportsScreen  # its keys are listed below
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.code_tree import CodeTree
 from reader.ui.widgets.concordance_list import ConcordanceList
 from reader.ui.widgets.disagreement_list import DisagreementList
 from reader.ui.widgets.find_bar import FindBar
@@ -156,6 +158,22 @@ class MainScreen(Screen[None]):
             " union, both)",
             show=False,
             id="disagreements",
+        ),
+        Binding(
+            "b",
+            "codebook",
+            "Codebook",
+            tooltip="The codebook: codes in a tree; rename, merge, move, recolour, describe",
+            show=False,
+            id="codebook",
+        ),
+        Binding(
+            "M",
+            "document_memo",
+            "Memo",
+            tooltip="Write the memo on this document",
+            show=False,
+            id="document_memo",
         ),
         Binding(
             "w",
@@ -367,6 +385,7 @@ class MainScreen(Screen[None]):
             top_offset=self.store.preferences.position(document_id),
         )
         self._show_panel()
+        self._show_memo()
         self._update_title()
 
     def _in_script(self) -> Callable[[str], str]:
@@ -412,6 +431,7 @@ class MainScreen(Screen[None]):
             self.notify("Showing everyone's annotations again.", title="Whose")
         self.view.set_annotations(self._shown())
         self._show_panel()
+        self._show_memo()
         if focus_id is not None:
             self.query_one(AnnotationPanel).highlight_annotation(focus_id)
         self.refresh_bindings()
@@ -803,6 +823,12 @@ class MainScreen(Screen[None]):
             if not self.store.read_only:  # read-only: _write has said why already
                 self.notify(nothing)
             return
+        if result.on_codebook:
+            # Codes renamed, recoloured, merged or memos changed: redraw, stay where we are.
+            if self.document is not None:
+                self._annotations_changed()
+            self.notify(visible_line(result.description), title=title)
+            return
         if self.document is None or result.document_id != self.document.id:
             self.open_document(result.document_id)
         self._annotations_changed(result.annotation_id)
@@ -856,6 +882,58 @@ class MainScreen(Screen[None]):
                 self.document.text, jump.start, jump.query, exact=jump.exact, regex=jump.regex
             )
 
+    # The codebook and memos (issue 9)
+
+    def action_codebook(self) -> None:
+        from reader.ui.screens.codebook import CodebookScreen
+
+        self.app.push_screen(
+            CodebookScreen(self.store, on_change=self._codebook_changed),
+            lambda _: self._codebook_changed(),
+        )
+
+    def _codebook_changed(self) -> None:
+        """Codes renamed, recoloured, merged or deleted: highlights and panel follow at once."""
+        if self.document is not None:
+            self._annotations_changed()
+        self.refresh_bindings()
+
+    @work
+    async def action_document_memo(self) -> None:
+        from reader.ui.screens.comment_editor import CommentEditor
+
+        if self.document is None:
+            self.notify("Open a document first: its memo is written here.")
+            return
+        document = self.document
+        try:
+            memo = self.store.codebook.document_memo(document.id)
+        except StoreError as error:
+            self.notify(str(error), title="Not read", severity="error", timeout=10)
+            return
+        title = self._in_script()(document.title)
+        text = await self.app.push_screen_wait(
+            CommentEditor(memo, heading=f"Memo on “{title[:40]}”")
+        )
+        if text is None or text == memo:
+            return
+        if self._write(lambda: self.store.codebook.set_document_memo(document.id, text)):
+            self._show_memo()
+            self.refresh_bindings()
+            self.notify("Memo saved. u undoes it.", title="Memo")
+
+    def _show_memo(self) -> None:
+        """The panel's subtitle says the document has a memo (its first line), M edits it."""
+        panel = self.query_one("#panel")
+        memo = ""
+        if self.document is not None:
+            with suppress(StoreError):
+                memo = self.store.codebook.document_memo(self.document.id).strip()
+        first = memo.splitlines()[0] if memo else ""
+        panel.border_subtitle = (
+            visible_line(f"memo: {first[:30]}{'…' if len(first) > 30 else ''}") if memo else ""
+        )
+
     # Coded passages and reports (issue 9)
 
     def action_coded_passages(self) -> None:
@@ -893,6 +971,8 @@ KEY_PLACES: list[tuple[str, type[DOMNode]]] = [
     ("find bar", FindBar),
     ("search", ConcordanceScreen),
     ("search", ConcordanceList),
+    ("codebook", CodebookScreen),
+    ("codebook", CodeTree),
     ("coded passages", CodedPassagesScreen),
     ("coded passages", PassageList),
     ("reports", ReportsScreen),

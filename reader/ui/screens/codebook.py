@@ -1,0 +1,329 @@
+"""The codebook screen (issue 9): every code in its tree with colour, counts and description,
+and the actions on them, each one undoable with ``u``.
+
+The screen orchestrates: the store does every action (store.codebook) in one transaction and
+one undo step; the dialogs only ask. After each change the tree is read again, and the
+reading screen is told (``on_change``) so its highlights and panel show new names and colours
+at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from reader.core.models import Code, UndoResult
+from reader.core.store import Store, StoreError
+from reader.ui.safe_text import line_text, plain
+from reader.ui.widgets.code_tree import CodeTree
+
+T = TypeVar("T")
+
+
+class CodebookScreen(Screen[None]):
+    """The codebook: ↑↓ to move, ←→ Enter to fold, a letter for each action."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", tooltip="Back to the article", show=False),
+        Binding("r", "rename", "Rename", tooltip="Rename the code (everywhere at once)"),
+        Binding("m", "merge", "Merge", tooltip="Merge the code into another one"),
+        Binding("p", "move", "Move", tooltip="Move the code under another (or to the top level)"),
+        Binding("c", "recolor", "Colour", tooltip="Give the code another colour"),
+        Binding("e", "describe", "Describe", tooltip="Edit the code's description"),
+        Binding("n", "memo", "Memo", tooltip="Edit the code's memo"),
+        Binding("d,delete", "delete", "Delete", tooltip="Delete the code (says what it removes)"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last change (codebook or annotation)"),
+        Binding("ctrl+r", "redo", "Redo", tooltip="Redo what was undone", show=False),
+    ]
+
+    def __init__(self, store: Store, on_change: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.on_change = on_change or (lambda: None)
+        self._counts: dict[int, tuple[int, int]] = {}
+        """(passages, documents) per code, as last counted."""
+        self._counted = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="codebook"):
+            yield Static(id="codebook-header")
+            yield CodeTree(id="codebook-tree")
+            yield Static(id="codebook-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tree = self.query_one(CodeTree)
+        tree.border_title = "Codebook"
+        self._load()
+        tree.focus()
+
+    @property
+    def code_tree(self) -> CodeTree:
+        return self.query_one(CodeTree)
+
+    def _load(self, highlight: int | None = None) -> None:
+        """The tree at once (one small query), with the counts known so far; the counts are
+        read again in a thread (at 100,000 annotations they take longer than the tree)."""
+        codes = self.store.codebook.codes(counts=False)
+        self.code_tree.show_codes(self._with_counts(codes), highlight, counted=self._counted)
+        self._title(codes)
+        self._count_in_background()
+
+    def _with_counts(self, codes: list[Code]) -> list[Code]:
+        return [
+            replace(code, passages=passages, documents=documents)
+            for code in codes
+            for passages, documents in [self._counts.get(code.id, (0, 0))]
+        ]
+
+    def _title(self, codes: list[Code]) -> None:
+        if self._counted:
+            total = sum(passages for passages, _ in self._counts.values())
+            self.code_tree.border_title = f"Codebook · {len(codes)} codes · {total:,} codings"
+        else:
+            self.code_tree.border_title = f"Codebook · {len(codes)} codes · counting…"
+
+    @work(thread=True, exclusive=True, group="codebook-counts")
+    def _count_in_background(self) -> None:
+        """store.codebook.counts() on a connection of the worker's own."""
+        try:
+            store = Store(self.store.path, read_only=True, coder=self.store.coder)
+            try:
+                counts = store.codebook.counts()
+            finally:
+                store.close()
+        except StoreError as error:
+            self.app.call_from_thread(
+                self.notify, str(error), title="Not counted", severity="error", timeout=10
+            )
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_counts, counts)
+
+    def _show_counts(self, counts: dict[int, tuple[int, int]]) -> None:
+        self._counts = counts
+        self._counted = True
+        codes = self._with_counts(self.code_tree.codes)
+        self.code_tree.show_codes(codes, counted=True)
+        self._title(codes)
+
+    def on_resize(self) -> None:
+        self._show_header()
+
+    def _show_header(self) -> None:
+        width = self.code_tree.scrollable_content_region.width or self.size.width
+        self.query_one("#codebook-header", Static).update(self.code_tree.header(width))
+
+    @on(CodeTree.Highlighted)
+    def show_detail(self, event: CodeTree.Highlighted) -> None:
+        self._show_header()
+        detail = self.query_one("#codebook-detail", Static)
+        code = event.code
+        if code is None:
+            detail.update("")
+            return
+        text = Text()
+        text.append("  ", style=f"on {code.color}")
+        text.append(f" {line_text(code.name)}", style="bold")
+        counts = (
+            f" · {code.passages:,} passage{'s' if code.passages != 1 else ''}"
+            f" in {code.documents:,} document{'s' if code.documents != 1 else ''}"
+            if self._counted
+            else " · counting…"
+        )
+        text.append(f"   {code.color}{counts}", style="dim")
+        if code.parent_id is not None:
+            parent = next((c for c in self.code_tree.codes if c.id == code.parent_id), None)
+            if parent is not None:
+                text.append(f" · under {line_text(parent.name)}", style="dim")
+        text.append("\n")
+        text.append_text(_labelled("Description", code.description, "e to write one"))
+        text.append("\n")
+        text.append_text(_labelled("Memo", code.memo, "n to write one"))
+        detail.update(text)
+
+    # The actions: each asks, then one store call (one undo step), then everything redrawn.
+
+    def _code(self) -> Code | None:
+        code = self.code_tree.highlighted_code
+        if code is None:
+            self.notify("No code here yet: tag a passage in the article to make one.")
+        return code
+
+    def _apply(self, change: Callable[[], T], highlight: int | None = None) -> T | None:
+        try:
+            result = change()
+        except StoreError as error:
+            self.notify(str(error), title="Not changed", severity="error", timeout=10)
+            return None
+        self._load(highlight)
+        self.on_change()
+        return result
+
+    @work
+    async def action_rename(self) -> None:
+        from reader.ui.screens.codebook_dialogs import NameDialog
+
+        code = self._code()
+        if code is None:
+            return
+        name = await self.app.push_screen_wait(
+            NameDialog(f"Rename “{visible_name(code)}”", code.name)
+        )
+        if name is not None and name != code.name:
+            self._apply(lambda: self.store.codebook.rename(code.id, name), code.id)
+
+    @work
+    async def action_merge(self) -> None:
+        from reader.ui.screens.codebook_dialogs import CodeChooser
+
+        code = self._code()
+        if code is None:
+            return
+        others = [c for c in self.code_tree.codes if c.id != code.id]
+        if not others:
+            self.notify("There is no other code to merge it into.")
+            return
+        target = await self.app.push_screen_wait(
+            CodeChooser(f"Merge “{visible_name(code)}” ({code.passages:,} passages) into", others)
+        )
+        if target is not None:
+            merged = self._apply(lambda: self.store.codebook.merge(code.id, target), target)
+            if merged is not None:
+                self.notify(
+                    f"Merged “{code.name}” into “{merged.name}”: it now codes"
+                    f" {merged.passages:,} passages. u undoes it.",
+                    title="Merged",
+                )
+
+    @work
+    async def action_move(self) -> None:
+        from reader.ui.screens.codebook_dialogs import TOP_LEVEL, CodeChooser
+
+        code = self._code()
+        if code is None:
+            return
+        below = _subtree(self.code_tree.codes, code.id)
+        places = [c for c in self.code_tree.codes if c.id not in below]
+        parent = await self.app.push_screen_wait(
+            CodeChooser(f"Move “{visible_name(code)}” under", places, top_level=True)
+        )
+        if parent is not None:
+            new_parent = None if parent == TOP_LEVEL else parent
+            self._apply(lambda: self.store.codebook.move(code.id, new_parent), code.id)
+
+    @work
+    async def action_recolor(self) -> None:
+        from reader.ui.screens.codebook_dialogs import ColourDialog
+
+        code = self._code()
+        if code is None:
+            return
+        colour = await self.app.push_screen_wait(
+            ColourDialog(f"Colour of “{visible_name(code)}”", code.color)
+        )
+        if colour is not None and colour != code.color:
+            self._apply(lambda: self.store.codebook.recolor(code.id, colour), code.id)
+
+    @work
+    async def action_describe(self) -> None:
+        from reader.ui.screens.comment_editor import CommentEditor
+
+        code = self._code()
+        if code is None:
+            return
+        text = await self.app.push_screen_wait(
+            CommentEditor(code.description, heading=f"Description of “{visible_name(code)}”")
+        )
+        if text is not None and text != code.description:
+            self._apply(lambda: self.store.codebook.describe(code.id, text), code.id)
+
+    @work
+    async def action_memo(self) -> None:
+        from reader.ui.screens.comment_editor import CommentEditor
+
+        code = self._code()
+        if code is None:
+            return
+        text = await self.app.push_screen_wait(
+            CommentEditor(code.memo, heading=f"Memo on “{visible_name(code)}”")
+        )
+        if text is not None and text != code.memo:
+            self._apply(lambda: self.store.codebook.set_memo(code.id, text), code.id)
+
+    @work
+    async def action_delete(self) -> None:
+        from reader.ui.screens.confirm import ConfirmDialog
+
+        code = self._code()
+        if code is None:
+            return
+        try:
+            removal = self.store.codebook.removal(code.id)
+        except StoreError as error:
+            self.notify(str(error), title="Not changed", severity="error", timeout=10)
+            return
+        if await self.app.push_screen_wait(ConfirmDialog(removal.sentence())):
+            self._apply(lambda: self.store.codebook.delete(code.id))
+
+    def action_undo(self) -> None:
+        self._step(self.store.history.undo, "Nothing to undo.", "Undo")
+
+    def action_redo(self) -> None:
+        self._step(self.store.history.redo, "Nothing to redo.", "Redo")
+
+    def _step(self, step: Callable[[], UndoResult | None], nothing: str, title: str) -> None:
+        try:
+            result = step()
+        except StoreError as error:
+            self.notify(str(error), title=f"Not {title.lower()}ne", severity="error", timeout=10)
+            return
+        if result is None:
+            self.notify(nothing)
+            return
+        self._load(self.code_tree.highlighted_code_id)
+        self.on_change()
+        self.notify(result.description, title=title)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def visible_name(code: Code) -> str:
+    """A code's name for a one-line heading (control characters as symbols, kept short)."""
+    name = line_text(code.name)
+    return name if len(name) <= 40 else name[:39] + "…"
+
+
+def _labelled(label: str, value: str, hint: str) -> Text:
+    text = Text(f"{label}: ", style="bold")
+    if value.strip():
+        text.append(plain(value).plain)
+    else:
+        text.append(f"none ({hint})", style="dim italic")
+    return text
+
+
+def _subtree(codes: list[Code], code_id: int) -> set[int]:
+    """``code_id`` and every code under it (codes in tree order: its subtree follows it)."""
+    found: set[int] = set()
+    depth: int | None = None
+    for code in codes:
+        if depth is not None:
+            if code.depth <= depth:
+                break
+            found.add(code.id)
+        elif code.id == code_id:
+            found.add(code.id)
+            depth = code.depth
+    return found
