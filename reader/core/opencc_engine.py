@@ -716,13 +716,50 @@ def key_pairs() -> frozenset[str]:
     return frozenset(pairs)
 
 
+_CHAIN_STEPS = 4
+"""More steps than any shipped config chains (s2twp: phrases and characters, TWPhrases,
+TWVariants), so what one step writes is followed through every later one."""
+
+
+@cache
+def _every_edge() -> _Edges:
+    """Every shipped dictionary seen from a boundary at once (see :class:`_Edges`): what any
+    step of any config can write on either side of a seam."""
+    data_dir = _data_dir()
+    cache_dir = _cache_path(data_dir)
+    cached = cache_dir / "every-edge.marshal" if cache_dir else None
+    if cached is not None:
+        try:
+            return _Edges.from_state(marshal.loads(cached.read_bytes()))
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    edges = _Edges(tuple(_dictionary(path.name)[0] for path in sorted(data_dir.glob("*.txt"))))
+    if cached is not None:
+        _write_quietly(cached, marshal.dumps(edges.state()))
+    return edges
+
+
 def safe_seam(text: str, at: int) -> bool:
     """Whether ``text[:at]`` and ``text[at:]`` convert, in every config, as they do inside the
-    whole text: no key of any dictionary holds the two characters around the seam, so no
-    match can span it (and every walk over the text reaches it), and no Ideographic
-    Description Sequence starts within reach before it."""
+    whole text: no key of any dictionary holds the two characters around the seam, nor the
+    two characters an earlier step may write there (s2twp writes 创建 as 創建, then TWPhrases
+    rewrites 創建 whole as 建立), so no match can span it and every walk over the text reaches
+    it; and no Ideographic Description Sequence starts within reach before it."""
     if at <= 0 or at >= len(text):
         return True
     if _IDS_OPERATORS.search(text, max(0, at - _IDS_MAX_CODE_POINTS), at) is not None:
         return False
-    return text[at - 1 : at + 1] not in key_pairs()
+    pair = text[at - 1 : at + 1]
+    if pair in key_pairs():
+        return False
+    edges = _every_edge()
+    lefts, rights = {pair[0]}, {pair[1]}
+    for _ in range(_CHAIN_STEPS):
+        grown_lefts = {end for char in lefts for end in edges.ends.get(char, (char,))}
+        grown_rights = {start for char in rights for start in edges.starts.get(char, (char,))}
+        if grown_lefts == lefts and grown_rights == rights:
+            return True
+        lefts, rights = grown_lefts, grown_rights
+        if any(a + b in edges.pairs for a in lefts for b in rights):
+            return False
+    return True
