@@ -65,6 +65,7 @@ BOTH_BACKENDS = (
     "test_agreement",
     "test_refiqda",
     "test_export_w3c",
+    "test_codebook",
 )
 
 POSTGRES_SKIP = "PostgreSQL tests skipped"

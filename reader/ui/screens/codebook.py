@@ -97,7 +97,7 @@ class CodebookScreen(Screen[None]):
     def _count_in_background(self) -> None:
         """store.codebook.counts() on a connection of the worker's own."""
         try:
-            store = Store(self.store.path, read_only=True, coder=self.store.coder)
+            store = Store(self.store.target, read_only=True, coder=self.store.coder)
             try:
                 counts = store.codebook.counts()
             finally:
