@@ -134,24 +134,14 @@ class CodedPassagesScreen(Screen[PassageJump | None]):
 
     @work
     async def action_choose_codes(self) -> None:
-        from reader.ui.screens.tag_picker import TagPicker
+        from reader.ui.screens.tag_picker import choose_codes
 
-        codebook = self.store.tags.all()
-        names = await self.app.push_screen_wait(
-            TagPicker(codebook, self.codes, title="Read the passages of which codes?")
+        codes = await choose_codes(
+            self, self.store, self.codes, "Read the passages of which codes?"
         )
-        if names is None:
-            return
-        known = {tag.name for tag in codebook}
-        unknown = [name for name in names if name not in known]
-        if unknown:
-            self.notify(
-                f"Not in the codebook: {', '.join(visible_line(n) for n in unknown)}",
-                severity="warning",
-                markup=False,
-            )
-        self.codes = tuple(name for name in dict.fromkeys(names) if name in known)
-        self._start()
+        if codes is not None:
+            self.codes = codes
+            self._start()
 
     def action_cycle_rule(self) -> None:
         self.rule = RULES[(RULES.index(self.rule) + 1) % len(RULES)]

@@ -212,17 +212,14 @@ class ReportsScreen(Screen[None]):
 
     @work
     async def action_filter_codes(self) -> None:
-        from reader.ui.screens.tag_picker import TagPicker
+        from reader.ui.screens.tag_picker import choose_codes
 
-        codebook = self.store.tags.all()
-        names = await self.app.push_screen_wait(
-            TagPicker(codebook, self.codes, title="Report on which codes? (none: every code)")
+        codes = await choose_codes(
+            self, self.store, self.codes, "Report on which codes? (none: every code)"
         )
-        if names is None:
-            return
-        known = {tag.name for tag in codebook}
-        self.codes = tuple(name for name in dict.fromkeys(names) if name in known)
-        self._start()
+        if codes is not None:
+            self.codes = codes
+            self._start()
 
     @work
     async def action_filter_document(self) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from reader.core.store import Store
 
 from reader.core.models import Tag
 from reader.ui.safe_text import line_text, plain_line
@@ -127,3 +131,25 @@ class TagPicker(ModalScreen[list[str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+async def choose_codes(
+    screen: Screen[Any], store: Store, chosen: Sequence[str], title: str
+) -> tuple[str, ...] | None:
+    """Codes of the codebook picked in a TagPicker, in order (None: cancelled). A name typed
+    that is no code is said in a notice, never made: choosing codes to read is not tagging."""
+    from reader.core.display import visible_line
+
+    codebook = store.tags.all()
+    names = await screen.app.push_screen_wait(TagPicker(codebook, chosen, title=title))
+    if names is None:
+        return None
+    known = {tag.name for tag in codebook}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        screen.notify(
+            f"Not in the codebook: {', '.join(visible_line(name) for name in unknown)}",
+            severity="warning",
+            markup=False,
+        )
+    return tuple(name for name in dict.fromkeys(names) if name in known)
