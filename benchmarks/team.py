@@ -58,6 +58,7 @@ def coder(target: str, actions: int, seed: int, confirm: bool = False) -> dict:
     if confirm:
         print(json.dumps(["ready", 0, None]), flush=True)
     began_at = time.time()
+    cpu_at = time.process_time()
     while done < actions:
         began = time.perf_counter()
         try:
@@ -96,8 +97,10 @@ def coder(target: str, actions: int, seed: int, confirm: bool = False) -> dict:
             done += 1
             current = None
     ended_at = time.time()
+    cpu = time.process_time() - cpu_at
     store.close()
     return {
+        "cpu": cpu,
         "latencies": latencies,
         "errors": errors,
         "kept": kept,
@@ -155,7 +158,19 @@ def lost(reports: list[dict], target: str) -> int:
     )
 
 
-def figures(name: str, reports: list[dict], seconds: float, target: str) -> float:
+def server_cpu(cluster: object) -> float:
+    """CPU seconds the server has used so far: the postmaster's own and its children's that
+    have exited (each coder's backend exits when the coder closes its store)."""
+    data = Path(cluster.folder) / "data"  # type: ignore[attr-defined]
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(fields[index]) for index in (11, 12, 13, 14))  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def figures(
+    name: str, reports: list[dict], seconds: float, target: str, server: float | None = None
+) -> float:
     latencies = sorted(x for r in reports for x in r["latencies"])
     errors = [e for r in reports for e in r["errors"]]
     actions = len(latencies) + len(errors)
@@ -166,6 +181,12 @@ def figures(name: str, reports: list[dict], seconds: float, target: str) -> floa
         f"{name}: {actions} actions in {seconds:.1f} s = {rate:.0f}/s;"
         f" p50 {p50:.1f} ms, p95 {p95:.1f} ms; errors {len(errors)}; lost {lost(reports, target)}"
     )
+    cpu = sum(r["cpu"] for r in reports) / actions * 1000
+    spent = f"    CPU per action: coders {cpu:.2f} ms"
+    if server is not None:
+        on_server = server / actions * 1000
+        spent += f", server {on_server:.2f} ms, together {cpu + on_server:.2f} ms"
+    print(spent)
     for error in errors[:5]:
         print("   ", error)
     return rate
@@ -353,6 +374,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="first paints of each backend")
     parser.add_argument("--only-app", action="store_true", help="only the app's figures")
     parser.add_argument("--only-kills", action="store_true", help="only the SIGKILL test")
+    parser.add_argument("--skip-app", action="store_true", help="not the app's figures")
     parser.add_argument("--worker", nargs=3)
     parser.add_argument("--confirm", action="store_true")
     args = parser.parse_args()
@@ -376,13 +398,21 @@ def main() -> None:
         if args.only_kills:
             kill_test(fresh_project(cluster, "kills"), args.kills)
             return
-        app_figures(cluster, args.rounds)
+        if not args.skip_app:
+            app_figures(cluster, args.rounds)
         if args.only_app:
             return
         url = fresh_project(cluster, "team")
+        for seed in range(args.coders):
+            as_coder(url, seed)  # the roles first: not counted as the server's work
+        server_before = server_cpu(cluster)
         reports, seconds = run_coders(url, args.coders, args.actions)
         pg_rate = figures(
-            f"PostgreSQL, {args.coders} coder processes x {args.actions}", reports, seconds, url
+            f"PostgreSQL, {args.coders} coder processes x {args.actions}",
+            reports,
+            seconds,
+            url,
+            server_cpu(cluster) - server_before,
         )
         with tempfile.TemporaryDirectory() as folder:
             path = str(Path(folder) / "team.db")

@@ -20,7 +20,7 @@ from support import SIMPLIFIED_SEED
 from reader.cli import cli
 from reader.core.importing import import_seeds
 from reader.core.store import Store, StoreError
-from reader.core.store.postgres import PostgresGateway, _psycopg_sql, masked
+from reader.core.store.postgres import PostgresGateway, _numbered, masked
 from reader.core.store.sqlite import expected_columns, known_migrations
 
 
@@ -94,8 +94,8 @@ def test_an_unreachable_server_is_a_sentence(tmp_path: Path) -> None:
 
 
 def test_placeholders_never_touch_literals_and_values_pass_as_parameters(store_pg: Store) -> None:
-    assert _psycopg_sql("select '?', \"a?\", ? where x like '%a'") == (
-        "select '?', \"a?\", %s where x like '%%a'"
+    assert _numbered("select '?', \"a?\", ?, ? where x like '%a'") == (
+        "select '?', \"a?\", $1, $2 where x like '%a'"
     )
     document = store_pg.documents.summaries()[0].id
     hostile = "'); drop table annotations; -- ? %s %(x)s 100%"

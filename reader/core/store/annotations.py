@@ -6,6 +6,7 @@ process loses nothing that was reported as saved; its undo log entry commits wit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -15,8 +16,8 @@ from reader.core.models import Annotation, AnnotationStatus, RestoredAnnotation,
 from reader.core.store.common import as_int, as_text, check_span, now, passage_anchor, short
 from reader.core.store.documents import Documents
 from reader.core.store.gateway import Gateway, Params
-from reader.core.store.history import History, Snapshot
-from reader.core.store.tags import Tags, make_tag
+from reader.core.store.history import History, Snapshot, Statement
+from reader.core.store.tags import Tags, make_tag, tag_names
 
 __all__ = [
     "MAX_KEPT_ID",
@@ -121,6 +122,47 @@ class ExportRow(NamedTuple):
     coder: str
 
 
+_ANNOTATION_FIELDS = (
+    "id", "document_id", "start_offset", "end_offset", "quote", "comment", "created_at",
+    "updated_at", "status", "coder",
+)  # fmt: skip
+_ANNOTATION_COLUMNS = ", ".join(f"a.{name}" for name in _ANNOTATION_FIELDS)
+"""What an Annotation is made of (with its tags), in _annotation's order."""
+
+
+def _annotation(row: Sequence[object], tags: Iterable[Tag]) -> Annotation:
+    return Annotation(
+        id=as_int(row[0], "An annotation's id"),
+        document_id=as_int(row[1], f"The document of annotation {row[0]}"),
+        start=as_int(row[2], f"The start of annotation {row[0]}"),
+        end=as_int(row[3], f"The end of annotation {row[0]}"),
+        quote=as_text(row[4]),
+        comment=as_text(row[5]),
+        tags=tuple(tags),
+        created_at=as_text(row[6]),
+        updated_at=as_text(row[7]),
+        status=AnnotationStatus.of(row[8]),
+        coder=as_text(row[9]),
+    )
+
+
+def _changed(before: Snapshot, tags: list[str] | None = None, **columns: object) -> Snapshot:
+    """The snapshot ``before`` with ``columns`` set (and ``tags``, names by name, if given)."""
+    return {
+        "row": {**before["row"], **columns},
+        "tags": list(before["tags"]) if tags is None else tags,
+    }
+
+
+def _by_name(tag: Tag) -> str:
+    return tag.name
+
+
+def _from_state(row: dict[str, object], tags: Iterable[Tag]) -> Annotation:
+    """The Annotation whose row (column: value) and tags these are."""
+    return _annotation([row[name] for name in _ANNOTATION_FIELDS], tags)
+
+
 class Annotations:
     def __init__(self, db: Gateway, documents: Documents, tags: Tags, history: History) -> None:
         self._db = db
@@ -131,10 +173,20 @@ class Annotations:
     # Reading
 
     def get(self, annotation_id: int) -> Annotation:
-        found = list(self._select("a.id = ?", [annotation_id]))
-        if not found:
+        tags = self._db.dialect.json_list(
+            "select t.id, t.name, t.color from annotation_tags x join tags t on t.id = x.tag_id"
+            " where x.annotation_id = a.id order by t.name",
+            "id",
+            "name",
+            "color",
+        )
+        row = self._db.one(
+            f"select {_ANNOTATION_COLUMNS}, {tags} from annotations a where a.id = ?",
+            [annotation_id],
+        )
+        if row is None:
             raise StoreError(f"no annotation with id {annotation_id}")
-        return found[0]
+        return _annotation(row[:-1], [make_tag(*tag) for tag in json.loads(row[-1])])
 
     def for_document(self, document_id: int) -> list[Annotation]:
         """The document's annotations in text order."""
@@ -217,24 +269,11 @@ class Annotations:
         ):
             tags_by_annotation.setdefault(annotation_id, []).append(make_tag(tag_id, name, color))
         for row in self._db.query(
-            "select a.id, a.document_id, a.start_offset, a.end_offset, a.quote, a.comment,"
-            " a.created_at, a.updated_at, a.status, a.coder from annotations a"
+            f"select {_ANNOTATION_COLUMNS} from annotations a"
             f" where {where} order by a.document_id, a.start_offset, a.end_offset, a.id",
             params,
         ):
-            yield Annotation(
-                id=row[0],
-                document_id=row[1],
-                start=as_int(row[2], f"The start of annotation {row[0]}"),
-                end=as_int(row[3], f"The end of annotation {row[0]}"),
-                quote=as_text(row[4]),
-                comment=as_text(row[5]),
-                tags=tuple(tags_by_annotation.get(row[0], ())),
-                created_at=as_text(row[6]),
-                updated_at=as_text(row[7]),
-                status=AnnotationStatus.of(row[8]),
-                coder=as_text(row[9]),
-            )
+            yield _annotation(row, tags_by_annotation.get(row[0], ()))
 
     # Changing (each one undoable)
 
@@ -252,105 +291,182 @@ class Annotations:
         disagreement browser gives one coder the other's passage); undoing it is the current
         coder's action either way."""
         stamp = now()
-        with self._db.transaction():
-            # Read the text inside the transaction: a re-import committed meanwhile must not
-            # give the quote of one version and the offsets of another.
-            text = self._documents.get(document_id).text
+        names = tag_names(tags)
+        with self._db.transaction(concurrent=True):
+            # Read the passage inside the transaction: a re-import committed meanwhile must
+            # not give the quote of one version and the offsets of another.
+            anchor = self._documents.anchor(document_id, start, end)
             annotation_id = self._history.allocate_id()
-            self._insert(
-                annotation_id, document_id, text, start, end, comment, stamp, stamp, coder
+            row = self._row(
+                annotation_id, document_id, start, end, anchor, comment, stamp, stamp, coder
             )
-            self._tags.attach(annotation_id, tags)
+            insert = self._insert_statement(row)
+            after = self._history.inserted(row, sorted(names))
+            if after is None:  # a column left to its default: read the row once it is there
+                self._db.execute(*insert)
+                after = self._history.snapshot(annotation_id)
+                assert after is not None
+                after["tags"] = sorted(names)
             self._history.record(
-                UndoAction.CREATE, annotation_id, None, f"new annotation “{short(text[start:end])}”"
+                UndoAction.CREATE,
+                annotation_id,
+                None,
+                f"new annotation “{short(anchor[0])}”",
+                after=after,
+                writes=[insert] if after["row"] is row else [],
             )
-        return self.get(annotation_id)
+            attached = self._tags.attach(annotation_id, names, new=True)
+        return _from_state(after["row"], attached)
+
+    # Each change below reads the annotation once, locked, builds what it logs and returns
+    # from that and what it changed, and sends its changes with the log entry: on a server
+    # every statement costs a round trip's work on both sides.
 
     def set_tags(self, annotation_id: int, names: Iterable[str]) -> Annotation:
-        names = list(names)
-        with self._db.transaction():
-            before = self._before(annotation_id)
-            self._tags.attach(annotation_id, names)
-            self._touch(annotation_id)
-            wanted = sorted({name.strip() for name in names if name.strip()})
-            self._history.record(
+        wanted = tag_names(names)
+        with self._db.transaction(concurrent=True):
+            before, current = self._before_whole(annotation_id)
+            kept = [tag for tag in current if tag.name in wanted]
+            dropped = [tag.id for tag in current if tag.name not in wanted]
+            added = [name for name in wanted if name not in {tag.name for tag in kept}]
+            stamp = now()
+            after_tags = sorted(wanted)
+            writes: list[Statement] = [
+                ("update annotations set updated_at = ? where id = ?", [stamp, annotation_id])
+            ]
+            if dropped:
+                writes.append(
+                    (
+                        "delete from annotation_tags where annotation_id = ? and tag_id in"
+                        f" ({', '.join('?' for _ in dropped)})",
+                        [annotation_id, *dropped],
+                    )
+                )
+            rows = self._history.record(
                 UndoAction.TAGS,
                 annotation_id,
                 before,
-                f"tags of “{short(before['row']['quote'])}” → {', '.join(wanted) or 'none'}",
+                f"tags of “{short(before['row']['quote'])}” → {', '.join(after_tags) or 'none'}",
+                after=_changed(before, updated_at=stamp, tags=after_tags),
+                writes=writes,
+                # Disjoint from the links dropped: one statement on a server may do both.
+                then=self._tags.link_existing(annotation_id, added) if added else None,
             )
-        return self.get(annotation_id)
+            attached = kept + self._tags.linked(annotation_id, added, rows)
+        return _from_state({**before["row"], "updated_at": stamp}, sorted(attached, key=_by_name))
 
     def set_comment(self, annotation_id: int, comment: str) -> Annotation:
-        with self._db.transaction():
-            before = self._before(annotation_id)
-            self._db.execute(
-                "update annotations set comment = ? where id = ?", [comment, annotation_id]
-            )
-            self._touch(annotation_id)
+        with self._db.transaction(concurrent=True):
+            before, tags = self._before_whole(annotation_id)
+            stamp = now()
+            after = _changed(before, comment=comment, updated_at=stamp)
             self._history.record(
                 UndoAction.COMMENT,
                 annotation_id,
                 before,
                 f"comment on “{short(before['row']['quote'])}”",
+                after=after,
+                writes=[
+                    (
+                        "update annotations set comment = ?, updated_at = ? where id = ?",
+                        [comment, stamp, annotation_id],
+                    )
+                ],
             )
-        return self.get(annotation_id)
+        return _from_state(after["row"], tags)
 
     def set_range(self, annotation_id: int, start: int, end: int) -> Annotation:
         """Move the passage to [start, end) of its document: quote, prefix and suffix follow.
 
         A passage placed by hand is anchored again, so an orphan becomes active.
         """
-        with self._db.transaction():
-            before = self._before(annotation_id)
-            text = self._documents.get(before["row"]["document_id"]).text
-            check_span(text, start, end)
-            self._db.execute(
-                "update annotations set start_offset = ?, end_offset = ?, quote = ?, prefix = ?,"
-                " suffix = ?, status = ? where id = ?",
-                [
-                    start,
-                    end,
-                    *passage_anchor(text, start, end),
-                    AnnotationStatus.ACTIVE,
-                    annotation_id,
-                ],
+        with self._db.transaction(concurrent=True):
+            before, tags = self._before_whole(annotation_id)
+            quote, prefix, suffix = self._documents.anchor(before["row"]["document_id"], start, end)
+            stamp = now()
+            after = _changed(
+                before,
+                start_offset=start,
+                end_offset=end,
+                quote=quote,
+                prefix=prefix,
+                suffix=suffix,
+                status=str(AnnotationStatus.ACTIVE),
+                updated_at=stamp,
             )
-            self._touch(annotation_id)
             self._history.record(
                 UndoAction.RANGE,
                 annotation_id,
                 before,
-                f"passage moved to “{short(text[start:end])}”",
+                f"passage moved to “{short(quote)}”",
+                after=after,
+                writes=[
+                    (
+                        "update annotations set start_offset = ?, end_offset = ?, quote = ?,"
+                        " prefix = ?, suffix = ?, status = ?, updated_at = ? where id = ?",
+                        [
+                            start,
+                            end,
+                            quote,
+                            prefix,
+                            suffix,
+                            AnnotationStatus.ACTIVE,
+                            stamp,
+                            annotation_id,
+                        ],
+                    )
+                ],
             )
-        return self.get(annotation_id)
+        return _from_state(after["row"], tags)
 
     def delete(self, annotation_id: int) -> bool:
         """Delete it; the undo log keeps all of it, so undo brings back the same id and tags.
 
         False when there was no such annotation (deleted meanwhile, perhaps elsewhere).
         """
-        with self._db.transaction():
-            before = self._history.snapshot(annotation_id)
-            if before is None:
+        with self._db.transaction(concurrent=True):
+            found = self._locked(annotation_id)
+            if found is None:
                 return False
-            self._may_change(before)
-            self._tags.detach_all(annotation_id)
-            self._db.execute("delete from annotations where id = ?", [annotation_id])
+            before = found[0]
             self._history.record(
                 UndoAction.DELETE,
                 annotation_id,
                 before,
                 f"deleted “{short(before['row']['quote'])}”",
+                after=None,
+                # Its links and itself in one statement on a server: the foreign key is
+                # checked at the statement's end.
+                writes=[
+                    ("delete from annotation_tags where annotation_id = ?", [annotation_id]),
+                    ("delete from annotations where id = ?", [annotation_id]),
+                ],
             )
         return True
 
     def _before(self, annotation_id: int) -> Snapshot:
-        state = self._history.snapshot(annotation_id)
-        if state is None:
+        return self._before_whole(annotation_id)[0]
+
+    def _before_whole(self, annotation_id: int) -> tuple[Snapshot, list[Tag]]:
+        """The annotation as it is, locked for this transaction, with its tags whole; a
+        sentence when there is none, or when it is another coder's and this coder may not
+        change it."""
+        found = self._locked(annotation_id)
+        if found is None:
             raise StoreError(f"no annotation with id {annotation_id}")
-        self._may_change(state)
-        return state
+        return found
+
+    def _locked(self, annotation_id: int) -> tuple[Snapshot, list[Tag]] | None:
+        """The annotation, locked, if it exists and this coder may change it."""
+        found = self._history.read(annotation_id, lock=True)
+        if found is None:
+            # Row-level security hides another coder's row from a locking read: say whose.
+            unlocked = self._history.snapshot(annotation_id)
+            if unlocked is not None:
+                self._may_change(unlocked)
+            return None
+        self._may_change(found[0])
+        return found
 
     def _may_change(self, state: Snapshot) -> None:
         """A coder on a server changes only their own annotations: its row-level security
@@ -365,41 +481,41 @@ class Annotations:
                 " lead can change anyone's). Nothing was changed."
             )
 
-    def _touch(self, annotation_id: int) -> None:
-        self._db.execute(
-            "update annotations set updated_at = ? where id = ?", [now(), annotation_id]
-        )
-
-    def _insert(
+    def _row(
         self,
         annotation_id: int,
         document_id: int,
-        text: str,
         start: int,
         end: int,
+        anchor: tuple[str, str, str],
         comment: str,
         created_at: str,
         updated_at: str,
         coder: str | None = None,
-    ) -> None:
-        """Insert one annotation, by ``coder`` (None: the current coder)."""
-        check_span(text, start, end)
-        self._db.execute(
-            "insert into annotations (id, document_id, start_offset, end_offset, quote,"
-            " prefix, suffix, comment, status, created_at, updated_at, coder)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                annotation_id,
-                document_id,
-                start,
-                end,
-                *passage_anchor(text, start, end),
-                comment,
-                AnnotationStatus.ACTIVE,
-                created_at,
-                updated_at,
-                coder or self._db.coder,
-            ],
+    ) -> dict[str, object]:
+        """The row of a new annotation on [start, end), whose passage_anchor is ``anchor``, by
+        ``coder`` (None: the current coder)."""
+        quote, prefix, suffix = anchor
+        return {
+            "id": annotation_id,
+            "document_id": document_id,
+            "start_offset": start,
+            "end_offset": end,
+            "quote": quote,
+            "prefix": prefix,
+            "suffix": suffix,
+            "comment": comment,
+            "status": str(AnnotationStatus.ACTIVE),
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "coder": coder or self._db.coder,
+        }
+
+    @staticmethod
+    def _insert_statement(row: dict[str, object]) -> Statement:
+        return (
+            f"insert into annotations ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
+            list(row.values()),
         )
 
     # Restoring an export
@@ -440,18 +556,22 @@ class Annotations:
                     annotation_id = wanted
                     self._history.reserve_id(wanted)
                 stamp = now()
-                self._insert(
-                    annotation_id,
-                    item.document_id,
-                    text,
-                    item.start,
-                    item.end,
-                    item.comment,
-                    item.created_at or stamp,
-                    item.updated_at or stamp,
-                    item.coder or None,
+                self._db.execute(
+                    *self._insert_statement(
+                        self._row(
+                            annotation_id,
+                            item.document_id,
+                            item.start,
+                            item.end,
+                            passage_anchor(text, item.start, item.end),
+                            item.comment,
+                            item.created_at or stamp,
+                            item.updated_at or stamp,
+                            item.coder or None,
+                        )
+                    )
                 )
-                self._tags.attach(annotation_id, item.tags)
+                self._tags.attach(annotation_id, item.tags, new=True)
                 claimed.add(annotation_id)
                 results.append(annotation_id)
         return results

@@ -10,6 +10,7 @@ __all__ = [
     "QUOTE_CONTEXT",
     "as_int",
     "as_text",
+    "check_bounds",
     "check_span",
     "is_postgres_url",
     "now",
@@ -61,7 +62,12 @@ def as_int(value: object, what: str) -> int:
 
 
 def check_span(text: str, start: int, end: int) -> None:
-    if not 0 <= start < end <= len(text):
+    check_bounds(len(text), start, end)
+
+
+def check_bounds(length: int, start: int, end: int) -> None:
+    """A passage [start, end) is a non-empty stretch of a text of ``length`` characters."""
+    if not 0 <= start < end <= length:
         raise StoreError(f"passage [{start}, {end}) is outside the document")
 
 

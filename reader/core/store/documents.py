@@ -8,7 +8,14 @@ from typing import NamedTuple
 
 from reader.core.errors import StoreError
 from reader.core.models import AnnotationStatus, Document, DocumentSummary, Script
-from reader.core.store.common import as_int, as_text, now, passage_anchor
+from reader.core.store.common import (
+    QUOTE_CONTEXT,
+    as_int,
+    as_text,
+    check_bounds,
+    now,
+    passage_anchor,
+)
 from reader.core.store.gateway import Gateway, Row
 from reader.core.store.search_index import SearchIndex
 
@@ -142,6 +149,21 @@ class Documents:
         if row is None:
             raise StoreError(f"no document with id {document_id}")
         return as_text(row[0])
+
+    def anchor(self, document_id: int, start: int, end: int) -> tuple[str, str, str]:
+        """passage_anchor of [start, end) of the current text (checked to lie inside it),
+        reading only that stretch and its context, not the whole text."""
+        first = max(0, start - QUOTE_CONTEXT)
+        row = self._db.one(
+            "select substr(text, ?, ?) from documents where id = ?",
+            [first + 1, max(end - first, 0) + QUOTE_CONTEXT, document_id],
+        )
+        if row is None:
+            raise StoreError(f"no document with id {document_id}")
+        window = as_text(row[0])
+        # first + len(window): the text's length where the slice ended early, else past end.
+        check_bounds(first + len(window), start, end)
+        return passage_anchor(window, start - first, end - first)
 
     def slices(self, document_id: int, spans: Sequence[tuple[int, int]]) -> list[str]:
         """text[start:end] of the document for each span, cut by the database (code points),

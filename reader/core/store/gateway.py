@@ -51,8 +51,36 @@ class Dialect(Protocol):
         """A condition: ``needle`` occurs in ``haystack`` (plain text, no wildcards)."""
         ...
 
-    def greatest(self, *expressions: str) -> str:
-        """The largest of a few values (SQLite's two-argument max, PostgreSQL's greatest)."""
+    def json_list(self, rows: str, *columns: str) -> str:
+        """A scalar subquery: the text of a JSON array of the query ``rows``' values of
+        ``columns``, in its order (one column: the values; more: an array per row; ``[]``
+        when it has no row), so one result row can carry a list."""
+        ...
+
+    def locking_read(self) -> str:
+        """What ends a ``select`` whose rows stay locked until the transaction ends (so a
+        concurrent transaction changing them waits); "" where a write transaction holds the
+        whole database anyway."""
+        ...
+
+    # Whole statements, where the databases differ in more than an expression.
+
+    def together(self, writes: Sequence[str], last: str) -> str | None:
+        """One statement that runs ``writes`` (statements whose results nobody reads) and
+        ``last`` (whose rows, if any, are the result), their parameters in that order, where
+        the database has one (PostgreSQL: a data-modifying WITH); None: run them one after
+        the other. They see one snapshot and run in no set order: only for statements on
+        rows no other of them touches."""
+        ...
+
+    def next_annotation_id(self) -> str:
+        """A query whose one value is an annotation id never handed out before (nor by undo
+        brought back); it is handed out by asking. Inside any write transaction."""
+        ...
+
+    def reserve_annotation_ids(self) -> str:
+        """A statement with one parameter, an id: no id up to it is handed out afterwards.
+        Only inside an exclusive write transaction (no concurrent one hands ids out meanwhile)."""
         ...
 
 
@@ -112,11 +140,17 @@ class Gateway(Protocol):
         """Sentences about what was found on opening and worked around (for the front end)."""
         ...
 
-    def transaction(self) -> AbstractContextManager[None]:
+    def transaction(self, *, concurrent: bool = False) -> AbstractContextManager[None]:
         """A write transaction: all of it commits, or (on any exception) none of it.
 
         It takes the write lock up front, so a read-then-write never fails on a snapshot another
         program made stale. Nested, it is a savepoint of the outer one.
+
+        ``concurrent``: the block is one annotation action, which changes only rows it first
+        locked (Dialect.locking_read: one annotation, its tags, the coder's own undo steps)
+        and adds tags and ids race-free. A server runs such transactions side by side (a
+        team's coders do not wait for each other); every other write transaction waits for
+        all of them, and they for it. A file has one writer at a time either way.
         """
         ...
 

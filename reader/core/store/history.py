@@ -14,21 +14,27 @@ record here inside their own transaction: the action and its log entry commit to
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from reader.core.errors import StoreError
-from reader.core.models import Annotation, AnnotationStatus, UndoAction, UndoResult
+from reader.core.models import Annotation, AnnotationStatus, Tag, UndoAction, UndoResult
 from reader.core.store.common import now
 from reader.core.store.gateway import ConstraintViolation, Gateway, Row
-from reader.core.store.tags import CodebookConflict, CodebookState, Tags
+from reader.core.store.tags import CodebookConflict, CodebookState, Tags, make_tag
 
 __all__ = ["NO_ANNOTATION", "UNDO_LIMIT", "History", "LogEntry", "Snapshot"]
 
 UNDO_LIMIT = 10_000
 """Entries kept; older ones are dropped (their ids stay reserved by the high-water mark)."""
+
+TRIM_EVERY = 100
+"""How often (entries logged by one session) the coder's history is cut to UNDO_LIMIT."""
+
+Statement = tuple[str, Sequence[object]]
+"""A statement and its parameters."""
 
 Snapshot = dict[str, Any]
 """``{"row": {column: value}, "tags": [names]}``: one annotation, whole."""
@@ -38,7 +44,6 @@ NO_ANNOTATION = 0
 ids start at 1, so no annotation or document has it."""
 
 POSITION = ("start_offset", "end_offset", "quote", "prefix", "suffix", "status")
-HIGH_WATER = "annotation_id_high_water"
 
 
 @dataclass(frozen=True)
@@ -64,23 +69,51 @@ class History:
         self._load_annotation = load
         self._columns: list[str] | None = None
         self._grouped: list[int] | None = None
+        self._logged = 0
+        """Entries this session logged outside one_action(): every TRIM_EVERY, a trim."""
         """The entries logged so far inside one_action(), or None outside it."""
 
     # What the annotation actions call, inside their transaction
 
-    def snapshot(self, annotation_id: int) -> Snapshot | None:
-        """Everything needed to put the annotation back exactly, or None if it does not exist."""
+    def snapshot(self, annotation_id: int, *, lock: bool = False) -> Snapshot | None:
+        """Everything needed to put the annotation back exactly, or None if it does not exist.
+
+        ``lock``: the row stays locked until the transaction ends, so a concurrent action on
+        it (another program, a lead) waits rather than interleaves. On a server, a coder cannot
+        lock another coder's annotation (its row-level security): it reads as None."""
+        found = self.read(annotation_id, lock=lock)
+        return None if found is None else found[0]
+
+    def read(self, annotation_id: int, *, lock: bool = False) -> tuple[Snapshot, list[Tag]] | None:
+        """:meth:`snapshot`, and the annotation's tags whole (ids and colours, by name), in
+        one query: what an action needs to log the change and to return the annotation."""
         columns = self._annotation_columns()
+        tags = self._db.dialect.json_list(
+            "select t.id, t.name, t.color from annotation_tags x join tags t on t.id = x.tag_id"
+            " where x.annotation_id = annotations.id order by t.name",
+            "id",
+            "name",
+            "color",
+        )
+        locking = self._db.dialect.locking_read() if lock else ""
         row = self._db.one(
-            f"select {', '.join(_quoted(c) for c in columns)} from annotations where id = ?",
+            f"select {', '.join(_quoted(c) for c in columns)}, {tags} from annotations"
+            f" where id = ?{locking}",
             [annotation_id],
         )
         if row is None:
             return None
-        return {
-            "row": dict(zip(columns, row, strict=True)),
-            "tags": self._tags.names_of(annotation_id),
-        }
+        whole = [make_tag(*tag) for tag in json.loads(row[-1])]
+        state = {"row": dict(zip(columns, row[:-1], strict=True)), "tags": [t.name for t in whole]}
+        return state, whole
+
+    def inserted(self, row: dict[str, Any], tags: list[str]) -> Snapshot | None:
+        """The snapshot of an annotation about to be inserted as ``row`` with ``tags`` (names,
+        by name), when ``row`` holds every column; None when some column would take its
+        default (a column another program added): then read it once it is there."""
+        if set(row) == set(self._annotation_columns()):
+            return {"row": row, "tags": tags}
+        return None
 
     def snapshots(self, first: int, last: int) -> list[Snapshot]:
         """:meth:`snapshot` of every annotation with an id in [first, last], in bulk."""
@@ -104,24 +137,14 @@ class History:
 
     def allocate_id(self) -> int:
         """An annotation id no annotation has ever had, so undo can always restore a deleted one."""
-        greatest = self._db.dialect.greatest(
-            "coalesce((select max(id) from annotations), 0)",
-            f"coalesce((select value from store_meta where key = '{HIGH_WATER}'), 0)",
-        )
-        row = self._db.one(f"select {greatest}")
+        row = self._db.one(self._db.dialect.next_annotation_id())
         assert row is not None
-        new_id = int(row[0]) + 1
-        self.reserve_id(new_id)
-        return new_id
+        return int(row[0])
 
     def reserve_id(self, annotation_id: int) -> None:
-        """Never hand out ``annotation_id`` (or a smaller one) again."""
-        greatest = self._db.dialect.greatest("store_meta.value", "excluded.value")
-        self._db.execute(
-            f"insert into store_meta (key, value) values ('{HIGH_WATER}', ?)"
-            f" on conflict(key) do update set value = {greatest}",
-            [annotation_id],
-        )
+        """Never hand out ``annotation_id`` (or a smaller one) again. Only in an exclusive
+        transaction (Gateway.transaction)."""
+        self._db.execute(self._db.dialect.reserve_annotation_ids(), [annotation_id])
 
     def id_used(self, annotation_id: int) -> bool:
         """Whether an annotation has this id, or the undo log could bring one back with it."""
@@ -138,32 +161,30 @@ class History:
         annotation_id: int,
         before: Snapshot | None,
         description: str,
-    ) -> None:
-        """Log an action of the current coder; it empties that coder's redo stack, as in every
-        editor (another coder's redo stack is theirs)."""
-        after = self.snapshot(annotation_id)
+        *,
+        after: Snapshot | None,
+        writes: Sequence[Statement] = (),
+        then: Statement | None = None,
+    ) -> list[Row]:
+        """Log an action of the current coder, which took the annotation from ``before`` to
+        ``after`` (None: it did not exist); it empties that coder's redo stack, as in every
+        editor (another coder's redo stack is theirs).
+
+        ``writes``, the action's own changes, go with the entry, and ``then`` after it: its
+        rows are returned. A server takes all of them as one statement (Dialect.together), so
+        none may touch a row another of them does; a file runs them in that order."""
         state = after or before
         assert state is not None
-        coder = self._db.coder
-        self._db.execute("delete from undo_log where undone = 1 and coder = ?", [coder])
-        entry_id = self._db.insert(
-            "insert into undo_log (action, annotation_id, document_id, description, before,"
-            " after, undone, created_at, coder) values (?, ?, ?, ?, ?, ?, 0, ?, ?) returning id",
-            [
-                action,
-                annotation_id,
-                state["row"]["document_id"],
-                description,
-                _dump(before),
-                _dump(after),
-                now(),
-                coder,
-            ],
+        return self._log(
+            action,
+            annotation_id,
+            state["row"]["document_id"],
+            description,
+            before,
+            after,
+            writes=writes,
+            then=then,
         )
-        if self._grouped is not None:
-            self._grouped.append(entry_id)
-        elif entry_id % 100 == 0:
-            self._trim()
 
     @contextmanager
     def one_action(self, description: str) -> Iterator[None]:
@@ -229,16 +250,55 @@ class History:
     ) -> None:
         """Log a codebook action of the current coder (see the module's docstring); it
         empties that coder's redo stack."""
+        self._log(action, NO_ANNOTATION, document_id, description, before, after)
+
+    def _log(
+        self,
+        action: UndoAction,
+        annotation_id: int,
+        document_id: int,
+        description: str,
+        before: Snapshot | CodebookState | None,
+        after: Snapshot | CodebookState | None,
+        *,
+        writes: Sequence[Statement] = (),
+        then: Statement | None = None,
+    ) -> list[Row]:
+        """One entry of the current coder, emptying their redo stack, after ``writes`` and
+        before ``then`` (see record). Its id is read back only inside one_action(), which
+        groups entries: otherwise nothing waits for the server but ``then``."""
         coder = self._db.coder
-        self._db.execute("delete from undo_log where undone = 1 and coder = ?", [coder])
-        entry_id = self._db.insert(
+        clear: Statement = ("delete from undo_log where undone = 1 and coder = ?", [coder])
+        insert = (
             "insert into undo_log (action, annotation_id, document_id, description, before,"
-            " after, undone, created_at, coder) values (?, ?, ?, ?, ?, ?, 0, ?, ?) returning id",
-            [action, NO_ANNOTATION, document_id, description, _dump(before), _dump(after),
-             now(), coder],
-        )  # fmt: skip
-        if entry_id % 100 == 0:
+            " after, undone, created_at, coder) values (?, ?, ?, ?, ?, ?, 0, ?, ?)"
+        )
+        values = [action, annotation_id, document_id, description, _dump(before), _dump(after),
+                  now(), coder]  # fmt: skip
+        if self._grouped is not None:
+            for statement, params in (*writes, clear):
+                self._db.execute(statement, params)
+            self._grouped.append(self._db.insert(insert + " returning id", values))
+            return [] if then is None else self._db.query(*then)
+        statements = [*writes, clear, (insert, values)]
+        if then is not None:
+            statements.append(then)
+        *first, (last, last_params) = statements
+        together = self._db.dialect.together([sql for sql, _ in first], last)
+        if together is None:
+            for statement, params in first:
+                self._db.execute(statement, params)
+        else:
+            last, last_params = together, [value for _, params in statements for value in params]
+        rows: list[Row] = []
+        if then is None:
+            self._db.execute(last, last_params)
+        else:
+            rows = self._db.query(last, last_params)
+        self._logged += 1
+        if self._logged % TRIM_EVERY == 0:
             self._trim()
+        return rows
 
     def _trim(self) -> None:
         """Drop the current coder's entries beyond their newest UNDO_LIMIT, never part of a
@@ -526,7 +586,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 """One encoder for every snapshot: json.dumps with options builds a new one per call."""
 
 
-def _dump(state: Snapshot | None) -> str | None:
+def _dump(state: Snapshot | CodebookState | None) -> str | None:
     return None if state is None else _ENCODER.encode(state)
 
 

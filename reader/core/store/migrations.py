@@ -240,3 +240,12 @@ def m010_codebook(db: Database) -> None:
     db.execute("alter table tags add column memo text not null default ''")
     db.execute("alter table documents add column memo text not null default ''")
     db.execute("create index tags_parent on tags (parent_id)")
+
+
+@migrations()
+def m011_concurrent_coding(db: Database) -> None:
+    """On PostgreSQL, what lets a team's coders write side by side: annotation ids from a
+    sequence, a cheaper check of a coder's right to a tag row, uncompressed texts
+    (reader.core.store.postgres_schema). A file has one writer at a time and keeps its
+    high-water mark in ``store_meta``: nothing to do here, but the name is recorded, so both
+    backends have one history."""

@@ -11,12 +11,15 @@ command line is visible to every user of the machine, and every message masks on
 
 What SQLite does by its nature is done here by name:
 
-- Writers take turns, as on SQLite: every write transaction first takes one transaction-level
-  advisory lock, so the store's read-then-write steps (the next annotation id, the undo log)
-  never race another coder's. A PostgreSQL transaction is short, so the wait is too.
-- ``change_token``: every write transaction ends with ``NOTIFY reader_changes`` carrying this
-  gateway's own identity; a listening connection (started on the first call) counts the
-  notifications from everyone else. No table is polled.
+- Writers take turns, as on SQLite, except coders: every write transaction first takes one
+  transaction-level advisory lock, so the store's read-then-write steps never race another
+  program's. Annotation actions share it (Gateway.transaction's ``concurrent``): each locks
+  its own annotation's row, takes ids from a sequence and adds tags race-free, so a team's
+  coders write side by side and the server flushes their commits together. They run in
+  pipeline mode: only a read waits for the server (benchmarks/team.py measures it).
+- ``change_token``: every write transaction says ``NOTIFY reader_changes`` (delivered at its
+  commit) carrying this gateway's own identity; a listening connection (started on the first
+  call) counts the notifications from everyone else. No table is polled.
 - ``read_only``: asked for, a standby server, or a role that may not add annotations (a viewer).
 - A lost connection (a server restart) is a StoreError sentence; the next statement outside a
   transaction connects again, so nothing but the action that failed is affected.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import select
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -43,7 +47,12 @@ from psycopg.pq import TransactionStatus
 from reader.core.errors import StoreError
 from reader.core.store.common import is_postgres_url
 from reader.core.store.gateway import ConstraintViolation, Params, Row
-from reader.core.store.postgres_schema import MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
+from reader.core.store.postgres_schema import (
+    ANNOTATION_IDS,
+    MIGRATION_SET,
+    MIGRATIONS,
+    MIGRATIONS_TABLE,
+)
 
 __all__ = [
     "CHANGES_CHANNEL",
@@ -85,15 +94,15 @@ def database_name(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=2048)
-def _psycopg_sql(sql: str) -> str:
-    """The store's ``?`` placeholders as psycopg's ``%s`` (and a literal ``%`` as ``%%``);
-    a ``?`` inside a quoted literal or name stays as it is."""
+def _numbered(sql: str) -> str:
+    """The store's ``?`` placeholders as PostgreSQL's own ``$1``, ``$2``… (sent as they are
+    by psycopg's RawCursor, which need not parse the statement for ``%s`` on every call); a
+    ``?`` inside a quoted literal or name stays as it is."""
     out: list[str] = []
     quote = ""
+    count = 0
     for char in sql:
-        if char == "%":
-            out.append("%%")
-        elif quote:
+        if quote:
             out.append(char)
             if char == quote:
                 quote = ""
@@ -101,7 +110,8 @@ def _psycopg_sql(sql: str) -> str:
             quote = char
             out.append(char)
         elif char == "?":
-            out.append("%s")
+            count += 1
+            out.append(f"${count}")
         else:
             out.append(char)
     return "".join(out)
@@ -120,8 +130,31 @@ class PostgresDialect:
     def contains(self, haystack: str, needle: str) -> str:
         return f"strpos({haystack}, {needle}) > 0"
 
-    def greatest(self, *expressions: str) -> str:
-        return f"greatest({', '.join(expressions)})"
+    def json_list(self, rows: str, *columns: str) -> str:
+        value = columns[0] if len(columns) == 1 else f"json_build_array({', '.join(columns)})"
+        return f"(select coalesce(json_agg({value}), '[]')::text from ({rows}) as listed)"
+
+    def locking_read(self) -> str:
+        # Only the annotations table's rows, not those of the tag list in the select list.
+        return " for update of annotations"
+
+    def together(self, writes: Sequence[str], last: str) -> str | None:
+        # One statement: one parse, one execution, no answer to wait for per write.
+        named = ", ".join(f"write_{number} as ({write})" for number, write in enumerate(writes))
+        return f"with {named} {last}" if writes else last
+
+    # A sequence (m011): coders creating annotations at once do not wait for each other.
+
+    def next_annotation_id(self) -> str:
+        return f"select nextval('{ANNOTATION_IDS}')"
+
+    def reserve_annotation_ids(self) -> str:
+        # is_called: the next nextval gives the value after it. Exclusive transactions only:
+        # a nextval between the read of last_value and the setval would be handed out again.
+        return (
+            f"select setval('{ANNOTATION_IDS}', greatest(last_value, ?::bigint)) from"
+            f" {ANNOTATION_IDS}"
+        )
 
 
 def _literal(text: str) -> str:
@@ -151,6 +184,7 @@ class PostgresGateway:
         self._closing = threading.Event()
         self._change_callbacks: list[Callable[[], None]] = []
         self._connection_callbacks: list[Callable[[bool], None]] = []
+        self._cursor: psycopg.RawCursor[Row] | None = None
         self._conn = self._connect()
         try:
             self._migrate()
@@ -397,20 +431,29 @@ class PostgresGateway:
 
     def _read(self, action: Callable[[], T]) -> T:
         if self._depth:
-            with self._translated():
-                return action()
+            return self._inside(action)
         return self._outside_transaction(action)
 
     def _write(self, action: Callable[[], T]) -> T:
         """A write outside a transaction gets one of its own (the lock, the NOTIFY)."""
         if self._depth:
-            with self._translated():
-                return action()
+            return self._inside(action)
         with self.transaction(), self._translated():
             return action()
 
+    def _inside(self, action: Callable[[], T]) -> T:
+        """``action`` inside a transaction, its error as a sentence: _translated without a
+        context manager, whose cost counts on the path every statement takes."""
+        try:
+            return action()
+        except psycopg.Error as error:
+            failure = self._failure(error)
+            if failure is error:
+                raise
+            raise failure from error
+
     def execute(self, sql: str, params: Params = ()) -> None:
-        self._write(lambda: self._conn.execute(_psycopg_sql(sql), list(params)))
+        self._write(lambda: self._statements.execute(_numbered(sql), params))
 
     def execute_composed(self, statement: pg_sql.Composed) -> None:
         """A statement psycopg composed with quoted identifiers (a role's name in CREATE ROLE,
@@ -423,27 +466,35 @@ class PostgresGateway:
             return
 
         def run() -> None:
-            with self._conn.cursor() as cursor:
-                cursor.executemany(_psycopg_sql(sql), batch)
+            with psycopg.RawCursor(self._conn) as cursor:
+                cursor.executemany(_numbered(sql), batch)
 
         self._write(run)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
-        return self._read(lambda: self._conn.execute(_psycopg_sql(sql), list(params)).fetchall())
+        return self._read(lambda: self._statements.execute(_numbered(sql), params).fetchall())
 
     def stream(self, sql: str, params: Params = (), *, batch: int = 2000) -> Iterator[list[Row]]:
-        cursor = self._read(lambda: self._conn.execute(_psycopg_sql(sql), list(params)))
+        cursor = self._read(lambda: psycopg.RawCursor(self._conn).execute(_numbered(sql), params))
         with self._translated():
             while rows := cursor.fetchmany(batch):
                 yield rows
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
-        return self._read(lambda: self._conn.execute(_psycopg_sql(sql), list(params)).fetchone())
+        return self._read(lambda: self._statements.execute(_numbered(sql), params).fetchone())
 
     def insert(self, sql: str, params: Params = ()) -> int:
-        row = self._write(lambda: self._conn.execute(_psycopg_sql(sql), list(params)).fetchone())
+        row = self._write(lambda: self._statements.execute(_numbered(sql), params).fetchone())
         assert row is not None
         return int(row[0])
+
+    @property
+    def _statements(self) -> psycopg.RawCursor[Row]:
+        """One cursor for every statement whose rows are read at once (making a cursor per
+        statement is a tenth of a statement's cost); a new one after connecting again."""
+        if self._cursor is None or self._cursor.connection is not self._conn:
+            self._cursor = psycopg.RawCursor(self._conn)
+        return self._cursor
 
     def columns(self, table: str) -> list[str]:
         rows = self.query(
@@ -455,10 +506,14 @@ class PostgresGateway:
         return [str(name) for (name,) in rows]
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """BEGIN, the write lock, the block, NOTIFY, COMMIT; nested, a savepoint. An exception
-        from the block rolls back and passes as it is; BEGIN, the lock or COMMIT failing is a
-        sentence."""
+    def transaction(self, *, concurrent: bool = False) -> Iterator[None]:
+        """BEGIN, the write lock and NOTIFY, the block, COMMIT; nested, a savepoint. An
+        exception from the block rolls back and passes as it is; BEGIN, the lock or COMMIT
+        failing is a sentence.
+
+        The write lock is one advisory lock: ``concurrent`` transactions (annotation actions,
+        which lock their own rows) share it, so coders write side by side and their commits
+        are flushed together; any other write takes it alone."""
         if self._read_only:
             raise StoreError(
                 f"{self.location} is open read-only (asked for, a standby server, or role"
@@ -469,29 +524,75 @@ class PostgresGateway:
                 yield
             return
 
-        def begin() -> None:
-            # One round trip for both (fixed text: no parameter, so the simple protocol).
-            self._conn.execute(f"begin; select pg_advisory_xact_lock({WRITE_LOCK})")
-
-        self._outside_transaction(begin)
+        mode = "_shared" if concurrent else ""
+        # The lock, and the notice every listener gets when (and only if) this commits: a
+        # NOTIFY is delivered at COMMIT, so it is said first, in the same statement. Fixed
+        # text: the identity is hex digits, the channel our own name.
+        start = (
+            f"select pg_advisory_xact_lock{mode}({WRITE_LOCK}),"
+            f" pg_notify('{CHANGES_CHANNEL}', '{self._identity}')"
+        )
+        if concurrent and self._socket_quiet():
+            self._depth = 1
+            try:
+                with self._pipelined(start):
+                    yield
+            finally:
+                self._depth = 0
+            return
+        # One round trip for both (no parameter, so the simple protocol).
+        self._outside_transaction(lambda: self._conn.execute(f"begin; {start}"))
         self._depth = 1
         try:
-            try:
-                yield
-            except BaseException:
-                self._rollback()
-                raise
-            with self._translated():
+            if concurrent:
+                with self._pipelined():
+                    yield
+            else:
                 try:
-                    # One round trip (the identity is hex digits, the channel our own name).
-                    self._conn.execute(
-                        f"select pg_notify('{CHANGES_CHANNEL}', '{self._identity}'); commit"
-                    )
+                    yield
                 except BaseException:
                     self._rollback()
                     raise
+                with self._translated():
+                    try:
+                        self._conn.execute("commit")
+                    except BaseException:
+                        self._rollback()
+                        raise
         finally:
             self._depth = 0
+
+    def _socket_quiet(self) -> bool:
+        """Whether the connection looks alive: open, and nothing waiting to be read on its
+        socket (a server that went away, or ended this session, leaves end-of-file or a
+        last message there). Then a transaction may start without waiting for BEGIN's answer;
+        otherwise it starts the slow way, which connects again when the server is back."""
+        if self._conn.closed or self._conn.broken or self._closing.is_set():
+            return False
+        try:
+            readable, _, _ = select.select([self._conn.fileno()], [], [], 0)
+        except (OSError, ValueError, psycopg.Error):
+            return False
+        return not readable
+
+    @contextlib.contextmanager
+    def _pipelined(self, start: str | None = None) -> Iterator[None]:
+        """The block's statements and COMMIT in pipeline mode (after BEGIN and ``start``, the
+        lock, when given): a statement whose result nobody reads is sent without waiting for
+        the server's answer; only a read waits (for everything sent before it). An annotation
+        action then costs two round trips, not one per statement. A failed statement fails
+        the next read or the commit, and the whole transaction rolls back: an annotation
+        action has no savepoint to stop at."""
+        try:
+            with self._translated(), self._conn.pipeline():
+                if start is not None:
+                    self._conn.execute("begin")
+                    self._conn.execute(start)
+                yield
+                self._conn.execute("commit")
+        except BaseException:
+            self._rollback()
+            raise
 
     @contextlib.contextmanager
     def _savepoint(self) -> Iterator[None]:

@@ -157,9 +157,6 @@ def m008_coders(conn: psycopg.Connection) -> None:
         conn.execute(statement)
 
 
-
-
-
 TEAM_GROUPS = ("reader_lead", "reader_coder", "reader_viewer")
 
 CODER_OWNS = "coder = current_user"
@@ -230,14 +227,12 @@ def m009_team(conn: psycopg.Connection) -> None:
         # The undo log: everyone's steps are read (the log is shared), a coder's own written.
         "alter table undo_log enable row level security",
         "create policy read_all on undo_log for select using (true)",
-        "create policy lead_all on undo_log for all to reader_lead using (true)"
-        " with check (true)",
+        "create policy lead_all on undo_log for all to reader_lead using (true) with check (true)",
         f"create policy coder_insert on undo_log for insert to reader_coder"
         f" with check ({CODER_OWNS})",
         f"create policy coder_update on undo_log for update to reader_coder"
         f" using ({CODER_OWNS}) with check ({CODER_OWNS})",
-        f"create policy coder_delete on undo_log for delete to reader_coder"
-        f" using ({CODER_OWNS})",
+        f"create policy coder_delete on undo_log for delete to reader_coder using ({CODER_OWNS})",
     ]
     for statement in statements:
         conn.execute(pg_sql.SQL(statement).format(schema=schema))
@@ -258,6 +253,46 @@ def m010_codebook(conn: psycopg.Connection) -> None:
         conn.execute(statement)
 
 
+ANNOTATION_IDS = "annotation_ids"
+"""The sequence new annotation ids come from (m011)."""
+
+
+def m011_concurrent_coding(conn: psycopg.Connection) -> None:
+    """What lets a team's coders write side by side (issue 10's throughput), each step a cost
+    measured per annotation action (benchmarks/team.py):
+
+    - New annotation ids come from a sequence: coders creating annotations at once each take
+      the next number without waiting for another's transaction (a counter row would stay
+      locked until its commit). It starts above every id handed out so far, the high-water
+      mark of m003 included, so undo can still bring back a deleted annotation under its own
+      id. A coder needs UPDATE on it too: restoring an export keeps exported ids (setval).
+    - A coder's right to an annotation's tags is checked by a function, one index lookup per
+      tag row. The EXISTS of m009's policies was planned as a hash of every annotation of the
+      coder, built again for every statement: a tag change cost more the more one had coded.
+    - Documents' texts are stored uncompressed, so the passage around a new annotation is
+      read as a slice of its text rather than by decompressing all of it (a novel is megabytes).
+    """
+    for statement in (
+        f"create sequence {ANNOTATION_IDS} as bigint",
+        f"select setval('{ANNOTATION_IDS}', greatest((select coalesce(max(id), 0) from"
+        " annotations), (select coalesce(max(value), 0) from store_meta where key ="
+        " 'annotation_id_high_water')) + 1, false)",
+        f"grant all on sequence {ANNOTATION_IDS} to reader_lead",
+        f"grant usage, select, update on sequence {ANNOTATION_IDS} to reader_coder",
+        f"grant select on sequence {ANNOTATION_IDS} to reader_viewer",
+        # plpgsql: a SQL function would be inlined back into the same EXISTS.
+        "create function reader_owns_annotation(annotation bigint) returns boolean"
+        " language plpgsql stable as $$ begin return exists (select 1 from annotations a"
+        f" where a.id = annotation and a.{CODER_OWNS}); end $$",
+        "alter policy coder_insert on annotation_tags"
+        " with check (reader_owns_annotation(annotation_id))",
+        "alter policy coder_delete on annotation_tags"
+        " using (reader_owns_annotation(annotation_id))",
+        "alter table documents alter column text set storage external",
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     (function.__name__, function)
     for function in (
@@ -271,6 +306,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
         m008_coders,
         m009_team,
         m010_codebook,
+        m011_concurrent_coding,
     )
 ]
 """(name, function) in the order they run: the names of reader.core.store.migrations."""

@@ -383,6 +383,10 @@ def open_database(path: Path, *, read_only: bool = False, coder: str | None = No
     return db
 
 
+HIGH_WATER = "annotation_id_high_water"
+"""store_meta's key for the largest annotation id handed out (m003)."""
+
+
 class SQLiteDialect:
     """SQLite's spelling of the expressions that differ between databases."""
 
@@ -399,8 +403,33 @@ class SQLiteDialect:
     def contains(self, haystack: str, needle: str) -> str:
         return f"instr({haystack}, {needle}) > 0"
 
-    def greatest(self, *expressions: str) -> str:
-        return f"max({', '.join(expressions)})"
+    def json_list(self, rows: str, *columns: str) -> str:
+        # json_group_array takes the rows of an ordered subquery in that order.
+        value = columns[0] if len(columns) == 1 else f"json_array({', '.join(columns)})"
+        return f"(select json_group_array({value}) from ({rows}) as listed)"
+
+    def locking_read(self) -> str:
+        return ""  # a write transaction holds the whole file
+
+    def together(self, writes: Sequence[str], last: str) -> str | None:
+        return None  # no INSERT or DELETE inside WITH; a statement costs little in-process
+
+    # One writer at a time: the high-water mark in store_meta (m003) is the counter, moved
+    # past the largest id there is, so an id that undo may bring back is never handed out.
+
+    def next_annotation_id(self) -> str:
+        largest = "(select coalesce(max(id), 0) from annotations)"
+        return (
+            f"insert into store_meta (key, value) values ('{HIGH_WATER}', {largest} + 1)"
+            f" on conflict(key) do update set value = max(store_meta.value, {largest}) + 1"
+            " returning value"
+        )
+
+    def reserve_annotation_ids(self) -> str:
+        return (
+            f"insert into store_meta (key, value) values ('{HIGH_WATER}', ?)"
+            " on conflict(key) do update set value = max(store_meta.value, excluded.value)"
+        )
 
 
 def _literal(text: str) -> str:
@@ -519,7 +548,7 @@ class SQLiteGateway:
         return [row[1] for row in self.query(f"PRAGMA table_info({_literal(table)})")]
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, concurrent: bool = False) -> Iterator[None]:
         inside = False  # an exception from the block itself passes as it is
         try:
             with self._db.atomic():

@@ -14,7 +14,7 @@ from typing import Any
 from reader.core.errors import StoreError
 from reader.core.models import Tag
 from reader.core.store.common import as_text
-from reader.core.store.gateway import Gateway
+from reader.core.store.gateway import Gateway, Row
 
 __all__ = [
     "CODE_COLUMNS",
@@ -25,6 +25,7 @@ __all__ = [
     "Tags",
     "make_tag",
     "tag_color",
+    "tag_names",
 ]
 
 
@@ -62,6 +63,11 @@ def tag_color(tag_id: int, stored: object) -> str:
     return TAG_COLORS[tag_id % len(TAG_COLORS)]
 
 
+def tag_names(names: Iterable[str]) -> list[str]:
+    """The tag names a user gave, as stored: trimmed, blank ones dropped, each once, in order."""
+    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+
+
 def make_tag(tag_id: int, name: object, color: object) -> Tag:
     """A Tag from a stored row, whatever another program put in its cells."""
     return Tag(tag_id, as_text(name), tag_color(tag_id, color))
@@ -94,16 +100,23 @@ class Tags:
 
     def ensure(self, name: str, color: str | None = None) -> int:
         """The id of the tag called ``name``, created if there is none: in ``color`` when that
-        is ``#rrggbb``, else the palette's next colour. An existing tag keeps its colour."""
+        is ``#rrggbb``, else the palette's next colour. An existing tag keeps its colour.
+
+        Race-free: two coders creating the same new tag at once get the one tag (the second
+        insert does nothing, and reads the first's row once it is committed)."""
         row = self._db.one("select id from tags where name = ?", [name])
         if row:
             return int(row[0])
         if color is None or not COLOR.fullmatch(color):
             counted = self._db.one("select count(*) from tags")
             color = TAG_COLORS[(int(counted[0]) if counted else 0) % len(TAG_COLORS)]
-        return self._db.insert(
-            "insert into tags (name, color) values (?, ?) returning id", [name, color.lower()]
-        )
+        row = self._db.one(
+            "insert into tags (name, color) values (?, ?) on conflict (name) do nothing"
+            " returning id",
+            [name, color.lower()],
+        ) or self._db.one("select id from tags where name = ?", [name])
+        assert row is not None
+        return int(row[0])
 
     def ensure_tag(self, name: str, color: str | None = None) -> Tag:
         """:meth:`ensure` in its own transaction, giving the Tag."""
@@ -124,17 +137,47 @@ class Tags:
             )
         ]
 
-    def attach(self, annotation_id: int, names: Iterable[str]) -> None:
-        """Make ``names`` the annotation's tags (blank names dropped, duplicates once).
+    def attach(self, annotation_id: int, names: Iterable[str], *, new: bool = False) -> list[Tag]:
+        """Make ``names`` the annotation's tags (blank names dropped, duplicates once);
+        ``new``: it has none yet. Returns them, by name.
 
-        Call inside a transaction: it replaces the tags in several statements.
-        """
-        self.detach_all(annotation_id)
-        for name in dict.fromkeys(name.strip() for name in names if name.strip()):
-            self._db.execute(
-                "insert into annotation_tags (annotation_id, tag_id) values (?, ?)",
-                [annotation_id, self.ensure(name)],
-            )
+        Call inside a transaction: it replaces the tags in several statements. Tags that exist
+        are linked in one statement; a name that is no tag yet costs more."""
+        if not new:
+            self.detach_all(annotation_id)
+        wanted = tag_names(names)
+        if not wanted:
+            return []
+        statement, params = self.link_existing(annotation_id, wanted)
+        return self.linked(annotation_id, wanted, self._db.query(statement, params))
+
+    def link_existing(self, annotation_id: int, names: list[str]) -> tuple[str, list[object]]:
+        """The statement (and its parameters) that links the annotation to those of ``names``
+        that are tags already, and gives their rows: for :meth:`linked`. An action may send it
+        with other statements (History.record's ``then``)."""
+        return (
+            "insert into annotation_tags (annotation_id, tag_id) select ?, id from tags"
+            f" where name in ({', '.join('?' for _ in names)}) returning tag_id,"
+            " (select name from tags t where t.id = tag_id),"
+            " (select color from tags t where t.id = tag_id)",
+            [annotation_id, *names],
+        )
+
+    def linked(self, annotation_id: int, names: list[str], rows: Iterable[Row]) -> list[Tag]:
+        """The tags ``names``, by name, given what :meth:`link_existing` returned: a name that
+        was no tag yet is made one (race-free, Tags.ensure) and linked now."""
+        found = {tag.name: tag for tag in (make_tag(*row) for row in rows)}
+        for name in names:
+            if name not in found:
+                row = self._db.one(
+                    "insert into annotation_tags (annotation_id, tag_id) values (?, ?)"
+                    " returning tag_id, (select name from tags t where t.id = tag_id),"
+                    " (select color from tags t where t.id = tag_id)",
+                    [annotation_id, self.ensure(name)],
+                )
+                assert row is not None
+                found[name] = make_tag(*row)
+        return sorted((found[name] for name in names), key=lambda tag: tag.name)
 
     def detach_all(self, annotation_id: int) -> None:
         self._db.execute("delete from annotation_tags where annotation_id = ?", [annotation_id])
