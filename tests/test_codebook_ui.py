@@ -3,6 +3,9 @@ and the reading screen following a rename or a recolour; memos on a code and a d
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 from payloads import ALL
 from textual.widgets import Input, Label, OptionList, TextArea
@@ -173,7 +176,7 @@ async def test_merge_asks_for_the_target_then_u_undoes_it(coded: Store) -> None:
         await pilot.pause()
         assert chooser.query_one(OptionList).option_count == 1
         await pilot.press("enter")
-        await pilot.pause()
+        await counted(app, pilot)  # the merge runs in a worker
         assert coded.codebook.find("政策") is None
         assert rows(screen) == [("地名", 0), ("经济", 0), ("产业", 1), ("汽车", 2)]
         industry = coded.codebook.get(coded.codebook.find("产业") or 0)
@@ -181,9 +184,102 @@ async def test_merge_asks_for_the_target_then_u_undoes_it(coded: Store) -> None:
         await counted(app, pilot)
         assert line(screen.code_tree, 2).split("产业")[1].split()[:2] == ["2", "1"]
         await pilot.press("u")
-        await pilot.pause()
+        await counted(app, pilot)
         assert coded.codebook.find("政策") is not None
         assert len(rows(screen)) == 5
+
+
+@contextlib.contextmanager
+def another_connection_writing(store: Store) -> Iterator[Store]:
+    """Another connection (another app, the CLI) in the middle of a write: its transaction
+    holds the database's write lock (SQLite's, or the server's advisory lock) until the block
+    ends, so the screen's worker waits for it; the write is a description of 地名."""
+    other = Store(store.target, coder="bo")
+    try:
+        with other.gateway.transaction():
+            other.codebook.describe(other.codebook.find("地名") or 0, "places, from another app")
+            yield other
+    finally:
+        other.close()
+
+
+def notices(app: ReaderApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_a_merge_runs_in_a_worker_says_so_and_refuses_a_second_action(
+    coded: Store,
+) -> None:
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        await highlight(pilot, screen, "政策")
+        with another_connection_writing(coded):
+            await pilot.press("m")
+            await pilot.pause()
+            await pilot.press(*"产业", "enter")
+            await pilot.pause()
+            # Waiting for the other write: the UI is not, and says what it is doing.
+            assert screen.code_tree.border_subtitle == "Merging “政策” into “产业”…"
+            assert screen.code_tree.has_class("-working")
+            assert coded.codebook.find("政策") is not None
+            for key in ("r", "d", "u", "escape"):  # another action, closing: refused
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is screen, key
+            refused = [n for n in notices(app) if "wait until it is done" in n]
+            assert len(refused) == 4
+            assert refused[0] == "Merging “政策” into “产业”: wait until it is done."
+            await pilot.press("down")  # moving about still works
+            await pilot.pause()
+        await counted(app, pilot)  # the other write committed: the merge ran after it
+        assert coded.codebook.find("政策") is None
+        assert coded.codebook.get(coded.codebook.find("地名") or 0).description.startswith(
+            "places"
+        )
+        assert rows(screen) == [("地名", 0), ("经济", 0), ("产业", 1), ("汽车", 2)]
+        assert not screen.code_tree.border_subtitle
+        assert not screen.code_tree.has_class("-working")
+        assert "Merged “政策” into “产业”: it now codes 2 passages. u undoes it." in notices(app)
+        assert line(screen.code_tree, 2).split("产业")[1].split()[:2] == ["2", "1"]
+        await pilot.press("u")  # the undo of a merge runs in the worker too
+        await counted(app, pilot)
+        assert coded.codebook.find("政策") is not None
+        assert len(rows(screen)) == 5
+        await pilot.press("escape")  # idle again: closes
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_delete_runs_in_a_worker_and_a_refused_one_says_why(coded: Store) -> None:
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        await highlight(pilot, screen, "产业")
+        with another_connection_writing(coded):
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            assert screen.code_tree.border_subtitle == "Deleting “产业”…"
+            assert coded.codebook.find("产业") is not None
+        await counted(app, pilot)
+        assert coded.codebook.find("产业") is None
+        assert rows(screen) == [("地名", 0), ("经济", 0), ("政策", 1), ("汽车", 1)]
+        # A delete the store refuses when its turn comes (the other program deleted the code
+        # while this one waited): one sentence, the screen idle again, nothing else changed.
+        await highlight(pilot, screen, "汽车")
+        with another_connection_writing(coded) as other:
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            assert screen.code_tree.border_subtitle == "Deleting “汽车”…"
+            other.codebook.delete(other.codebook.find("汽车") or 0)
+        await counted(app, pilot)
+        assert not screen.code_tree.has_class("-working")
+        assert any("There is no code with id" in n for n in notices(app))
+        assert [name for name, _ in rows(screen)] == ["地名", "经济", "政策"]
 
 
 async def test_delete_says_what_it_removes_first(coded: Store) -> None:

@@ -92,3 +92,20 @@ class ConnectionChanged(Message):
     """The connection to a database server was lost (``up`` False) or is back."""
 
     up: bool
+
+
+@dataclass
+class CodebookActionDone(Message):
+    """A codebook action that can take long (merge, delete, undo, redo: thousands of passages)
+    ended in the worker that ran it on its own connection."""
+
+    kind: str
+    """"merge", "delete", "undo" or "redo"."""
+    outcome: object
+    """What the store returned: the merged Code, an UndoResult (None: nothing to undo), ..."""
+    highlight: int | None
+    """The code to highlight afterwards (None: the one highlighted now)."""
+    subject: str = ""
+    """The name of the code acted on (for the notice)."""
+    error: str | None = None
+    """Why nothing was changed (a StoreError's sentence), or None."""

@@ -5,6 +5,12 @@ The screen orchestrates: the store does every action (store.codebook) in one tra
 one undo step; the dialogs only ask. After each change the tree is read again, and the
 reading screen is told (``on_change``) so its highlights and panel show new names and colours
 at once.
+
+The actions that touch every passage of a code (merge, delete, and undo or redo, which may be
+a merge's) run in a thread worker on a connection of its own, as the export does: at 10,000
+passages they take a few tenths of a second, longer on a busy machine or a server. Meanwhile
+the tree's title says what is being done, and every other action (and closing) is refused with
+a sentence; the worker's :class:`CodebookActionDone` brings the result back.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from textual.worker import get_current_worker
 
 from reader.core.models import Code, UndoResult
 from reader.core.store import Store, StoreError
+from reader.ui.messages import CodebookActionDone
 from reader.ui.safe_text import line_text, plain
 from reader.ui.widgets.code_tree import CodeTree
 from reader.ui.widgets.footer import ReaderFooter
@@ -56,6 +63,8 @@ class CodebookScreen(Screen[bool]):
         self._counted = False
         self._changed = False
         """Something was changed here: the reading screen redraws when this screen closes."""
+        self._working: str | None = None
+        """What a worker is doing now ("Merging “A” into “B”"), or None: one at a time."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="codebook"):
@@ -101,9 +110,12 @@ class CodebookScreen(Screen[bool]):
     def _title(self, codes: list[Code]) -> None:
         if self._counted:
             total = sum(passages for passages, _ in self._counts.values())
-            self.code_tree.border_title = f"Codebook · {len(codes)} codes · {total:,} codings"
+            title = f"Codebook · {len(codes)} codes · {total:,} codings"
         else:
-            self.code_tree.border_title = f"Codebook · {len(codes)} codes · counting…"
+            title = f"Codebook · {len(codes)} codes · counting…"
+        self.code_tree.border_title = title
+        self.code_tree.border_subtitle = f"{self._working}…" if self._working else ""
+        self.code_tree.set_class(self._working is not None, "-working")
 
     @work(thread=True, exclusive=True, group="codebook-counts")
     def _count_in_background(self) -> None:
@@ -166,13 +178,25 @@ class CodebookScreen(Screen[bool]):
 
     # The actions: each asks, then one store call (one undo step), then everything redrawn.
 
+    def _idle(self) -> bool:
+        """True when no action is running; else says which one is (one action at a time: the
+        second would be decided on a tree the first is changing)."""
+        if self._working is None:
+            return True
+        self.notify(f"{self._working}: wait until it is done.", title="Busy")
+        return False
+
     def _code(self) -> Code | None:
+        if not self._idle():
+            return None
         code = self.code_tree.highlighted_code
         if code is None:
             self.notify("No code here yet: tag a passage in the article to make one.")
         return code
 
     def _apply(self, change: Callable[[], T], highlight: int | None = None) -> T | None:
+        if not self._idle():
+            return None
         try:
             result = change()
         except StoreError as error:
@@ -210,14 +234,16 @@ class CodebookScreen(Screen[bool]):
         target = await self.app.push_screen_wait(
             CodeChooser(f"Merge “{visible_name(code)}” ({code.passages:,} passages) into", others)
         )
-        if target is not None:
-            merged = self._apply(lambda: self.store.codebook.merge(code.id, target), target)
-            if merged is not None:
-                self.notify(
-                    f"Merged “{code.name}” into “{merged.name}”: it now codes"
-                    f" {merged.passages:,} passages. u undoes it.",
-                    title="Merged",
-                )
+        if target is not None and self._idle():
+            into = next((c for c in others if c.id == target), None)
+            into_name = visible_name(into) if into is not None else "the other code"
+            self._start(
+                f"Merging “{visible_name(code)}” into “{into_name}”",
+                "merge",
+                lambda store: store.codebook.merge(code.id, target),
+                target,
+                code.name,
+            )
 
     @work
     async def action_move(self) -> None:
@@ -286,31 +312,87 @@ class CodebookScreen(Screen[bool]):
         except StoreError as error:
             self.notify(str(error), title="Not changed", severity="error", timeout=10)
             return
-        if await self.app.push_screen_wait(ConfirmDialog(removal.sentence())):
-            self._apply(lambda: self.store.codebook.delete(code.id))
+        if await self.app.push_screen_wait(ConfirmDialog(removal.sentence())) and self._idle():
+            self._start(
+                f"Deleting “{visible_name(code)}”",
+                "delete",
+                lambda store: store.codebook.delete(code.id),
+                None,
+                code.name,
+            )
 
     def action_undo(self) -> None:
-        self._step(self.store.history.undo, "Nothing to undo.", "Undo")
+        if self._idle():
+            self._start("Undoing", "undo", lambda store: store.history.undo(), None, "")
 
     def action_redo(self) -> None:
-        self._step(self.store.history.redo, "Nothing to redo.", "Redo")
+        if self._idle():
+            self._start("Redoing", "redo", lambda store: store.history.redo(), None, "")
 
-    def _step(self, step: Callable[[], UndoResult | None], nothing: str, title: str) -> None:
+    def _start(
+        self,
+        working: str,
+        kind: str,
+        change: Callable[[Store], object],
+        highlight: int | None,
+        name: str,
+    ) -> None:
+        """Run ``change`` in a worker, saying meanwhile what is being done (``working``)."""
+        self._working = working
+        self._title(self.code_tree.codes)
+        self._run_in_background(kind, change, highlight, name)
+
+    @work(thread=True, group="codebook-action")
+    def _run_in_background(
+        self, kind: str, change: Callable[[Store], object], highlight: int | None, name: str
+    ) -> None:
+        """One long action on a connection of the worker's own (a connection belongs to the
+        thread that made it); its end comes back as :class:`CodebookActionDone`."""
         try:
-            result = step()
+            store = Store(self.store.target, read_only=self.store.read_only, coder=self.store.coder)
+            try:
+                outcome = change(store)
+            finally:
+                store.close()
         except StoreError as error:
-            self.notify(str(error), title=f"Not {title.lower()}ne", severity="error", timeout=10)
+            self.post_message(CodebookActionDone(kind, None, highlight, name, str(error)))
+        else:
+            self.post_message(CodebookActionDone(kind, outcome, highlight, name))
+
+    @on(CodebookActionDone)
+    def show_action_done(self, event: CodebookActionDone) -> None:
+        self._working = None
+        if event.error is not None:
+            titles = {"undo": "Not undone", "redo": "Not redone"}
+            self.notify(
+                event.error, title=titles.get(event.kind, "Not changed"), severity="error",
+                timeout=10,
+            )  # fmt: skip
+            self._load(self._kept())  # refused, often because another program changed it
             return
-        if result is None:
-            self.notify(nothing)
+        outcome = event.outcome
+        if event.kind in ("undo", "redo") and not isinstance(outcome, UndoResult):
+            self.notify("Nothing to undo." if event.kind == "undo" else "Nothing to redo.")
+            self._title(self.code_tree.codes)
             return
         self._changed = True
-        self._load(self.code_tree.highlighted_code_id)
+        self._load(event.highlight if event.highlight is not None else self._kept())
         self.on_change()
-        self.notify(result.description, title=title)
+        if isinstance(outcome, UndoResult):
+            self.notify(outcome.description, title=event.kind.capitalize())
+        elif isinstance(outcome, Code):
+            self.notify(
+                f"Merged “{event.subject}” into “{outcome.name}”: it now codes"
+                f" {outcome.passages:,} passages. u undoes it.",
+                title="Merged",
+            )
+
+    def _kept(self) -> int | None:
+        return self.code_tree.highlighted_code_id
 
     def action_close(self) -> None:
-        self.dismiss(self._changed)
+        if self._idle():
+            self.dismiss(self._changed)
 
 
 def visible_name(code: Code) -> str:
