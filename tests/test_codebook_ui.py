@@ -282,6 +282,50 @@ async def test_a_delete_runs_in_a_worker_and_a_refused_one_says_why(coded: Store
         assert [name for name, _ in rows(screen)] == ["地名", "经济", "政策"]
 
 
+async def until(pilot, condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``condition()`` holds (its poll or a server's notice), at most
+    about ten seconds of polls (a limit so that a failure ends, not a timing assert)."""
+    for _ in range(100):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_the_screen_follows_another_programs_changes_keeping_the_cursor(
+    coded: Store,
+) -> None:
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        await highlight(pilot, screen, "政策")
+        policy = coded.codebook.find("政策")
+        other = Store(coded.target, coder="bo")  # another app, the CLI, another coder
+        try:
+            other.codebook.delete(other.codebook.find("地名") or 0)  # the row above goes
+            other.codebook.rename(policy or 0, "产业政策")  # the highlighted code renamed
+            other.annotations.create(
+                other.documents.summaries()[1].id, 20, 24, ["产业政策", "新代码"]
+            )
+        finally:
+            other.close()
+        await until(pilot, lambda: "产业政策" in [n for n, _ in rows(screen)], "the rename")
+        await counted(app, pilot)
+        assert rows(screen) == [("新代码", 0), ("经济", 0), ("产业", 1), ("汽车", 2), ("产业政策", 1)]
+        code = screen.code_tree.highlighted_code
+        assert code is not None and code.id == policy  # the same code, at its new place
+        assert line(screen.code_tree, 4).split("产业政策")[1].split()[:2] == ["2", "2"]
+        assert "产业政策" in str(screen.query_one("#codebook-detail").render())
+        # Acting on it here afterwards acts on that code; the cursor stays across the polls.
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "政策"
+        await pilot.press("enter")
+        await pilot.pause(2.5)  # a poll has run
+        assert rows(screen)[-1] == ("政策", 1)
+        assert screen.code_tree.highlighted_code_id == policy
+
+
 async def test_delete_says_what_it_removes_first(coded: Store) -> None:
     app = make_app(coded)
     async with app.run_test(size=SIZE) as pilot:

@@ -16,6 +16,7 @@ a sentence; the worker's :class:`CodebookActionDone` brings the result back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from typing import TypeVar
 
@@ -30,7 +31,7 @@ from textual.worker import get_current_worker
 
 from reader.core.models import Code, UndoResult
 from reader.core.store import Store, StoreError
-from reader.ui.messages import CodebookActionDone
+from reader.ui.messages import CodebookActionDone, DatabaseChanged
 from reader.ui.safe_text import line_text, plain
 from reader.ui.widgets.code_tree import CodeTree
 from reader.ui.widgets.footer import ReaderFooter
@@ -65,6 +66,9 @@ class CodebookScreen(Screen[bool]):
         """Something was changed here: the reading screen redraws when this screen closes."""
         self._working: str | None = None
         """What a worker is doing now ("Merging “A” into “B”"), or None: one at a time."""
+        self._seen_version: int | None = None
+        """The store's change token when the tree was last read (another program's commit
+        changes it: see :meth:`_follow_other_writers`)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="codebook"):
@@ -81,6 +85,12 @@ class CodebookScreen(Screen[bool]):
         tree.border_title = "Codebook"
         self._load(count=False)
         tree.focus()
+        # Another app, the CLI or another coder on the server may change the codebook while it
+        # is open: looked for as the reading screen does (a server also tells at once, through
+        # the reading screen's DatabaseChanged, passed on to the screen on top).
+        from reader.ui.screens.main import POLL_SECONDS
+
+        self.set_interval(POLL_SECONDS, self._follow_other_writers)
 
     @property
     def counts_shown(self) -> bool:
@@ -94,6 +104,8 @@ class CodebookScreen(Screen[bool]):
     def _load(self, highlight: int | None = None, *, count: bool = True) -> None:
         """The tree at once (one small query), with the counts known so far; the counts are
         read again in a thread (at 100,000 annotations they take longer than the tree)."""
+        with suppress(StoreError):
+            self._seen_version = self.store.change_token()  # before reading: nothing missed
         codes = self.store.codebook.codes(counts=False)
         self.code_tree.show_codes(self._with_counts(codes), highlight, counted=self._counted)
         self._title(codes)
@@ -140,6 +152,19 @@ class CodebookScreen(Screen[bool]):
         codes = self._with_counts(self.code_tree.codes)
         self.code_tree.show_codes(codes, counted=True)
         self._title(codes)
+
+    @on(DatabaseChanged)
+    def _follow_other_writers(self) -> None:
+        """Read the tree (and count) again if another program committed since it was read,
+        keeping the cursor on the same code (by id; on its neighbour if that code is gone)."""
+        if self._working is not None:
+            return  # the worker's own commit: the tree is read again when it is done
+        try:
+            version = self.store.change_token()
+        except StoreError:
+            return  # a lost connection: the reading screen says so
+        if version != self._seen_version:
+            self._load(self._kept())
 
     def on_resize(self) -> None:
         self._show_header()

@@ -305,6 +305,11 @@ class MainScreen(Screen[None]):
 
     @on(DatabaseChanged)
     def show_other_coders_changes(self) -> None:
+        if self.app.screen is not self:
+            # A screen on top that follows changes itself (the codebook) is told; this one
+            # looks when it is back on top (its poll sees the change token moved).
+            self.app.screen.post_message(DatabaseChanged())
+            return
         self._check_other_writers()
 
     @on(ConnectionChanged)
