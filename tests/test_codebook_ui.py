@@ -97,6 +97,36 @@ async def test_the_tree_shows_codes_counts_descriptions_and_folds(coded: Store) 
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_a_parent_shows_its_own_counts_and_its_subtree_s_once_each(coded: Store) -> None:
+    first = coded.documents.summaries()[0].id
+    coded.annotations.create(first, 50, 60, ["产业", "汽车"])  # a parent and its child
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        tree = screen.code_tree
+        assert screen.totals_shown
+        assert "incl. subcodes" in str(screen.query_one("#codebook-header").render())
+        # passages, documents, then over the subtree: 经济 codes nothing itself; 产业 3 + 汽车
+        # 3 passages, one of them carrying both: 5.
+        assert line(tree, 1).split("经济")[1].split()[:4] == ["0", "0", "5", "2"]
+        assert line(tree, 2).split("产业")[1].split()[:4] == ["3", "1", "5", "2"]
+        assert line(tree, 3).split("汽车")[1].split()[:2] == ["3", "2"]  # a leaf: no total
+        assert line(tree, 3).split("汽车")[1].split()[2:] == []
+        await highlight(pilot, screen, "产业")
+        detail = str(screen.query_one("#codebook-detail").render())
+        assert "3 passages in 1 document" in detail
+        assert "with the codes under it: 5 passages in 2 documents" in detail
+        # Moving a code under another: the totals follow.
+        await highlight(pilot, screen, "地名")
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press(*"政策", "enter")
+        await counted(app, pilot)
+        assert [name for name, _ in rows(screen)][-2:] == ["政策", "地名"]
+        index = [name for name, _ in rows(screen)].index("政策")
+        assert line(tree, index).split("政策")[1].split()[:4] == ["1", "1", "2", "1"]
+
+
 async def test_rename_shows_at_once_in_the_panel_and_u_undoes_it(coded: Store) -> None:
     app = make_app(coded)
     async with app.run_test(size=SIZE) as pilot:

@@ -109,3 +109,17 @@ class CodebookActionDone(Message):
     """The name of the code acted on (for the notice)."""
     error: str | None = None
     """Why nothing was changed (a StoreError's sentence), or None."""
+
+
+@dataclass
+class CodebookCounted(Message):
+    """The codebook screen's counting worker read the codes' counts (``totals`` None), then the
+    totals over each parent code's subtree (``totals`` set)."""
+
+    counts: dict[int, tuple[int, int]]
+    """(passages, documents) per code that codes a passage."""
+    totals: dict[int, tuple[int, int]] | None
+    """(passages, documents) over each parent code's subtree; None: not read yet, or (when
+    ``final``) not totalled (see store.codebook.subtree_counts)."""
+    final: bool = False
+    """The worker is done: these are the totals too."""
