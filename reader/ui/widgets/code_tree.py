@@ -20,7 +20,7 @@ from reader.core.models import Code
 from reader.ui.safe_text import line_text
 from reader.ui.widgets.item_list import ItemList
 
-COUNTS_WIDTH = 30
+COUNTS_WIDTH = 32
 """Cells for "passages  docs" and the subtree's "passages  docs" after the names."""
 
 
@@ -151,15 +151,17 @@ class CodeTree(ItemList):
             line.append(f"{code.passages:>8,}{code.documents:>6,}")
         else:
             line.append(f"{'…':>8}{'…':>6}", style="dim")
+        line.append("  ")
         if code.id not in self._has_children:
-            line.append(" " * 16)
+            line.append(" " * 14)
         elif not self.totalled:
-            line.append(f"{'—':>8}{'—':>6}  ", style="dim")
+            line.append(f"{'—':>8}{'—':>6}", style="dim")
         elif self.totals is None:
-            line.append(f"{'…':>8}{'…':>6}  ", style="dim")
+            line.append(f"{'…':>8}{'…':>6}", style="dim")
         else:
             passages, documents = self.totals.get(code.id, (0, 0))
-            line.append(f"{passages:>8,}{documents:>6,}  ", style="italic")
+            line.append(f"{passages:>8,}{documents:>6,}", style="italic")
+        line.append("  ")
         description = code.description.strip().splitlines()
         if description:
             line.append(line_text(description[0]), style="dim")
@@ -173,7 +175,7 @@ class CodeTree(ItemList):
     def header(self, width: int) -> Text:
         """The column heads, aligned with the lines of this width."""
         head = Text("code".ljust(self.name_width(width)))
-        head.append(f"{'passages':>8}{'docs':>6}{'incl. subcodes':>14}  description")
+        head.append(f"{'passages':>8}{'docs':>6}  {'incl. subcodes':>14}  description")
         return head
 
     def has_children(self, code_id: int) -> bool:
