@@ -341,7 +341,9 @@ async def test_the_screen_follows_another_programs_changes_keeping_the_cursor(
             other.close()
         await until(pilot, lambda: "产业政策" in [n for n, _ in rows(screen)], "the rename")
         await counted(app, pilot)
-        assert rows(screen) == [("新代码", 0), ("经济", 0), ("产业", 1), ("汽车", 2), ("产业政策", 1)]
+        assert rows(screen) == [
+            ("新代码", 0), ("经济", 0), ("产业", 1), ("汽车", 2), ("产业政策", 1)
+        ]  # fmt: skip
         code = screen.code_tree.highlighted_code
         assert code is not None and code.id == policy  # the same code, at its new place
         assert line(screen.code_tree, 4).split("产业政策")[1].split()[:2] == ["2", "2"]

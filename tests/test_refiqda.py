@@ -481,9 +481,8 @@ def test_code_memos_travel_as_notes_the_codes_refer_to(annotated: Store, tmp_pat
     codes = {c.get("name"): c for c in root.iter(f"{{{PROJECT_NS}}}Code")}
     assert codes["事件"].find("q:NoteRef", NS) is None  # no memo, no note
     (reference,) = codes["地名"].findall("q:NoteRef", NS)
-    (note,) = [
-        n for n in root.findall("q:Notes/q:Note", NS) if n.get("guid") == reference.get("targetGUID")
-    ]
+    notes = root.findall("q:Notes/q:Note", NS)
+    (note,) = [n for n in notes if n.get("guid") == reference.get("targetGUID")]
     assert note.get("name") == "memo"
     assert note.find("q:PlainTextContent", NS).text == "省会城市？\n第二段 <b>&amp; ]]>"
     institution = codes["机构"]
