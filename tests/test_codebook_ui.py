@@ -3,6 +3,9 @@ and the reading screen following a rename or a recolour; memos on a code and a d
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 from payloads import ALL
 from textual.widgets import Input, Label, OptionList, TextArea
@@ -94,6 +97,36 @@ async def test_the_tree_shows_codes_counts_descriptions_and_folds(coded: Store) 
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_a_parent_shows_its_own_counts_and_its_subtree_s_once_each(coded: Store) -> None:
+    first = coded.documents.summaries()[0].id
+    coded.annotations.create(first, 50, 60, ["产业", "汽车"])  # a parent and its child
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        tree = screen.code_tree
+        assert screen.totals_shown
+        assert "incl. subcodes" in str(screen.query_one("#codebook-header").render())
+        # passages, documents, then over the subtree: 经济 codes nothing itself; 产业 3 + 汽车
+        # 3 passages, one of them carrying both: 5.
+        assert line(tree, 1).split("经济")[1].split()[:4] == ["0", "0", "5", "2"]
+        assert line(tree, 2).split("产业")[1].split()[:4] == ["3", "1", "5", "2"]
+        assert line(tree, 3).split("汽车")[1].split()[:2] == ["3", "2"]  # a leaf: no total
+        assert line(tree, 3).split("汽车")[1].split()[2:] == []
+        await highlight(pilot, screen, "产业")
+        detail = str(screen.query_one("#codebook-detail").render())
+        assert "3 passages in 1 document" in detail
+        assert "with the codes under it: 5 passages in 2 documents" in detail
+        # Moving a code under another: the totals follow.
+        await highlight(pilot, screen, "地名")
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press(*"政策", "enter")
+        await counted(app, pilot)
+        assert [name for name, _ in rows(screen)][-2:] == ["政策", "地名"]
+        index = [name for name, _ in rows(screen)].index("政策")
+        assert line(tree, index).split("政策")[1].split()[:4] == ["1", "1", "2", "1"]
+
+
 async def test_rename_shows_at_once_in_the_panel_and_u_undoes_it(coded: Store) -> None:
     app = make_app(coded)
     async with app.run_test(size=SIZE) as pilot:
@@ -173,7 +206,7 @@ async def test_merge_asks_for_the_target_then_u_undoes_it(coded: Store) -> None:
         await pilot.pause()
         assert chooser.query_one(OptionList).option_count == 1
         await pilot.press("enter")
-        await pilot.pause()
+        await counted(app, pilot)  # the merge runs in a worker
         assert coded.codebook.find("政策") is None
         assert rows(screen) == [("地名", 0), ("经济", 0), ("产业", 1), ("汽车", 2)]
         industry = coded.codebook.get(coded.codebook.find("产业") or 0)
@@ -181,9 +214,148 @@ async def test_merge_asks_for_the_target_then_u_undoes_it(coded: Store) -> None:
         await counted(app, pilot)
         assert line(screen.code_tree, 2).split("产业")[1].split()[:2] == ["2", "1"]
         await pilot.press("u")
-        await pilot.pause()
+        await counted(app, pilot)
         assert coded.codebook.find("政策") is not None
         assert len(rows(screen)) == 5
+
+
+@contextlib.contextmanager
+def another_connection_writing(store: Store) -> Iterator[Store]:
+    """Another connection (another app, the CLI) in the middle of a write: its transaction
+    holds the database's write lock (SQLite's, or the server's advisory lock) until the block
+    ends, so the screen's worker waits for it; the write is a description of 地名."""
+    other = Store(store.target, coder="bo")
+    try:
+        with other.gateway.transaction():
+            other.codebook.describe(other.codebook.find("地名") or 0, "places, from another app")
+            yield other
+    finally:
+        other.close()
+
+
+def notices(app: ReaderApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_a_merge_runs_in_a_worker_says_so_and_refuses_a_second_action(
+    coded: Store,
+) -> None:
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        await highlight(pilot, screen, "政策")
+        with another_connection_writing(coded):
+            await pilot.press("m")
+            await pilot.pause()
+            await pilot.press(*"产业", "enter")
+            await pilot.pause()
+            # Waiting for the other write: the UI is not, and says what it is doing.
+            assert screen.code_tree.border_subtitle == "Merging “政策” into “产业”…"
+            assert screen.code_tree.has_class("-working")
+            assert coded.codebook.find("政策") is not None
+            for key in ("r", "d", "u", "escape"):  # another action, closing: refused
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is screen, key
+            refused = [n for n in notices(app) if "wait until it is done" in n]
+            assert len(refused) == 4
+            assert refused[0] == "Merging “政策” into “产业”: wait until it is done."
+            await pilot.press("down")  # moving about still works
+            await pilot.pause()
+        await counted(app, pilot)  # the other write committed: the merge ran after it
+        assert coded.codebook.find("政策") is None
+        assert coded.codebook.get(coded.codebook.find("地名") or 0).description.startswith(
+            "places"
+        )
+        assert rows(screen) == [("地名", 0), ("经济", 0), ("产业", 1), ("汽车", 2)]
+        assert not screen.code_tree.border_subtitle
+        assert not screen.code_tree.has_class("-working")
+        assert "Merged “政策” into “产业”: it now codes 2 passages. u undoes it." in notices(app)
+        assert line(screen.code_tree, 2).split("产业")[1].split()[:2] == ["2", "1"]
+        await pilot.press("u")  # the undo of a merge runs in the worker too
+        await counted(app, pilot)
+        assert coded.codebook.find("政策") is not None
+        assert len(rows(screen)) == 5
+        await pilot.press("escape")  # idle again: closes
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_delete_runs_in_a_worker_and_a_refused_one_says_why(coded: Store) -> None:
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        await highlight(pilot, screen, "产业")
+        with another_connection_writing(coded):
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            assert screen.code_tree.border_subtitle == "Deleting “产业”…"
+            assert coded.codebook.find("产业") is not None
+        await counted(app, pilot)
+        assert coded.codebook.find("产业") is None
+        assert rows(screen) == [("地名", 0), ("经济", 0), ("政策", 1), ("汽车", 1)]
+        # A delete the store refuses when its turn comes (the other program deleted the code
+        # while this one waited): one sentence, the screen idle again, nothing else changed.
+        await highlight(pilot, screen, "汽车")
+        with another_connection_writing(coded) as other:
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            assert screen.code_tree.border_subtitle == "Deleting “汽车”…"
+            other.codebook.delete(other.codebook.find("汽车") or 0)
+        await counted(app, pilot)
+        assert not screen.code_tree.has_class("-working")
+        assert any("There is no code with id" in n for n in notices(app))
+        assert [name for name, _ in rows(screen)] == ["地名", "经济", "政策"]
+
+
+async def until(pilot, condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``condition()`` holds (its poll or a server's notice), at most
+    about ten seconds of polls (a limit so that a failure ends, not a timing assert)."""
+    for _ in range(100):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_the_screen_follows_another_programs_changes_keeping_the_cursor(
+    coded: Store,
+) -> None:
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        await highlight(pilot, screen, "政策")
+        policy = coded.codebook.find("政策")
+        other = Store(coded.target, coder="bo")  # another app, the CLI, another coder
+        try:
+            other.codebook.delete(other.codebook.find("地名") or 0)  # the row above goes
+            other.codebook.rename(policy or 0, "产业政策")  # the highlighted code renamed
+            other.annotations.create(
+                other.documents.summaries()[1].id, 20, 24, ["产业政策", "新代码"]
+            )
+        finally:
+            other.close()
+        await until(pilot, lambda: "产业政策" in [n for n, _ in rows(screen)], "the rename")
+        await counted(app, pilot)
+        assert rows(screen) == [
+            ("新代码", 0), ("经济", 0), ("产业", 1), ("汽车", 2), ("产业政策", 1)
+        ]  # fmt: skip
+        code = screen.code_tree.highlighted_code
+        assert code is not None and code.id == policy  # the same code, at its new place
+        assert line(screen.code_tree, 4).split("产业政策")[1].split()[:2] == ["2", "2"]
+        assert "产业政策" in str(screen.query_one("#codebook-detail").render())
+        # Acting on it here afterwards acts on that code; the cursor stays across the polls.
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "政策"
+        await pilot.press("enter")
+        await pilot.pause(2.5)  # a poll has run
+        assert rows(screen)[-1] == ("政策", 1)
+        assert screen.code_tree.highlighted_code_id == policy
 
 
 async def test_delete_says_what_it_removes_first(coded: Store) -> None:

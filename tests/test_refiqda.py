@@ -465,3 +465,38 @@ def test_a_user_name_that_cannot_be_a_coder_is_changed_and_said(tmp_path: Path) 
         cli, ["import-project", str(archive), "--db", str(tmp_path / "again.db")]
     )
     assert "note: user 'Smith, Anna' codes here as 'Smith Anna'" in result.output
+
+
+def test_code_memos_travel_as_notes_the_codes_refer_to(annotated: Store, tmp_path: Path) -> None:
+    """Project.xsd's CodeType has NoteRef after Description: a code's memo is a Note there."""
+    names = {code.name: code.id for code in annotated.codebook.codes()}
+    annotated.codebook.move(names["地名"], names["机构"])
+    annotated.codebook.describe(names["机构"], "组织")
+    annotated.codebook.set_memo(names["地名"], "省会城市？\n第二段 <b>&amp; ]]>")
+    annotated.codebook.set_memo(names["机构"], "待定" + CONTROLS[0])  # XML 1.0 cannot hold it
+    archive = tmp_path / "memos.qdpx"
+    export_qdpx(annotated, archive)
+    with zipfile.ZipFile(archive) as opened:
+        root = assert_valid(opened.read("project.qde"))
+    codes = {c.get("name"): c for c in root.iter(f"{{{PROJECT_NS}}}Code")}
+    assert codes["事件"].find("q:NoteRef", NS) is None  # no memo, no note
+    (reference,) = codes["地名"].findall("q:NoteRef", NS)
+    notes = root.findall("q:Notes/q:Note", NS)
+    (note,) = [n for n in notes if n.get("guid") == reference.get("targetGUID")]
+    assert note.get("name") == "memo"
+    assert note.find("q:PlainTextContent", NS).text == "省会城市？\n第二段 <b>&amp; ]]>"
+    institution = codes["机构"]
+    assert [child.tag.split("}")[1] for child in institution] == ["Description", "NoteRef", "Code"]
+    # Into a new database: every code with its memo; the comments' notes stay comments.
+    restored = Store(tmp_path / "restored.db")
+    import_qdpx(restored, archive)
+    memos = {code.name: code.memo for code in restored.codebook.codes()}
+    assert memos == {code.name: code.memo for code in annotated.codebook.codes()}
+    assert memos["机构"] == "待定" + CONTROLS[0]
+    assert CONTROLS[0] in [a.comment for a in restored.annotations.all()]
+    assert not any("省会" in a.comment for a in restored.annotations.all())
+    restored.close()
+    # Into the database it came from, where the memo changed since: a code here keeps its own.
+    annotated.codebook.set_memo(names["地名"], "改过了")
+    import_qdpx(annotated, archive)
+    assert annotated.codebook.get(names["地名"]).memo == "改过了"

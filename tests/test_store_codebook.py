@@ -313,6 +313,7 @@ def test_a_deep_chain_of_codes_is_only_data(store: Store) -> None:
             )
     codes = store.codebook.codes()
     assert len(codes) == 3000 and codes[-1].depth == 2999
+    assert store.codebook.subtree_counts() is None  # 4.5 million pairs: not totalled
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -438,3 +439,58 @@ def test_counts_alone_equal_the_tree_s_counts_and_the_tree_alone_has_none(coded:
     bare = coded.codebook.codes(counts=False)
     assert [c.name for c in bare] == [c.name for c in coded.codebook.codes()]
     assert all((c.passages, c.documents) == (0, 0) for c in bare)
+
+
+def independent_totals(store: Store) -> dict[str, tuple[int, int]]:
+    """(passages, documents) over each parent code and the codes under it, from the
+    annotations themselves and each code's parent: every passage and document once."""
+    codes = store.codebook.codes(counts=False)
+    parent = {code.name: next((c.name for c in codes if c.id == code.parent_id), None)
+              for code in codes}  # fmt: skip
+    under: dict[str, tuple[set[int], set[int]]] = {}
+    for annotation in store.annotations.all():
+        above: set[str] = set()
+        for tag in annotation.tags:
+            name: str | None = tag.name
+            while name is not None:  # the code and every code above it
+                above.add(name)
+                name = parent.get(name)
+        for name in above:
+            passages, documents = under.setdefault(name, (set(), set()))
+            passages.add(annotation.id)
+            documents.add(annotation.document_id)
+    parents = {p for p in parent.values() if p is not None}
+    return {name: (len(under.get(name, ((), ()))[0]), len(under.get(name, ((), ()))[1]))
+            for name in parents}  # fmt: skip
+
+
+def test_subtree_totals_count_each_passage_and_each_document_once(coded: Store) -> None:
+    first = coded.documents.summaries()[0].id
+    coded.annotations.create(first, 70, 80, ["产业", "汽车"])  # a parent and its child
+    totals = coded.codebook.subtree_counts()
+    assert totals is not None
+    names = ids(coded)
+    shown = {name: totals[code] for name, code in names.items() if code in totals}
+    assert shown == independent_totals(coded)
+    # 经济 codes nothing itself; under it 6 passages (30-40 carries 政策 and 产业, 70-80 产业
+    # and 汽车: each once) in both documents; 产业 and 汽车: 5, where their own counts add to 6.
+    assert shown == {"经济": (6, 2), "产业": (5, 2)}
+    own = {c.name: c.passages for c in coded.codebook.codes()}
+    assert own["产业"] + own["汽车"] == 6
+    # A code moved under another takes its passages along; undo takes them back.
+    coded.codebook.move(names["地名"], names["政策"])
+    assert coded.codebook.subtree_counts() == {
+        names["经济"]: (6, 2), names["产业"]: (5, 2), names["政策"]: (3, 2)
+    }
+    coded.history.undo()
+    assert coded.codebook.subtree_counts() == totals
+
+
+def test_subtree_totals_are_refused_where_the_stored_parents_are_no_tree(coded: Store) -> None:
+    names = ids(coded)
+    coded.gateway.execute(
+        "update tags set parent_id = ? where id = ?", [names["汽车"], names["经济"]]
+    )  # a cycle another program wrote: 经济 > 产业 > 汽车 > 经济
+    assert coded.codebook.subtree_counts() is None
+    coded.gateway.execute("update tags set parent_id = null where id = ?", [names["经济"]])
+    assert coded.codebook.subtree_counts() == {names["经济"]: (5, 2), names["产业"]: (4, 2)}

@@ -7,7 +7,9 @@ A ``.qdpx`` file is a zip archive holding ``project.qde`` (XML in the namespace
 - ``Users``: the exporting coder (the project's creating user) and one ``User`` per coder
   whose annotations are in it; each selection's and coding's ``creatingUser`` is its coder;
 - ``CodeBook``: each tag a ``Code`` with its colour (codes may nest and carry a
-  ``Description``: :class:`CodeEntry` takes a parent and a description, for issue 9);
+  ``Description``: :class:`CodeEntry` takes a parent and a description, for issue 9); a
+  code's memo is a ``Note`` (named ``memo``) that the ``Code`` refers to with a ``NoteRef``,
+  where Project.xsd's CodeType has its place;
 - ``Variables``: ``source``, ``published``, ``author`` and ``script`` (Text), the
   documents' metadata;
 - ``Sources``: each document a ``TextSource`` named by its title, with its metadata as
@@ -42,7 +44,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -165,6 +167,12 @@ class CodeEntry:
     description: str = ""
     parent: str | None = None
     guid: str = ""
+    memo: str = ""
+    """The analyst's notes on the code: a project writes it as a Note (a ``.qdc`` has no
+    place for it)."""
+    note_guids: tuple[str, ...] = ()
+    """Read from a project: the Notes its ``NoteRef`` elements name (their texts become the
+    memo)."""
 
     @property
     def code_guid(self) -> str:
@@ -186,7 +194,8 @@ def tag_entries(tags: Iterable[Tag]) -> list[CodeEntry]:
 
 def code_entries(codes: Sequence[Code]) -> list[CodeEntry]:
     """The store's codebook (store.codebook.codes()) as entries: parents by name, with their
-    descriptions (Codebook.xsd has no place for a code's memo)."""
+    descriptions and memos (a project writes a memo as a Note; Codebook.xsd has no place for
+    it, so a ``.qdc`` leaves it out)."""
     names = {code.id: code.name for code in codes}
     return [
         CodeEntry(
@@ -194,14 +203,23 @@ def code_entries(codes: Sequence[Code]) -> list[CodeEntry]:
             color=code.color,
             description=code.description,
             parent=names.get(code.parent_id) if code.parent_id is not None else None,
+            memo=code.memo,
         )
         for code in codes
     ]
 
 
-def codes_element(codes: Sequence[CodeEntry], namespace: str = PROJECT_NS) -> etree._Element:
+def memo_note_guid(code: CodeEntry) -> str:
+    """The GUID of the Note holding a code's memo in a project (stable, as every GUID)."""
+    return guid("note", f"code:{code.code_guid}")
+
+
+def codes_element(
+    codes: Sequence[CodeEntry], namespace: str = PROJECT_NS, *, memos: bool = False
+) -> etree._Element:
     """The ``<Codes>`` element: codes nested under their parents (a parent that is not in
-    the list, or a cycle, puts the code at the top level)."""
+    the list, or a cycle, puts the code at the top level). ``memos``: a code with a memo
+    refers to its Note (:func:`memo_note_guid`; a project writes the Note itself)."""
     by_name = {code.name: code for code in codes}
     children: dict[str | None, list[CodeEntry]] = {}
     for code in codes:
@@ -219,6 +237,10 @@ def codes_element(codes: Sequence[CodeEntry], namespace: str = PROJECT_NS) -> et
         if code.description:
             etree.SubElement(element, f"{{{namespace}}}Description").text = _xml_text(
                 code.description
+            )
+        if memos and code.memo.strip():  # CodeType: Description?, NoteRef*, Code*
+            etree.SubElement(
+                element, f"{{{namespace}}}NoteRef", {"targetGUID": memo_note_guid(code)}
             )
         for child in children.get(code.name, []):
             if child.name not in placed:
@@ -267,7 +289,10 @@ def parse_codes(codes: etree._Element | None) -> list[CodeEntry]:
             color = None
         if name:
             text = "" if description is None else description.text or ""
-            entries.append(CodeEntry(name, color, text, parent, code.get("guid", "")))
+            notes = tuple(ref.get("targetGUID", "") for ref in code.iterchildren("{*}NoteRef"))
+            entries.append(
+                CodeEntry(name, color, text, parent, code.get("guid", ""), note_guids=notes)
+            )
         stack.extend(
             (child, name or parent) for child in reversed(list(code.iterchildren("{*}Code")))
         )
@@ -405,7 +430,7 @@ def project_xml(
     else:
         entries = code_entries(project.codes) if project.codes else tag_entries(project.tags)
     if entries:
-        codes_xml = etree.tostring(codes_element(entries), encoding="unicode")
+        codes_xml = etree.tostring(codes_element(entries, memos=True), encoding="unicode")
         # the element carries its own xmlns; inside <Project> the default namespace is the same
         out += ["<CodeBook>", codes_xml.replace(f' xmlns="{PROJECT_NS}"', "", 1), "</CodeBook>\n"]
     code_guids = {entry.name: entry.code_guid for entry in entries}
@@ -434,6 +459,11 @@ def project_xml(
         by_document.setdefault(annotation.document_id, []).append(annotation)
     files: dict[str, str] = {}
     notes: list[tuple[str, str, str, str]] = []
+    # Each code's memo: a Note its Code refers to (written with the comments' Notes).
+    memo_notes = [
+        (memo_note_guid(entry), entry.memo, owner, "") for entry in entries if entry.memo.strip()
+    ]
+    memo_guids = {note[0] for note in memo_notes}
     if project.documents:
         out.append("<Sources>\n")
         for document in project.documents.values():
@@ -470,10 +500,11 @@ def project_xml(
                     )
             out.append("</TextSource>\n")
         out.append("</Sources>\n")
-    if notes:
+    if notes or memo_notes:
         out.append("<Notes>\n")
-        for note_guid, text, user_guid, created in notes:
-            attributes = {"guid": note_guid, "name": "comment", "creatingUser": user_guid}
+        for note_guid, text, user_guid, created in [*memo_notes, *notes]:
+            kind = "memo" if note_guid in memo_guids else "comment"
+            attributes = {"guid": note_guid, "name": kind, "creatingUser": user_guid}
             if created:
                 attributes["creationDateTime"] = created
             if _XML_FORBIDDEN.search(text):  # XML cannot hold it: a file in the archive can
@@ -648,7 +679,7 @@ def _parse(xml: bytes, load: Callable[[str], bytes | None], path: Path) -> QdaPr
         for user in _children(_child(root, "Users"), "User")
     }
     codebook = _child(root, "CodeBook")
-    codes = parse_codes(_child(codebook, "Codes") if codebook is not None else None)
+    parsed = parse_codes(_child(codebook, "Codes") if codebook is not None else None)
     variables = {
         variable.get("guid", ""): variable.get("name", "")
         for variable in _children(_child(root, "Variables"), "Variable")
@@ -657,6 +688,13 @@ def _parse(xml: bytes, load: Callable[[str], bytes | None], path: Path) -> QdaPr
         note.get("guid", ""): _text_of(note, load)[0]
         for note in _children(_child(root, "Notes"), "Note")
     }
+    # A code's NoteRefs: its memo (several notes one after another, as a selection's are).
+    codes = [
+        replace(code, memo="\n\n".join(notes[g] for g in code.note_guids if notes.get(g)))
+        if code.note_guids
+        else code
+        for code in parsed
+    ]
     skipped: list[str] = []
     sources: list[QdaSource] = []
     listed = _child(root, "Sources")
@@ -813,7 +851,11 @@ def import_qdpx(store: Store, path: Path) -> ImportReport:
         for code in project.codes:
             if code.name not in new_codes and store.codebook.find(code.name) is None:
                 new_codes[code.name] = CodeSpec(
-                    code.name, code.parent or "", code.color, code.description.strip() or None
+                    code.name,
+                    code.parent or "",
+                    code.color,
+                    code.description.strip() or None,
+                    code.memo if code.memo.strip() else None,
                 )
         if new_codes:
             store.codebook.import_codes(list(new_codes.values()), path.name, undoable=False)

@@ -92,3 +92,34 @@ class ConnectionChanged(Message):
     """The connection to a database server was lost (``up`` False) or is back."""
 
     up: bool
+
+
+@dataclass
+class CodebookActionDone(Message):
+    """A codebook action that can take long (merge, delete, undo, redo: thousands of passages)
+    ended in the worker that ran it on its own connection."""
+
+    kind: str
+    """"merge", "delete", "undo" or "redo"."""
+    outcome: object
+    """What the store returned: the merged Code, an UndoResult (None: nothing to undo), ..."""
+    highlight: int | None
+    """The code to highlight afterwards (None: the one highlighted now)."""
+    subject: str = ""
+    """The name of the code acted on (for the notice)."""
+    error: str | None = None
+    """Why nothing was changed (a StoreError's sentence), or None."""
+
+
+@dataclass
+class CodebookCounted(Message):
+    """The codebook screen's counting worker read the codes' counts (``totals`` None), then the
+    totals over each parent code's subtree (``totals`` set)."""
+
+    counts: dict[int, tuple[int, int]]
+    """(passages, documents) per code that codes a passage."""
+    totals: dict[int, tuple[int, int]] | None
+    """(passages, documents) over each parent code's subtree; None: not read yet, or (when
+    ``final``) not totalled (see store.codebook.subtree_counts)."""
+    final: bool = False
+    """The worker is done: these are the totals too."""

@@ -18,7 +18,11 @@ from reader.core.store.gateway import Gateway, Row
 from reader.core.store.history import History
 from reader.core.store.tags import COLOR, Tags, tag_color
 
-__all__ = ["Codebook", "tree_order"]
+__all__ = ["TOTALS_LIMIT", "Codebook", "tree_order"]
+
+TOTALS_LIMIT = 200_000
+"""Most (code, code below it) pairs :meth:`Codebook.subtree_counts` totals over: a 200-code
+tree of three levels has 392; a chain of 3,000 codes would have 4.5 million."""
 
 
 def tree_order(rows: list[Code]) -> list[Code]:
@@ -94,6 +98,43 @@ class Codebook:
             for code_id, passages, documents in self._db.query(
                 "select x.tag_id, count(*), count(distinct a.document_id) from annotations a"
                 " cross join annotation_tags x where x.annotation_id = a.id group by x.tag_id"
+            )
+        }
+
+    def subtree_counts(self) -> dict[int, tuple[int, int]] | None:
+        """(passages, documents) of every code with codes under it, taken over the code and
+        every code below it: a passage is counted once however many of those codes it carries
+        (a parent and its child, two children), and so is a document.
+
+        The pairs (code, code below it) come from a recursive query over ``parent_id``; each
+        coding is matched to the codes above it through SQLite's automatic index on them (at
+        100,000 annotations and 200 codes in a 3-level tree, three to four times :meth:`counts`:
+        the codebook screen shows its own counts first and these when they come).
+
+        None (not totalled) when the stored parents are not the tree that is shown (a cycle, a
+        parent that is gone: another program wrote them), or when the pairs would be more than
+        :data:`TOTALS_LIMIT` (a chain of thousands of codes): what the query would count is not
+        what a user sees, or it would take minutes.
+        """
+        rows = self._db.query("select id, name, color, parent_id, description, memo from tags")
+        shown = tree_order([_code((*row, 0, 0)) for row in rows])
+        stored = {int(row[0]): row[3] if isinstance(row[3], int) else None for row in rows}
+        if any(code.parent_id != stored[code.id] for code in shown):
+            return None
+        if sum(code.depth for code in shown) > TOTALS_LIMIT:
+            return None
+        return {
+            int(code_id): (int(passages), int(documents))
+            for code_id, passages, documents in self._db.query(
+                "with recursive below(ancestor, code) as ("
+                " select parent_id, id from tags where parent_id is not null"
+                " union select b.ancestor, t.id from below b join tags t on t.parent_id = b.code),"
+                " subtree(ancestor, code) as (select ancestor, code from below"
+                " union select ancestor, ancestor from below)"
+                " select s.ancestor, count(distinct x.annotation_id), count(distinct a.document_id)"
+                " from annotations a cross join annotation_tags x"
+                " join subtree s on s.code = x.tag_id"
+                " where x.annotation_id = a.id group by s.ancestor"
             )
         }
 

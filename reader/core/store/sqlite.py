@@ -16,6 +16,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import weakref
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
@@ -144,6 +145,48 @@ def _connect(uri: str) -> sqlite3.Connection:
     return conn
 
 
+_IN_USE: dict[tuple[int, int], int] = {}
+"""(device, inode) of each database file this process has connections open on, and how many.
+
+POSIX advisory locks belong to a process and a file, and closing *any* descriptor of the file
+drops all of them ("How To Corrupt An SQLite Database File", 2.2). Reading the header of a
+file our own connections hold open (a worker opening a second Store) would cancel their locks;
+the next program to close its connection then takes itself for the last one and deletes the
+-wal and -shm files under us, and our later commits are lost. A file in use here is an SQLite
+file already: its header is not read again."""
+_IN_USE_LOCK = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
+def _hold(key: tuple[int, int] | None) -> None:
+    if key is not None:
+        with _IN_USE_LOCK:
+            _IN_USE[key] = _IN_USE.get(key, 0) + 1
+
+
+def _release(key: tuple[int, int] | None) -> None:
+    if key is not None:
+        with _IN_USE_LOCK:
+            left = _IN_USE.get(key, 0) - 1
+            if left > 0:
+                _IN_USE[key] = left
+            else:
+                _IN_USE.pop(key, None)
+
+
+def _in_use(path: Path) -> bool:
+    key = _file_key(path)
+    with _IN_USE_LOCK:
+        return key is not None and key in _IN_USE
+
+
 def _check_file(path: Path) -> bool:
     """Refuse what cannot be opened safely; True when the database file already exists."""
     folder = path.parent
@@ -158,6 +201,8 @@ def _check_file(path: Path) -> bool:
         if not os.access(folder, os.W_OK):
             raise StoreError(f"Cannot create {path}: the folder {folder} is not writable.")
         return False
+    if _in_use(path):
+        return True  # our own connections have it open (see _IN_USE): never open it apart
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_MAGIC))
@@ -457,6 +502,9 @@ class SQLiteGateway:
         self._db = open_database(path, read_only=read_only, coder=self.coder)
         self._conn = self._db.conn
         self._encoding: str | None = None
+        self._key = _file_key(path)
+        """The file's (device, inode) while this connection is open (see _IN_USE)."""
+        _hold(self._key)
 
     @property
     def read_only(self) -> bool:
@@ -634,3 +682,5 @@ class SQLiteGateway:
 
     def close(self) -> None:
         self._db.close()
+        _release(self._key)
+        self._key = None

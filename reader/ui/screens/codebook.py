@@ -5,11 +5,18 @@ The screen orchestrates: the store does every action (store.codebook) in one tra
 one undo step; the dialogs only ask. After each change the tree is read again, and the
 reading screen is told (``on_change``) so its highlights and panel show new names and colours
 at once.
+
+The actions that touch every passage of a code (merge, delete, and undo or redo, which may be
+a merge's) run in a thread worker on a connection of its own, as the export does: at 10,000
+passages they take a few tenths of a second, longer on a busy machine or a server. Meanwhile
+the tree's title says what is being done, and every other action (and closing) is refused with
+a sentence; the worker's :class:`CodebookActionDone` brings the result back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from typing import TypeVar
 
@@ -19,18 +26,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.core.models import Code, UndoResult
 from reader.core.store import Store, StoreError
+from reader.ui.messages import CodebookActionDone, CodebookCounted, DatabaseChanged
 from reader.ui.safe_text import line_text, plain
 from reader.ui.widgets.code_tree import CodeTree
+from reader.ui.widgets.footer import ReaderFooter
 
 T = TypeVar("T")
 
 
-class CodebookScreen(Screen[None]):
+class CodebookScreen(Screen[bool]):
     """The codebook: ↑↓ to move, ←→ Enter to fold, a letter for each action."""
 
     BINDINGS = [
@@ -53,31 +62,60 @@ class CodebookScreen(Screen[None]):
         self._counts: dict[int, tuple[int, int]] = {}
         """(passages, documents) per code, as last counted."""
         self._counted = False
+        self._changed = False
+        """Something was changed here: the reading screen redraws when this screen closes."""
+        self._working: str | None = None
+        """What a worker is doing now ("Merging “A” into “B”"), or None: one at a time."""
+        self._seen_version: int | None = None
+        """The store's change token when the tree was last read (another program's commit
+        changes it: see :meth:`_follow_other_writers`)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="codebook"):
             yield Static(id="codebook-header")
             yield CodeTree(id="codebook-tree")
             yield Static(id="codebook-detail")
-        yield Footer()
+        yield ReaderFooter()  # made once, not again at each binding update
 
     def on_mount(self) -> None:
+        # The counts first: they take longest (a tenth of a second at 100,000 annotations),
+        # and the worker's query runs beside the tree being laid out and painted.
+        self._count_in_background()
         tree = self.query_one(CodeTree)
         tree.border_title = "Codebook"
-        self._load()
+        self._load(count=False)
         tree.focus()
+        # Another app, the CLI or another coder on the server may change the codebook while it
+        # is open: looked for as the reading screen does (a server also tells at once, through
+        # the reading screen's DatabaseChanged, passed on to the screen on top).
+        from reader.ui.screens.main import POLL_SECONDS
+
+        self.set_interval(POLL_SECONDS, self._follow_other_writers)
+
+    @property
+    def counts_shown(self) -> bool:
+        """The tree shows the counts (not "…" while they are read)."""
+        return self._counted
+
+    @property
+    def totals_shown(self) -> bool:
+        """The tree shows the parent codes' subtree totals too."""
+        return self._counted and self.code_tree.totals is not None
 
     @property
     def code_tree(self) -> CodeTree:
         return self.query_one(CodeTree)
 
-    def _load(self, highlight: int | None = None) -> None:
+    def _load(self, highlight: int | None = None, *, count: bool = True) -> None:
         """The tree at once (one small query), with the counts known so far; the counts are
         read again in a thread (at 100,000 annotations they take longer than the tree)."""
+        with suppress(StoreError):
+            self._seen_version = self.store.change_token()  # before reading: nothing missed
         codes = self.store.codebook.codes(counts=False)
         self.code_tree.show_codes(self._with_counts(codes), highlight, counted=self._counted)
         self._title(codes)
-        self._count_in_background()
+        if count:
+            self._count_in_background()
 
     def _with_counts(self, codes: list[Code]) -> list[Code]:
         return [
@@ -89,17 +127,26 @@ class CodebookScreen(Screen[None]):
     def _title(self, codes: list[Code]) -> None:
         if self._counted:
             total = sum(passages for passages, _ in self._counts.values())
-            self.code_tree.border_title = f"Codebook · {len(codes)} codes · {total:,} codings"
+            title = f"Codebook · {len(codes)} codes · {total:,} codings"
         else:
-            self.code_tree.border_title = f"Codebook · {len(codes)} codes · counting…"
+            title = f"Codebook · {len(codes)} codes · counting…"
+        self.code_tree.border_title = title
+        self.code_tree.border_subtitle = f"{self._working}…" if self._working else ""
+        self.code_tree.set_class(self._working is not None, "-working")
 
     @work(thread=True, exclusive=True, group="codebook-counts")
     def _count_in_background(self) -> None:
-        """store.codebook.counts() on a connection of the worker's own."""
+        """store.codebook.counts(), then the subtree totals (four times as long), on a
+        connection of the worker's own (a connection belongs to the thread that made it;
+        opening one costs two milliseconds); each comes back as a :class:`CodebookCounted`."""
         try:
             store = Store(self.store.target, read_only=True, coder=self.store.coder)
             try:
                 counts = store.codebook.counts()
+                if get_current_worker().is_cancelled:
+                    return
+                self.post_message(CodebookCounted(counts, None))
+                totals = store.codebook.subtree_counts()
             finally:
                 store.close()
         except StoreError as error:
@@ -108,14 +155,32 @@ class CodebookScreen(Screen[None]):
             )
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_counts, counts)
+            self.post_message(CodebookCounted(counts, totals, final=True))
 
-    def _show_counts(self, counts: dict[int, tuple[int, int]]) -> None:
-        self._counts = counts
+    @on(CodebookCounted)
+    def _show_counts(self, event: CodebookCounted) -> None:
+        self._counts = event.counts
         self._counted = True
         codes = self._with_counts(self.code_tree.codes)
         self.code_tree.show_codes(codes, counted=True)
+        self.code_tree.show_totals(
+            event.totals if event.totals is not None or not event.final else {},
+            totalled=event.totals is not None or not event.final,
+        )
         self._title(codes)
+
+    @on(DatabaseChanged)
+    def _follow_other_writers(self) -> None:
+        """Read the tree (and count) again if another program committed since it was read,
+        keeping the cursor on the same code (by id; on its neighbour if that code is gone)."""
+        if self._working is not None:
+            return  # the worker's own commit: the tree is read again when it is done
+        try:
+            version = self.store.change_token()
+        except StoreError:
+            return  # a lost connection: the reading screen says so
+        if version != self._seen_version:
+            self._load(self._kept())
 
     def on_resize(self) -> None:
         self._show_header()
@@ -142,6 +207,24 @@ class CodebookScreen(Screen[None]):
             else " · counting…"
         )
         text.append(f"   {code.color}{counts}", style="dim")
+        totals = self.code_tree.totals
+        if self.code_tree.has_children(code.id):
+            if not self.code_tree.totalled:
+                text.append(
+                    " · not totalled with the codes under it (the stored parents form no"
+                    " tree, or too deep a one)",
+                    style="dim",
+                )
+            elif totals is None:
+                text.append(" · with the codes under it: counting…", style="dim")
+            else:
+                passages, documents = totals.get(code.id, (0, 0))
+                text.append(
+                    f" · with the codes under it: {passages:,}"
+                    f" passage{'s' if passages != 1 else ''} in {documents:,}"
+                    f" document{'s' if documents != 1 else ''}",
+                    style="dim",
+                )
         if code.parent_id is not None:
             parent = next((c for c in self.code_tree.codes if c.id == code.parent_id), None)
             if parent is not None:
@@ -154,18 +237,31 @@ class CodebookScreen(Screen[None]):
 
     # The actions: each asks, then one store call (one undo step), then everything redrawn.
 
+    def _idle(self) -> bool:
+        """True when no action is running; else says which one is (one action at a time: the
+        second would be decided on a tree the first is changing)."""
+        if self._working is None:
+            return True
+        self.notify(f"{self._working}: wait until it is done.", title="Busy")
+        return False
+
     def _code(self) -> Code | None:
+        if not self._idle():
+            return None
         code = self.code_tree.highlighted_code
         if code is None:
             self.notify("No code here yet: tag a passage in the article to make one.")
         return code
 
     def _apply(self, change: Callable[[], T], highlight: int | None = None) -> T | None:
+        if not self._idle():
+            return None
         try:
             result = change()
         except StoreError as error:
             self.notify(str(error), title="Not changed", severity="error", timeout=10)
             return None
+        self._changed = True
         self._load(highlight)
         self.on_change()
         return result
@@ -197,14 +293,16 @@ class CodebookScreen(Screen[None]):
         target = await self.app.push_screen_wait(
             CodeChooser(f"Merge “{visible_name(code)}” ({code.passages:,} passages) into", others)
         )
-        if target is not None:
-            merged = self._apply(lambda: self.store.codebook.merge(code.id, target), target)
-            if merged is not None:
-                self.notify(
-                    f"Merged “{code.name}” into “{merged.name}”: it now codes"
-                    f" {merged.passages:,} passages. u undoes it.",
-                    title="Merged",
-                )
+        if target is not None and self._idle():
+            into = next((c for c in others if c.id == target), None)
+            into_name = visible_name(into) if into is not None else "the other code"
+            self._start(
+                f"Merging “{visible_name(code)}” into “{into_name}”",
+                "merge",
+                lambda store: store.codebook.merge(code.id, target),
+                target,
+                code.name,
+            )
 
     @work
     async def action_move(self) -> None:
@@ -273,30 +371,87 @@ class CodebookScreen(Screen[None]):
         except StoreError as error:
             self.notify(str(error), title="Not changed", severity="error", timeout=10)
             return
-        if await self.app.push_screen_wait(ConfirmDialog(removal.sentence())):
-            self._apply(lambda: self.store.codebook.delete(code.id))
+        if await self.app.push_screen_wait(ConfirmDialog(removal.sentence())) and self._idle():
+            self._start(
+                f"Deleting “{visible_name(code)}”",
+                "delete",
+                lambda store: store.codebook.delete(code.id),
+                None,
+                code.name,
+            )
 
     def action_undo(self) -> None:
-        self._step(self.store.history.undo, "Nothing to undo.", "Undo")
+        if self._idle():
+            self._start("Undoing", "undo", lambda store: store.history.undo(), None, "")
 
     def action_redo(self) -> None:
-        self._step(self.store.history.redo, "Nothing to redo.", "Redo")
+        if self._idle():
+            self._start("Redoing", "redo", lambda store: store.history.redo(), None, "")
 
-    def _step(self, step: Callable[[], UndoResult | None], nothing: str, title: str) -> None:
+    def _start(
+        self,
+        working: str,
+        kind: str,
+        change: Callable[[Store], object],
+        highlight: int | None,
+        name: str,
+    ) -> None:
+        """Run ``change`` in a worker, saying meanwhile what is being done (``working``)."""
+        self._working = working
+        self._title(self.code_tree.codes)
+        self._run_in_background(kind, change, highlight, name)
+
+    @work(thread=True, group="codebook-action")
+    def _run_in_background(
+        self, kind: str, change: Callable[[Store], object], highlight: int | None, name: str
+    ) -> None:
+        """One long action on a connection of the worker's own (a connection belongs to the
+        thread that made it); its end comes back as :class:`CodebookActionDone`."""
         try:
-            result = step()
+            store = Store(self.store.target, read_only=self.store.read_only, coder=self.store.coder)
+            try:
+                outcome = change(store)
+            finally:
+                store.close()
         except StoreError as error:
-            self.notify(str(error), title=f"Not {title.lower()}ne", severity="error", timeout=10)
+            self.post_message(CodebookActionDone(kind, None, highlight, name, str(error)))
+        else:
+            self.post_message(CodebookActionDone(kind, outcome, highlight, name))
+
+    @on(CodebookActionDone)
+    def show_action_done(self, event: CodebookActionDone) -> None:
+        self._working = None
+        if event.error is not None:
+            titles = {"undo": "Not undone", "redo": "Not redone"}
+            self.notify(
+                event.error, title=titles.get(event.kind, "Not changed"), severity="error",
+                timeout=10,
+            )  # fmt: skip
+            self._load(self._kept())  # refused, often because another program changed it
             return
-        if result is None:
-            self.notify(nothing)
+        outcome = event.outcome
+        if event.kind in ("undo", "redo") and not isinstance(outcome, UndoResult):
+            self.notify("Nothing to undo." if event.kind == "undo" else "Nothing to redo.")
+            self._title(self.code_tree.codes)
             return
-        self._load(self.code_tree.highlighted_code_id)
+        self._changed = True
+        self._load(event.highlight if event.highlight is not None else self._kept())
         self.on_change()
-        self.notify(result.description, title=title)
+        if isinstance(outcome, UndoResult):
+            self.notify(outcome.description, title=event.kind.capitalize())
+        elif isinstance(outcome, Code):
+            self.notify(
+                f"Merged “{event.subject}” into “{outcome.name}”: it now codes"
+                f" {outcome.passages:,} passages. u undoes it.",
+                title="Merged",
+            )
+
+    def _kept(self) -> int | None:
+        return self.code_tree.highlighted_code_id
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if self._idle():
+            self.dismiss(self._changed)
 
 
 def visible_name(code: Code) -> str:

@@ -1,7 +1,9 @@
 """The codebook as a tree: one line per code, folded and unfolded, drawn through the Line API.
 
 Each line: the fold mark, the colour swatch, the name (indented by level), the passage and
-document counts in aligned columns, and the first line of the description, dimmed. Names and
+document counts in aligned columns (a code with codes under it also has the totals over its
+subtree, each passage and document counted once), and the first line of the description,
+dimmed. Names and
 descriptions are data: drawn as plain text, control characters as symbols (ItemList).
 """
 
@@ -18,8 +20,8 @@ from reader.core.models import Code
 from reader.ui.safe_text import line_text
 from reader.ui.widgets.item_list import ItemList
 
-COUNTS_WIDTH = 16
-"""Cells for "passages  docs" after the names."""
+COUNTS_WIDTH = 32
+"""Cells for "passages  docs" and the subtree's "passages  docs" after the names."""
 
 
 class CodeTree(ItemList):
@@ -55,6 +57,10 @@ class CodeTree(ItemList):
         self._has_children: set[int] = set()
         self._name_cells = 10
         self.counted = True
+        self.totals: dict[int, tuple[int, int]] | None = None
+        """(passages, documents) over each parent code's subtree; None while being counted."""
+        self.totalled = True
+        """False: the store could not total this tree (shown as —)."""
 
     def show_codes(
         self, codes: Sequence[Code], highlight: int | None = None, *, counted: bool = True
@@ -142,9 +148,20 @@ class CodeTree(ItemList):
         line.append(name, style="bold")
         line.append(" " * max(name_width - cell_len(line.plain), 1))
         if self.counted:
-            line.append(f"{code.passages:>8,}{code.documents:>6,}  ")
+            line.append(f"{code.passages:>8,}{code.documents:>6,}")
         else:
-            line.append(f"{'…':>8}{'…':>6}  ", style="dim")
+            line.append(f"{'…':>8}{'…':>6}", style="dim")
+        line.append("  ")
+        if code.id not in self._has_children:
+            line.append(" " * 14)
+        elif not self.totalled:
+            line.append(f"{'—':>8}{'—':>6}", style="dim")
+        elif self.totals is None:
+            line.append(f"{'…':>8}{'…':>6}", style="dim")
+        else:
+            passages, documents = self.totals.get(code.id, (0, 0))
+            line.append(f"{passages:>8,}{documents:>6,}", style="italic")
+        line.append("  ")
         description = code.description.strip().splitlines()
         if description:
             line.append(line_text(description[0]), style="dim")
@@ -158,8 +175,17 @@ class CodeTree(ItemList):
     def header(self, width: int) -> Text:
         """The column heads, aligned with the lines of this width."""
         head = Text("code".ljust(self.name_width(width)))
-        head.append(f"{'passages':>8}{'docs':>6}  description")
+        head.append(f"{'passages':>8}{'docs':>6}  {'incl. subcodes':>14}  description")
         return head
+
+    def has_children(self, code_id: int) -> bool:
+        return code_id in self._has_children
+
+    def show_totals(self, totals: dict[int, tuple[int, int]] | None, *, totalled: bool) -> None:
+        """The subtree totals (None: being counted; ``totalled`` False: they cannot be)."""
+        self.totals = totals
+        self.totalled = totalled
+        self.refresh()
 
     def action_fold(self) -> None:
         code = self.highlighted_code

@@ -49,8 +49,10 @@ class ReaderFooter(Footer):
             return (False,)
         bindings = tuple(
             (key, binding.action, binding.description, binding.group, binding.key_display,
-             binding.show, enabled, tooltip)
+             enabled, tooltip)
             for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show  # the footer draws only these: a focus change that adds hidden
+            # keys (the codebook tree's fold keys) changes nothing on it
         )  # fmt: skip
         return (True, self.essential_only, self.show_command_palette, self.compact, bindings)
 
