@@ -144,3 +144,44 @@ def test_team_add_and_list_need_a_lead(project: str) -> None:
     on_a_file = runner.invoke(cli, ["team", "list", "--db", "some.db"])
     assert on_a_file.exit_code != 0
     assert "PostgreSQL project" in on_a_file.output
+
+
+def test_a_coder_settles_a_disagreement_only_by_changing_their_own_side(project: str) -> None:
+    """Settling writes both coders' annotations: a plain coder is refused, with a sentence and
+    nothing changed, where the other coder's side would change; giving in (taking the other's
+    passage) changes only their own and is allowed; a lead may settle either way."""
+    from reader.core.disagreement import Resolution, disagreements, resolve
+
+    names = names_of(project)
+    ann = Store(as_role(project, names["ann"]))
+    bob = Store(as_role(project, names["bob"]))
+    lead = Store(as_role(project, names["lead"]))
+    try:
+        document = ann.documents.summaries()[0].id
+        ann_made = ann.annotations.create(document, 10, 20, ["政策"], "")
+        bob_made = bob.annotations.create(document, 12, 22, ["政策"], "")
+        (listed,) = disagreements(ann, names["ann"], names["bob"], "政策")
+        coders = {"coder_a": names["ann"], "coder_b": names["bob"], "code": "政策"}
+
+        with pytest.raises(StoreError, match=f"{names['bob']}'s"):
+            resolve(ann, listed, Resolution.KEEP_A, **coders)
+        assert (bob.annotations.get(bob_made.id).start, bob.annotations.get(bob_made.id).end) == (
+            12,
+            22,
+        )
+        assert len(ann.annotations.for_document(document)) == 2  # nothing added either
+
+        (listed,) = disagreements(lead, names["ann"], names["bob"], "政策")
+        assert resolve(lead, listed, Resolution.KEEP_A, **coders) == 1  # bob's moves to ann's
+        moved = lead.annotations.get(bob_made.id)
+        assert (moved.start, moved.end, moved.coder) == (10, 20, names["bob"])
+        assert disagreements(ann, names["ann"], names["bob"], "政策") == []
+
+        bob.annotations.set_range(bob_made.id, 12, 22)  # apart again
+        (listed,) = disagreements(ann, names["ann"], names["bob"], "政策")
+        assert resolve(ann, listed, Resolution.KEEP_B, **coders) == 1  # ann gives in
+        given = ann.annotations.get(ann_made.id)
+        assert (given.start, given.end) == (12, 22)
+    finally:
+        for store in (ann, bob, lead):
+            store.close()
