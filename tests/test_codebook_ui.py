@@ -486,3 +486,22 @@ async def test_the_palette_opens_the_codebook(coded: Store) -> None:
         codebook()
         await pilot.pause()
         assert isinstance(app.screen, CodebookScreen)
+
+
+async def test_a_tree_too_deep_to_total_shows_a_dash_and_says_why(coded: Store) -> None:
+    db = coded.gateway
+    previous = coded.codebook.find("地名")
+    with coded.transaction():  # a chain of 650 codes under 地名: 211,575 pairs
+        for index in range(650):
+            previous = db.insert(
+                "insert into tags (name, color, parent_id) values (?, '#ffffff', ?) returning id",
+                [f"链{index:03}", previous],
+            )
+    app = make_app(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(app, pilot)
+        assert screen.counts_shown and not screen.code_tree.totalled
+        assert line(screen.code_tree, 0).split("地名")[1].split()[:4] == ["1", "1", "—", "—"]
+        await highlight(pilot, screen, "地名")
+        detail = str(screen.query_one("#codebook-detail").render())
+        assert "not totalled with the codes under it (too deep a tree)" in detail

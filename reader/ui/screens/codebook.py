@@ -211,8 +211,7 @@ class CodebookScreen(Screen[bool]):
         if self.code_tree.has_children(code.id):
             if not self.code_tree.totalled:
                 text.append(
-                    " · not totalled with the codes under it (the stored parents form no"
-                    " tree, or too deep a one)",
+                    " · not totalled with the codes under it (too deep a tree)",
                     style="dim",
                 )
             elif totals is None:
