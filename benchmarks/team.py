@@ -5,7 +5,9 @@
    once. Each process reports its latencies, its errors, and what it was told was saved; the
    project must then hold exactly that (0 lost). The same N×M actions are then done by one
    process on an SQLite file (synchronous=FULL). Printed: errors, lost, p50/p95 latency, actions
-   per second on each, and the ratio (PostgreSQL, N processes / SQLite, one process).
+   per second on each, and the ratio (PostgreSQL, N processes / SQLite, one process); and the
+   CPU time per action of the coder processes and of the server, which, unlike the rate, other
+   work on a shared machine hardly changes (the rate is bound by 2 cores / their sum here).
 2. SIGKILL: K times (default 100), a coder process is killed at a random moment while it
    writes; every action it had confirmed (printed after the store returned) must be there.
 3. The app: first paint (a fresh process, first import to the first screen painted, headless
@@ -18,6 +20,7 @@ temporary folder), started durable (fsync on), as a real server runs; or --url o
 (an empty database: the benchmark writes to it).
 
 Usage: nice .venv/bin/python benchmarks/team.py [--coders 10] [--actions 1000] [--kills 100]
+       [--skip-app | --only-app | --only-kills]
 """
 
 from __future__ import annotations

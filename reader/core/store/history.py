@@ -68,6 +68,7 @@ class History:
         self._tags = tags
         self._load_annotation = load
         self._columns: list[str] | None = None
+        self._read_sqls: dict[bool, str] = {}
         self._grouped: list[int] | None = None
         self._logged = 0
         """Entries this session logged outside one_action(): every TRIM_EVERY, a trim."""
@@ -88,19 +89,7 @@ class History:
         """:meth:`snapshot`, and the annotation's tags whole (ids and colours, by name), in
         one query: what an action needs to log the change and to return the annotation."""
         columns = self._annotation_columns()
-        tags = self._db.dialect.json_list(
-            "select t.id, t.name, t.color from annotation_tags x join tags t on t.id = x.tag_id"
-            " where x.annotation_id = annotations.id order by t.name",
-            "id",
-            "name",
-            "color",
-        )
-        locking = self._db.dialect.locking_read() if lock else ""
-        row = self._db.one(
-            f"select {', '.join(_quoted(c) for c in columns)}, {tags} from annotations"
-            f" where id = ?{locking}",
-            [annotation_id],
-        )
+        row = self._db.one(self._read_sql(lock=lock), [annotation_id])
         if row is None:
             return None
         whole = [make_tag(*tag) for tag in json.loads(row[-1])]
@@ -526,6 +515,23 @@ class History:
             row.update(zip(POSITION, current, strict=True))
         else:
             row["status"] = AnnotationStatus.ORPHAN.value
+
+    def _read_sql(self, *, lock: bool) -> str:
+        """read's query, made once per store (its columns are the schema's)."""
+        if lock in self._read_sqls:
+            return self._read_sqls[lock]
+        tags = self._db.dialect.json_list(
+            "select t.id, t.name, t.color from annotation_tags x join tags t on t.id = x.tag_id"
+            " where x.annotation_id = annotations.id order by t.name",
+            "id",
+            "name",
+            "color",
+        )
+        locking = self._db.dialect.locking_read() if lock else ""
+        columns = ", ".join(_quoted(c) for c in self._annotation_columns())
+        made = f"select {columns}, {tags} from annotations where id = ?{locking}"
+        self._read_sqls[lock] = made
+        return made
 
     def _annotation_columns(self) -> list[str]:
         if self._columns is None:
