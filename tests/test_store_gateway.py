@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -22,6 +23,8 @@ from reader.core.search import Query, search
 from reader.core.store import Store
 from reader.core.store.gateway import Dialect, Params, Row
 from reader.core.store.sqlite import SQLiteGateway
+
+T = TypeVar("T")
 
 SQLITE_ONLY = (
     r"\bpragma\b",
@@ -131,6 +134,9 @@ class RecordingGateway:
 
     def read_snapshot(self) -> AbstractContextManager[None]:
         return self.inner.read_snapshot()
+
+    def retrying(self, action: Callable[[], T]) -> T:
+        return self.inner.retrying(action)
 
     def read_utf8(
         self, table: str, column: str, row_id: int, ranges: Sequence[tuple[int, int]]

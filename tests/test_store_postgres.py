@@ -196,3 +196,29 @@ def store_pg(pg_url: str) -> Iterator[Store]:
     import_seeds(opened)
     yield opened
     opened.close()
+
+
+def test_an_action_lost_before_its_commit_runs_once_more_on_a_new_connection(
+    store_pg: Store, pg_url: str, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart can land after the socket was checked: the action, sent without waiting
+    (pipeline mode), fails before its COMMIT went out, so nothing of it was saved, and it
+    runs once more on a new connection instead of failing. Exactly one annotation results."""
+    gateway = store_pg.gateway
+    assert isinstance(gateway, PostgresGateway)
+    document = store_pg.documents.summaries()[0].id
+    store_pg.annotations.create(document, 1, 5, ["甲"], "")
+    database = pg_url.split("?")[0].rsplit("/", 1)[1]
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as admin:
+        admin.execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s"
+            " and pid <> pg_backend_pid()",
+            [database],
+        )
+    monkeypatch.setattr(gateway, "_socket_quiet", lambda: True)  # the loss not yet seen
+    made = store_pg.annotations.create(document, 6, 9, ["乙"], "重来")
+    assert [(a.start, a.comment) for a in store_pg.annotations.for_document(document)] == [
+        (1, ""),
+        (6, "重来"),
+    ]
+    assert made.id == store_pg.annotations.for_document(document)[1].id

@@ -6,10 +6,11 @@ process loses nothing that was reported as saved; its undo log entry commits wit
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from reader.core.errors import StoreError
 from reader.core.models import Annotation, AnnotationStatus, RestoredAnnotation, Tag, UndoAction
@@ -27,6 +28,9 @@ __all__ = [
     "ExportRow",
     "ExportTagRow",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 MAX_KEPT_ID = 2**62
 """A restored annotation keeps its exported id only below this, so new ids never overflow."""
@@ -163,6 +167,19 @@ def _from_state(row: dict[str, object], tags: Iterable[Tag]) -> Annotation:
     return _annotation([row[name] for name in _ANNOTATION_FIELDS], tags)
 
 
+def _retried(
+    method: Callable[Concatenate[Annotations, P], R],
+) -> Callable[Concatenate[Annotations, P], R]:
+    """An action that is one transaction: run once more after a server restart that lost it
+    before its commit (Gateway.retrying), rather than tell the user to try again."""
+
+    @functools.wraps(method)
+    def run(self: Annotations, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._db.retrying(lambda: method(self, *args, **kwargs))
+
+    return run
+
+
 class Annotations:
     def __init__(self, db: Gateway, documents: Documents, tags: Tags, history: History) -> None:
         self._db = db
@@ -277,6 +294,7 @@ class Annotations:
 
     # Changing (each one undoable)
 
+    @_retried
     def create(
         self,
         document_id: int,
@@ -322,6 +340,7 @@ class Annotations:
     # from that and what it changed, and sends its changes with the log entry: on a server
     # every statement costs a round trip's work on both sides.
 
+    @_retried
     def set_tags(self, annotation_id: int, names: Iterable[str]) -> Annotation:
         wanted = tag_names(names)
         with self._db.transaction(concurrent=True):
@@ -355,6 +374,7 @@ class Annotations:
             attached = kept + self._tags.linked(annotation_id, added, rows)
         return _from_state({**before["row"], "updated_at": stamp}, sorted(attached, key=_by_name))
 
+    @_retried
     def set_comment(self, annotation_id: int, comment: str) -> Annotation:
         with self._db.transaction(concurrent=True):
             before, tags = self._before_whole(annotation_id)
@@ -375,6 +395,7 @@ class Annotations:
             )
         return _from_state(after["row"], tags)
 
+    @_retried
     def set_range(self, annotation_id: int, start: int, end: int) -> Annotation:
         """Move the passage to [start, end) of its document: quote, prefix and suffix follow.
 
@@ -419,6 +440,7 @@ class Annotations:
             )
         return _from_state(after["row"], tags)
 
+    @_retried
     def delete(self, annotation_id: int) -> bool:
         """Delete it; the undo log keeps all of it, so undo brings back the same id and tags.
 

@@ -14,13 +14,15 @@ ConstraintViolation; anything else is a bug in our SQL and is not disguised.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from reader.core.errors import StoreError
 
-__all__ = ["ConstraintViolation", "Dialect", "Gateway", "Params", "Row"]
+__all__ = ["ConnectionLost", "ConstraintViolation", "Dialect", "Gateway", "Params", "Row"]
+
+T = TypeVar("T")
 
 Row = tuple[Any, ...]
 """One result row: plain Python values (int, str, float, None), in the order selected."""
@@ -30,6 +32,11 @@ Params = Sequence[object]
 
 class ConstraintViolation(StoreError):
     """The database refused a change that breaks a constraint (e.g. a document that is gone)."""
+
+
+class ConnectionLost(StoreError):
+    """The server went away before the transaction was sent to commit: nothing of it was
+    saved, and the next statement connects again (Gateway.retrying runs it once more)."""
 
 
 class Dialect(Protocol):
@@ -152,6 +159,13 @@ class Gateway(Protocol):
         team's coders do not wait for each other); every other write transaction waits for
         all of them, and they for it. A file has one writer at a time either way.
         """
+        ...
+
+    def retrying(self, action: Callable[[], T]) -> T:
+        """Run ``action``, one transaction of its own; when it fails with ConnectionLost (a
+        server restarted since the last statement: nothing was saved), connect again and
+        run it once more, so a restart between two actions is not the user's to notice.
+        Inside a transaction, or on a file, it runs once."""
         ...
 
     def scanning(self) -> AbstractContextManager[None]:

@@ -46,7 +46,7 @@ from psycopg.pq import TransactionStatus
 
 from reader.core.errors import StoreError
 from reader.core.store.common import is_postgres_url
-from reader.core.store.gateway import ConstraintViolation, Params, Row
+from reader.core.store.gateway import ConnectionLost, ConstraintViolation, Params, Row
 from reader.core.store.postgres_schema import (
     ANNOTATION_IDS,
     MIGRATION_SET,
@@ -533,6 +533,7 @@ class PostgresGateway:
             f" pg_notify('{CHANGES_CHANNEL}', '{self._identity}')"
         )
         if concurrent and self._socket_quiet():
+            self._ensure_connected()
             self._depth = 1
             try:
                 with self._pipelined(start):
@@ -583,16 +584,29 @@ class PostgresGateway:
         action then costs two round trips, not one per statement. A failed statement fails
         the next read or the commit, and the whole transaction rolls back: an annotation
         action has no savepoint to stop at."""
+        committing = False
         try:
             with self._translated(), self._conn.pipeline():
                 if start is not None:
                     self._conn.execute("begin")
                     self._conn.execute(start)
                 yield
+                committing = True
                 self._conn.execute("commit")
-        except BaseException:
+        except BaseException as error:
             self._rollback()
+            if not committing and (self._conn.closed or self._conn.broken):
+                # Lost before COMMIT was even sent: the server rolled it all back.
+                raise ConnectionLost(str(error)) from error
             raise
+
+    def retrying(self, action: Callable[[], T]) -> T:
+        if self._depth:
+            return action()
+        try:
+            return action()
+        except ConnectionLost:
+            return action()  # its BEGIN connects again
 
     @contextlib.contextmanager
     def _savepoint(self) -> Iterator[None]:

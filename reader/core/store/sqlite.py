@@ -18,8 +18,9 @@ import sqlite3
 import tempfile
 import threading
 import weakref
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from reader.core.errors import StoreError
@@ -47,6 +48,8 @@ uses and frees it when the ceiling is set back."""
 BUSY_TIMEOUT_S = 15.0
 """How long a write waits for another program's write (an export or an import) to finish.
 Long enough for an import of a large CSV batch, short enough that a stuck program is reported."""
+
+T = TypeVar("T")
 
 
 def known_migrations() -> list[str]:
@@ -594,6 +597,9 @@ class SQLiteGateway:
 
     def columns(self, table: str) -> list[str]:
         return [row[1] for row in self.query(f"PRAGMA table_info({_literal(table)})")]
+
+    def retrying(self, action: Callable[[], T]) -> T:
+        return action()  # no connection to lose
 
     @contextlib.contextmanager
     def transaction(self, *, concurrent: bool = False) -> Iterator[None]:
