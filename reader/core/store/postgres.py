@@ -588,11 +588,11 @@ class PostgresGateway:
         try:
             with self._translated(), self._conn.pipeline():
                 if start is not None:
-                    self._conn.execute("begin")
-                    self._conn.execute(start)
+                    self._statements.execute("begin")
+                    self._statements.execute(start)
                 yield
                 committing = True
-                self._conn.execute("commit")
+                self._statements.execute("commit")
         except BaseException as error:
             self._rollback()
             if not committing and (self._conn.closed or self._conn.broken):
