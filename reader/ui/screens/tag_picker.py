@@ -27,7 +27,6 @@ from reader.ui.code_path import CodePrompt, path_text
 from reader.ui.safe_text import line_text, plain_line
 from reader.ui.widgets.safe_inputs import SafeInput
 
-
 SHORT_HEIGHT = 25
 """Rows below which the list of codes is shorter (the .tcss says how much), so the dialog
 keeps its hint line on screen."""
