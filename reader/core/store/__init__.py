@@ -92,9 +92,9 @@ class Store:
 
     def _init(self, gateway: Gateway) -> None:
         self.gateway = gateway
+        """The backend: SQL for tests and benchmarks that need to reach under the jobs."""
         self.location = gateway.location
         """Where the database is, for messages (a path; a URL for a server, never a password)."""
-        """The backend: SQL for tests and benchmarks that need to reach under the jobs."""
         self.search_index = SearchIndex(gateway)
         self.documents = Documents(gateway, self.search_index)
         self.tags = Tags(gateway)

@@ -7,7 +7,6 @@ process loses nothing that was reported as saved; its undo log entry commits wit
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
@@ -162,9 +161,9 @@ def _by_name(tag: Tag) -> str:
     return tag.name
 
 
-def _from_state(row: dict[str, object], tags: Iterable[Tag]) -> Annotation:
-    """The Annotation whose row (column: value) and tags these are."""
-    return _annotation([row[name] for name in _ANNOTATION_FIELDS], tags)
+def _from_state(state: Snapshot, tags: Iterable[Tag]) -> Annotation:
+    """The Annotation whose snapshot this is, with its tags whole."""
+    return _annotation([state["row"][name] for name in _ANNOTATION_FIELDS], tags)
 
 
 def _retried(
@@ -190,20 +189,10 @@ class Annotations:
     # Reading
 
     def get(self, annotation_id: int) -> Annotation:
-        tags = self._db.dialect.json_list(
-            "select t.id, t.name, t.color from annotation_tags x join tags t on t.id = x.tag_id"
-            " where x.annotation_id = a.id order by t.name",
-            "id",
-            "name",
-            "color",
-        )
-        row = self._db.one(
-            f"select {_ANNOTATION_COLUMNS}, {tags} from annotations a where a.id = ?",
-            [annotation_id],
-        )
-        if row is None:
+        found = self._history.read(annotation_id)
+        if found is None:
             raise StoreError(f"no annotation with id {annotation_id}")
-        return _annotation(row[:-1], [make_tag(*tag) for tag in json.loads(row[-1])])
+        return _from_state(*found)
 
     def for_document(self, document_id: int) -> list[Annotation]:
         """The document's annotations in text order."""
@@ -318,23 +307,21 @@ class Annotations:
             row = self._row(
                 annotation_id, document_id, start, end, anchor, comment, stamp, stamp, coder
             )
-            insert = self._insert_statement(row)
+            writes = [self._insert_statement(row)]
             after = self._history.inserted(row, sorted(names))
-            if after is None:  # a column left to its default: read the row once it is there
-                self._db.execute(*insert)
-                after = self._history.snapshot(annotation_id)
-                assert after is not None
-                after["tags"] = sorted(names)
+            if after is None:  # a column another program added: read its default back
+                self._db.execute(*writes.pop())
+                after = {**(self._history.snapshot(annotation_id) or {}), "tags": sorted(names)}
             self._history.record(
                 UndoAction.CREATE,
                 annotation_id,
                 None,
                 f"new annotation “{short(anchor[0])}”",
                 after=after,
-                writes=[insert] if after["row"] is row else [],
+                writes=writes,
             )
             attached = self._tags.attach(annotation_id, names, new=True)
-        return _from_state(after["row"], attached)
+        return _from_state(after, attached)
 
     # Each change below reads the annotation once, locked, builds what it logs and returns
     # from that and what it changed, and sends its changes with the log entry: on a server
@@ -350,6 +337,7 @@ class Annotations:
             added = [name for name in wanted if name not in {tag.name for tag in kept}]
             stamp = now()
             after_tags = sorted(wanted)
+            after = _changed(before, updated_at=stamp, tags=after_tags)
             writes: list[Statement] = [
                 ("update annotations set updated_at = ? where id = ?", [stamp, annotation_id])
             ]
@@ -366,13 +354,13 @@ class Annotations:
                 annotation_id,
                 before,
                 f"tags of “{short(before['row']['quote'])}” → {', '.join(after_tags) or 'none'}",
-                after=_changed(before, updated_at=stamp, tags=after_tags),
+                after=after,
                 writes=writes,
                 # Disjoint from the links dropped: one statement on a server may do both.
                 then=self._tags.link_existing(annotation_id, added) if added else None,
             )
             attached = kept + self._tags.linked(annotation_id, added, rows)
-        return _from_state({**before["row"], "updated_at": stamp}, sorted(attached, key=_by_name))
+        return _from_state(after, sorted(attached, key=_by_name))
 
     @_retried
     def set_comment(self, annotation_id: int, comment: str) -> Annotation:
@@ -393,7 +381,7 @@ class Annotations:
                     )
                 ],
             )
-        return _from_state(after["row"], tags)
+        return _from_state(after, tags)
 
     @_retried
     def set_range(self, annotation_id: int, start: int, end: int) -> Annotation:
@@ -438,7 +426,7 @@ class Annotations:
                     )
                 ],
             )
-        return _from_state(after["row"], tags)
+        return _from_state(after, tags)
 
     @_retried
     def delete(self, annotation_id: int) -> bool:
@@ -465,9 +453,6 @@ class Annotations:
                 ],
             )
         return True
-
-    def _before(self, annotation_id: int) -> Snapshot:
-        return self._before_whole(annotation_id)[0]
 
     def _before_whole(self, annotation_id: int) -> tuple[Snapshot, list[Tag]]:
         """The annotation as it is, locked for this transaction, with its tags whole; a

@@ -70,9 +70,9 @@ class History:
         self._columns: list[str] | None = None
         self._read_sqls: dict[bool, str] = {}
         self._grouped: list[int] | None = None
+        """The entries logged so far inside one_action(), or None outside it."""
         self._logged = 0
         """Entries this session logged outside one_action(): every TRIM_EVERY, a trim."""
-        """The entries logged so far inside one_action(), or None outside it."""
 
     # What the annotation actions call, inside their transaction
 

@@ -581,9 +581,9 @@ class PostgresGateway:
         """The block's statements and COMMIT in pipeline mode (after BEGIN and ``start``, the
         lock, when given): a statement whose result nobody reads is sent without waiting for
         the server's answer; only a read waits (for everything sent before it). An annotation
-        action then costs two round trips, not one per statement. A failed statement fails
-        the next read or the commit, and the whole transaction rolls back: an annotation
-        action has no savepoint to stop at."""
+        action then costs a round trip per read and one for COMMIT, not one per statement. A
+        failed statement fails the next read or the commit, and the whole transaction rolls
+        back: an annotation action has no savepoint to stop at."""
         committing = False
         try:
             with self._translated(), self._conn.pipeline():
