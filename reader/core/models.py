@@ -145,10 +145,6 @@ class PlacedCode:
     """How many codes between the top-level one and the nearest ones ``above`` leaves out (0
     but in a chain deeper than ABOVE_KEPT)."""
 
-    @property
-    def tag(self) -> Tag:
-        return Tag(self.id, self.name, self.color)
-
 
 @dataclass(frozen=True)
 class CodeSpec:
