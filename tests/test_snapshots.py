@@ -128,6 +128,20 @@ def test_tag_picker(snap_compare: SnapCompare, annotated: Store) -> None:
     assert snap_compare(app_for(annotated), terminal_size=WIDE, run_before=run_before)
 
 
+def test_tag_picker_with_paths_at_80x24(snap_compare: SnapCompare, annotated: Store) -> None:
+    """Codes in a tree: each with its path, a long one cut before the name, the name whole."""
+    codebook = annotated.codebook
+    economy = codebook.find("经济")
+    codebook.move(codebook.find("政策") or 0, economy)
+    codebook.move(codebook.find("规划") or 0, codebook.find("政策"))
+    long_top = annotated.tags.ensure_tag("国家重大区域发展战略与地方经济社会高质量发展研究").id
+    long_middle = annotated.tags.ensure_tag("长三角一体化示范区生态绿色发展制度创新试验").id
+    codebook.move(long_middle, long_top)
+    codebook.move(codebook.find("地名") or 0, long_middle)
+    run_before = at_the_passage("v", "right", "t")
+    assert snap_compare(app_for(annotated), terminal_size=NARROW, run_before=run_before)
+
+
 def test_confirm_delete(snap_compare: SnapCompare, annotated: Store) -> None:
     run_before = at_the_passage("a", "d")  # the annotations pane, delete: it asks first
     assert snap_compare(app_for(annotated), terminal_size=NARROW, run_before=run_before)

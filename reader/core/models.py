@@ -129,6 +129,24 @@ class Code:
 
 
 @dataclass(frozen=True)
+class PlacedCode:
+    """A code with its place in the codebook's tree, as the tag picker lists it."""
+
+    id: int
+    name: str
+    color: str
+    """``#rrggbb``, as Tag.color."""
+    above: tuple[str, ...] = ()
+    """The names of the codes it sits under, the top-level one first: ``("经济", "产业")`` for
+    汽车 under 产业 under 经济; empty at the top level (also for a code whose parent is gone, or
+    in a cycle another program wrote). A chain deeper than
+    :data:`reader.core.store.codebook.ABOVE_KEPT` keeps its top-level code and the nearest ones."""
+    skipped: int = 0
+    """How many codes between the top-level one and the nearest ones ``above`` leaves out (0
+    but in a chain deeper than ABOVE_KEPT)."""
+
+
+@dataclass(frozen=True)
 class CodeSpec:
     """A code as a codebook file gives it, merged into the store by name. None (or blank
     colour) means the file says nothing about it: the code here keeps its own."""

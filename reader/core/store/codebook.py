@@ -12,18 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reader.core.errors import StoreError
-from reader.core.models import Code, CodebookImport, CodeRemoval, CodeSpec, UndoAction
+from reader.core.models import (
+    Code,
+    CodebookImport,
+    CodeRemoval,
+    CodeSpec,
+    PlacedCode,
+    UndoAction,
+)
 from reader.core.store.common import as_text, short
 from reader.core.store.gateway import Gateway, Row
 from reader.core.store.history import History
 from reader.core.store.tags import COLOR, Tags, tag_color
 
-__all__ = ["TOTALS_LIMIT", "Codebook", "tree_order"]
+__all__ = ["ABOVE_KEPT", "TOTALS_LIMIT", "Codebook", "placed_codes", "tree_order"]
 
 TOTALS_LIMIT = 200_000
 """Most (code, code below it) pairs :meth:`Codebook.subtree_counts` totals over: a 200-code
 tree of three levels has 392; a chain of 640 codes would have 204,480, of 3,000 codes 4.5
 million."""
+
+ABOVE_KEPT = 16
+"""Most names of the codes above a code that :func:`placed_codes` keeps: the top-level one and
+the nearest ones. A real codebook is a few levels deep; a chain thousands deep (another
+program's data) would otherwise cost the square of its length to hold and to filter."""
 
 
 def tree_order(rows: list[Code]) -> list[Code]:
@@ -66,6 +78,23 @@ def tree_order(rows: list[Code]) -> list[Code]:
     return ordered
 
 
+def placed_codes(shown: list[Code]) -> list[PlacedCode]:
+    """The codes of :func:`tree_order`'s result, in its order, each with the names of the
+    codes it is shown under (its path), top first. One pass: a code's parent as shown comes
+    before it in that order, so each path is its parent's and the parent's name."""
+    places: dict[int, PlacedCode] = {}
+    for code in shown:
+        above: tuple[str, ...] = ()
+        skipped = 0
+        parent = places.get(code.parent_id) if code.parent_id is not None else None
+        if parent is not None:
+            above, skipped = (*parent.above, parent.name), parent.skipped
+            if len(above) > ABOVE_KEPT:  # keep the top-level code, leave out the next one
+                above, skipped = (above[0], *above[2:]), skipped + 1
+        places[code.id] = PlacedCode(code.id, code.name, code.color, above, skipped)
+    return list(places.values())
+
+
 class Codebook:
     """``store.codebook``: the codes as a tree, and the undoable actions on them."""
 
@@ -84,6 +113,12 @@ class Codebook:
         counted = self.counts() if counts else {}
         rows = self._db.query("select id, name, color, parent_id, description, memo from tags")
         return tree_order([_code((*row, *counted.get(row[0], (0, 0)))) for row in rows])
+
+    def placed(self) -> list[PlacedCode]:
+        """Every code in tree order with its path (the names of the codes above it), for the
+        tag picker: one query for the whole codebook, the tree as :meth:`codes` shows it."""
+        rows = self._db.query("select id, name, color, parent_id from tags")
+        return placed_codes(tree_order([_code((*row, "", "", 0, 0)) for row in rows]))
 
     def counts(self) -> dict[int, tuple[int, int]]:
         """(passages, documents) of every code that codes a passage.

@@ -511,8 +511,9 @@ class ConcordanceScreen(Screen[Jump | None]):
             return
         what = "marked match" if self.query_one(ConcordanceList).marked else "match"
         noun = what + ("es" if len(spans) != 1 else "")
+        title = f"Auto-code {len(spans):,} {noun}: which tag?"
         names = await self.app.push_screen_wait(
-            TagPicker(self.store.tags.all(), title=f"Auto-code {len(spans):,} {noun}: which tag?")
+            TagPicker(self.store.codebook.placed(), title=title)
         )
         if not names:
             return

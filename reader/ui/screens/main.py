@@ -524,7 +524,7 @@ class MainScreen(Screen[None]):
         chosen = [tag.name for tag in annotation.tags] if annotation else []
         passage = self._passage(span, annotation)
         names = await self.app.push_screen_wait(
-            TagPicker(self.store.tags.all(), chosen, title=f"Tag 「{passage[:40]}」")
+            TagPicker(self.store.codebook.placed(), chosen, title=f"Tag 「{passage[:40]}」")
         )
         if names is None or (annotation is None and not names):
             return

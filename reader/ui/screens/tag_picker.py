@@ -1,4 +1,9 @@
-"""Choosing tags from the codebook: type to filter, Enter applies, a new name makes a new tag."""
+"""Choosing tags from the codebook: type to filter, Enter applies, a new name makes a new tag.
+
+The codes are listed in the codebook's tree order, each with its path (``经济 › 产业 › 汽车``:
+a path rather than indentation, because a filtered list leaves the parents out, and the path
+is what tells two branches apart); typing filters on the whole path, so a parent's name lists
+the codes under it too."""
 
 from __future__ import annotations
 
@@ -17,9 +22,14 @@ from textual.widgets.option_list import Option
 if TYPE_CHECKING:
     from reader.core.store import Store
 
-from reader.core.models import Tag
+from reader.core.models import PlacedCode
+from reader.ui.code_path import CodePrompt, path_text
 from reader.ui.safe_text import line_text, plain_line
 from reader.ui.widgets.safe_inputs import SafeInput
+
+SHORT_HEIGHT = 25
+"""Rows below which the list of codes is shorter (the .tcss says how much), so the dialog
+keeps its hint line on screen."""
 
 
 class TagPicker(ModalScreen[list[str] | None]):
@@ -33,12 +43,15 @@ class TagPicker(ModalScreen[list[str] | None]):
     ]
 
     def __init__(
-        self, codebook: Sequence[Tag], chosen: Sequence[str] = (), title: str = ""
+        self, codebook: Sequence[PlacedCode], chosen: Sequence[str] = (), title: str = ""
     ) -> None:
         super().__init__()
         self.codebook = list(codebook)
+        """In tree order, each with its path (Store.codebook.placed())."""
         self.chosen: list[str] = list(chosen)
         self.heading = title or "Tag the passage"
+        self._searched = [(place, path_text(place).casefold()) for place in self.codebook]
+        """Each code with the text the filter searches: its path, its own name last."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -56,27 +69,34 @@ class TagPicker(ModalScreen[list[str] | None]):
     def on_mount(self) -> None:
         self._refresh()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # 24 rows (80x24 over SSH) cannot hold twelve codes and the hint line below them.
+        self.set_class(event.size.height < SHORT_HEIGHT, "-short")
+
     def _refresh(self) -> None:
         query = self.query_one("#filter", Input).value.strip()
         chips = Text()
+        colors = {place.name: place.color for place in self.codebook}
         for name in self.chosen:
-            color = next((tag.color for tag in self.codebook if tag.name == name), "#d0d0d0")
+            color = colors.get(name, "#d0d0d0")
             chips.append(f" {line_text(name)} ", style=f"black on {color}")
             chips.append(" ")
         self.query_one("#chosen", Static).update(chips or Text("(no tags yet)", style="dim"))
         matches = self.query_one("#matches", OptionList)
-        options = []
-        for tag in self.codebook:
-            if query.casefold() in tag.name.casefold():
-                mark = "✓ " if tag.name in self.chosen else "  "
-                prompt = Text(mark)
-                prompt.append(f" {line_text(tag.name)} ", style=f"black on {tag.color}")
-                options.append(Option(prompt, id=tag.name))
-        if query and all(tag.name != query for tag in self.codebook):
+        options: list[Option] = []
+        exact = None  # the code named as typed: what Enter takes, wherever the tree puts it
+        folded = query.casefold()
+        for place, searched in self._searched:
+            if folded in searched:
+                if place.name == query:
+                    exact = len(options)
+                mark = "✓ " if place.name in self.chosen else "  "
+                options.append(Option(CodePrompt(place, mark), id=place.name))
+        if query and all(place.name != query for place in self.codebook):
             options.append(Option(Text(f"+ new tag “{line_text(query)}”", style="bold"), id=None))
         matches.set_options(options)
         if options:
-            matches.highlighted = 0
+            matches.highlighted = exact if exact is not None else 0
 
     @on(Input.Changed, "#filter")
     def filter_codebook(self) -> None:
@@ -140,7 +160,7 @@ async def choose_codes(
     that is no code is said in a notice, never made: choosing codes to read is not tagging."""
     from reader.core.display import visible_line
 
-    codebook = store.tags.all()
+    codebook = store.codebook.placed()
     names = await screen.app.push_screen_wait(TagPicker(codebook, chosen, title=title))
     if names is None:
         return None
