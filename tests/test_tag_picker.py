@@ -275,3 +275,18 @@ def test_a_row_keeps_the_name_whole_and_wraps_only_a_name_wider_than_it() -> Non
     wide_name = CodePrompt(PlacedCode(1, "很" * 30, "#f4d35e", ("经济",)), "  ")
     wrapped = wide_name.fitted(20)
     assert wrapped.plain == "   " + "很" * 30 + " " and not wrapped.no_wrap
+
+
+async def test_tab_right_after_typing_takes_what_was_typed(coded: Store) -> None:
+    """Tab is a priority binding: typed fast or pasted, it arrives before the field's Changed
+    message has listed the matches. It takes what the field holds, not the match listed for
+    the text before (the first code, with an empty field)."""
+    app = make_app(coded)
+    async with app.run_test(size=WIDE) as pilot:
+        picker = await open_picker(app, pilot)
+        picker.query_one("#filter", Input).value = "新代码"  # Changed not handled yet
+        picker.action_add_and_continue()
+        assert picker.chosen == ["新代码"]
+        picker.query_one("#filter", Input).value = "汽车"
+        picker.action_add_and_continue()
+        assert picker.chosen == ["新代码", "汽车"]

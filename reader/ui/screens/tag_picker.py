@@ -52,6 +52,8 @@ class TagPicker(ModalScreen[list[str] | None]):
         self.heading = title or "Tag the passage"
         self._searched = [(place, path_text(place).casefold()) for place in self.codebook]
         """Each code with the text the filter searches: its path, its own name last."""
+        self._listed_for = ""
+        """What the filter held when the matches were last listed."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -75,6 +77,7 @@ class TagPicker(ModalScreen[list[str] | None]):
 
     def _refresh(self) -> None:
         query = self.query_one("#filter", Input).value.strip()
+        self._listed_for = query
         chips = Text()
         colors = {place.name: place.color for place in self.codebook}
         for name in self.chosen:
@@ -133,6 +136,10 @@ class TagPicker(ModalScreen[list[str] | None]):
         field.focus()
 
     def action_add_and_continue(self) -> None:
+        # Tab is a priority binding: typed fast (or pasted), it comes before the Changed
+        # message that lists the matches, and would take nothing or a stale match.
+        if self.query_one("#filter", Input).value.strip() != self._listed_for:
+            self._refresh()
         self._take_highlighted()
         self._refresh()
 
