@@ -160,14 +160,16 @@ class Codebook:
         tops = [code.id for code in shown if code.parent_id != stored[code.id]]
         if len(tops) > 500:
             return None  # a codebook another program scrambled: not worth a long query
-        at_top = f" and id not in ({', '.join('?' for _ in tops)})" if tops else ""
+        marks = ", ".join("?" for _ in tops)
+        at_top = f" and id not in ({marks})" if tops else ""
+        child_at_top = f" and t.id not in ({marks})" if tops else ""
         return {
             int(code_id): (int(passages), int(documents))
             for code_id, passages, documents in self._db.query(
                 "with recursive below(ancestor, code) as ("
                 f" select parent_id, id from tags where parent_id is not null{at_top}"
                 " union select b.ancestor, t.id from below b join tags t on t.parent_id = b.code"
-                f" where t.parent_id is not null{at_top.replace('id not in', 't.id not in')}),"
+                f" where t.parent_id is not null{child_at_top}),"
                 " subtree(ancestor, code) as (select ancestor, code from below"
                 " union select ancestor, ancestor from below)"
                 " select s.ancestor, count(distinct x.annotation_id), count(distinct a.document_id)"
